@@ -1,0 +1,157 @@
+"""Agents and brokers: profile, languages, state preferences and availability."""
+
+from django.db import models
+from django.db.models import Q
+
+from agentmatch.core.states import STATE_CHOICES
+
+
+class DisplayOption(models.IntegerChoices):
+    """The MLMS display option (set by the agent in MLMS, read-only here)."""
+
+    ALL_STATES = 1, "All contact information, all licensed states"
+    ALL_STATES_NO_STREET = 2, "All contact information except street address, all licensed states"
+    HOME_STATE_ONLY = 3, "All contact information, home state only"
+    NOT_PARTICIPATING = 4, "Not displayed, does not participate"
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL_TEXT_APP = "email_text_app", "Email, Text & App Notification"
+    EMAIL_TEXT = "email_text", "Email & Text"
+    EMAIL_APP = "email_app", "Email & App Notification"
+    EMAIL_ONLY = "email", "Email Only"
+
+
+class AvailabilitySwitch(models.TextChoices):
+    """The green/red override at the top of the agent's screen, or follow weekly hours."""
+
+    ON = "on", "Available now (green)"
+    OFF = "off", "Not available (red)"
+    SCHEDULE = "schedule", "Follow my weekly hours"
+
+
+class Agent(models.Model):
+    npn = models.CharField("NPN", max_length=10, unique=True)
+    # NPN without leading zeros: CMS spreadsheets lose them, so files are matched on this.
+    npn_key = models.CharField(max_length=10, unique=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    cell_phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    business_street = models.CharField(max_length=200, blank=True)
+    business_city = models.CharField(max_length=100, blank=True)
+    business_zip = models.CharField(max_length=5, blank=True)
+    # Derived from business_zip via the offline ZIP table; stored so routing can sort in SQL.
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    home_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
+    display_option = models.PositiveSmallIntegerField(
+        choices=DisplayOption.choices, default=DisplayOption.NOT_PARTICIPATING
+    )
+    contact_method = models.CharField(
+        max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL_TEXT_APP
+    )
+    # Account created and both Terms of Use accepted (domain.md section 2, rule 5).
+    service_registration_completed_at = models.DateTimeField(null=True, blank=True)
+
+    availability_switch = models.CharField(
+        max_length=10, choices=AvailabilitySwitch.choices, default=AvailabilitySwitch.SCHEDULE
+    )
+    # Availability resolved from switch, weekly hours and absences as of
+    # `availability_checked_at`; the worker re-resolves it at `availability_changes_at`
+    # (the next hour boundary or absence edge), so routing filters on one indexed column.
+    is_available = models.BooleanField(default=False)
+    availability_checked_at = models.DateTimeField(null=True, blank=True)
+    availability_changes_at = models.DateTimeField(null=True, blank=True)
+
+    # When this agent last received an offer: ties in distance go to whoever waited longest.
+    last_offered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(display_option__gte=1) & Q(display_option__lte=4),
+                name="display_option_1_to_4",
+            ),
+            models.CheckConstraint(condition=Q(npn__regex=r"^[0-9]{1,10}$"), name="npn_is_digits"),
+        ]
+        indexes = [models.Index(fields=["availability_changes_at"], name="agent_avail_due")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} (NPN {self.npn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class AgentLanguage(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=3, help_text="ISO 639-1")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "language"], name="agent_language_once")
+        ]
+        indexes = [models.Index(fields=["language", "agent"], name="language_agents")]
+
+
+class StateDeselection(models.Model):
+    """A state the agent chose not to receive referrals for.
+
+    State preferences default to every eligible state, so we store only the exceptions:
+    a state where the agent becomes newly licensed is preferred until deselected.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="deselected_states")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "state"], name="state_deselected_once")
+        ]
+
+
+class WeeklyHours(models.Model):
+    """A window of standard operating hours, in the agent's own time zone."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="weekly_hours")
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday ... 6 = Sunday")
+    starts_at = models.TimeField()
+    ends_at = models.TimeField(help_text="00:00 means midnight at the end of the day")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekday_0_to_6"),
+        ]
+        ordering = ["weekday", "starts_at"]
+
+
+class Absence(models.Model):
+    """An Extended Absence (vacation, leave): never available in [starts_at, ends_at)."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="absences")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="absence_ends_after_start"
+            )
+        ]
+
+
+class AgentApiToken(models.Model):
+    """Per-agent bearer token for the agent API (until login arrives with onboarding)."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)

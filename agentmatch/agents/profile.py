@@ -1,0 +1,109 @@
+"""Creating and updating an agent's profile from MLMS/CMS data, with validation."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agentmatch.agents.models import Agent, ContactMethod, DisplayOption
+from agentmatch.agents.services import set_languages
+from agentmatch.core.geo import UnknownZip, lookup_zip
+from agentmatch.core.languages import normalize_language
+from agentmatch.core.npn import normalize_npn, npn_key
+from agentmatch.core.phones import normalize_phone
+from agentmatch.core.states import normalize_state
+
+
+class ProfileError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    npn: str
+    first_name: str
+    last_name: str
+    email: str = ""
+    cell_phone: str = ""
+    business_street: str = ""
+    business_city: str = ""
+    business_zip: str = ""
+    home_state: str = ""
+    languages: tuple[str, ...] = ("en",)
+    display_option: int = DisplayOption.ALL_STATES
+    contact_method: str | None = None
+
+
+def clean_profile(data: ProfileData) -> dict[str, object]:
+    """Validates and normalises; raises ProfileError naming the first bad field."""
+    try:
+        npn = normalize_npn(data.npn)
+    except ValueError as exc:
+        raise ProfileError("npn", str(exc)) from exc
+    if not data.first_name.strip() or not data.last_name.strip():
+        raise ProfileError("name", "first and last name are required")
+    fields: dict[str, object] = {
+        "npn": npn,
+        "npn_key": npn_key(npn),
+        "first_name": data.first_name.strip()[:100],
+        "last_name": data.last_name.strip()[:100],
+        "email": data.email.strip()[:254],
+        "business_street": data.business_street.strip()[:200],
+    }
+    if data.cell_phone.strip():
+        try:
+            fields["cell_phone"] = normalize_phone(data.cell_phone)
+        except ValueError as exc:
+            raise ProfileError("phone", str(exc)) from exc
+    try:
+        place = lookup_zip(data.business_zip)
+    except UnknownZip as exc:
+        raise ProfileError("zip", str(exc)) from exc
+    fields.update(
+        business_zip=place.zip_code,
+        business_city=data.business_city.strip()[:100] or place.city,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        time_zone=place.time_zone,
+    )
+    try:
+        fields["home_state"] = normalize_state(data.home_state) if data.home_state else place.state
+    except ValueError as exc:
+        raise ProfileError("home_state", str(exc)) from exc
+    if data.display_option not in DisplayOption.values:
+        raise ProfileError("display_option", f"'{data.display_option}' is not 1, 2, 3 or 4")
+    fields["display_option"] = data.display_option
+    if data.contact_method is not None:
+        if data.contact_method not in ContactMethod.values:
+            raise ProfileError("contact_method", f"'{data.contact_method}' is not an option")
+        fields["contact_method"] = data.contact_method
+    try:
+        fields["languages"] = sorted({normalize_language(x) for x in data.languages})
+    except ValueError as exc:
+        raise ProfileError("languages", str(exc)) from exc
+    if not fields["languages"]:
+        raise ProfileError("languages", "at least one language is required")
+    return fields
+
+
+def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
+    """Creates the agent or updates what changed; returns (agent, changed)."""
+    fields = clean_profile(data)
+    languages: list[str] = fields.pop("languages")  # type: ignore[assignment]
+    agent = Agent.objects.filter(npn_key=fields["npn_key"]).first()
+    changed = agent is None
+    if agent is None:
+        agent = Agent.objects.create(**fields)  # type: ignore[arg-type]
+    else:
+        diff = {k: v for k, v in fields.items() if getattr(agent, k) != v}
+        if diff:
+            Agent.objects.filter(pk=agent.pk).update(**diff, updated_at=now)  # type: ignore[arg-type]
+            for k, v in diff.items():
+                setattr(agent, k, v)
+            changed = True
+    have = set(agent.languages.values_list("language", flat=True))
+    if have != set(languages):
+        set_languages(agent=agent, languages=languages)
+        changed = True
+    return agent, changed

@@ -1,0 +1,161 @@
+"""State changes to agents' own settings: availability, languages, state preferences.
+
+Functions take keyword-only arguments and an explicit `now`; they never commit on their
+own, so the caller's `transaction.atomic()` decides what happens together.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from agentmatch.agents.availability import (
+    AbsenceWindow,
+    Availability,
+    HoursWindow,
+    resolve_availability,
+)
+from agentmatch.agents.models import (
+    Absence,
+    Agent,
+    AgentApiToken,
+    AgentLanguage,
+    AvailabilitySwitch,
+    StateDeselection,
+    WeeklyHours,
+)
+from agentmatch.core.secrets import hash_secret, new_secret
+
+API_TOKEN_LIFETIME = timedelta(days=90)
+
+
+def availability_of(*, agent: Agent, now: datetime) -> Availability:
+    return resolve_availability(
+        switch=agent.availability_switch,
+        time_zone=agent.time_zone,
+        hours=[
+            HoursWindow(h.weekday, h.starts_at, h.ends_at)
+            for h in WeeklyHours.objects.filter(agent=agent)
+        ],
+        absences=[
+            AbsenceWindow(a.starts_at, a.ends_at)
+            for a in Absence.objects.filter(agent=agent, ends_at__gt=now)
+        ],
+        now=now,
+    )
+
+
+def refresh_availability(*, agent: Agent, now: datetime) -> Availability:
+    """Stores the availability resolved at `now` and when to look again."""
+    result = availability_of(agent=agent, now=now)
+    Agent.objects.filter(pk=agent.pk).update(
+        is_available=result.is_available,
+        availability_checked_at=now,
+        availability_changes_at=result.changes_at,
+    )
+    agent.is_available = result.is_available
+    agent.availability_checked_at = now
+    agent.availability_changes_at = result.changes_at
+    return result
+
+
+def set_availability(
+    *,
+    agent: Agent,
+    now: datetime,
+    switch: str | None = None,
+    weekly_hours: Iterable[tuple[int, time, time]] | None = None,
+    absences: Iterable[tuple[date, date, str]] | None = None,
+) -> Availability:
+    """Updates whichever of switch, weekly hours and absences are given.
+
+    Weekly hours are (weekday, start, end) in the agent's time zone; an end of 00:00 means
+    midnight, and a window that ends before it starts runs past midnight into the next day.
+    Absences are (first day, last day, note), whole days in the agent's time zone.
+    """
+    if switch is not None:
+        if switch not in AvailabilitySwitch.values:
+            raise ValueError(f"switch must be one of {', '.join(AvailabilitySwitch.values)}")
+        Agent.objects.filter(pk=agent.pk).update(availability_switch=switch)
+        agent.availability_switch = switch
+    if weekly_hours is not None:
+        rows = []
+        for weekday, start, end in weekly_hours:
+            if not 0 <= weekday <= 6:
+                raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+            if start == end:
+                raise ValueError(f"hours on day {weekday} start and end at the same time")
+            if end != time(0) and end < start:
+                # Overnight: split at midnight so every window lies within one day.
+                rows.append(
+                    WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=time(0))
+                )
+                rows.append(
+                    WeeklyHours(
+                        agent=agent, weekday=(weekday + 1) % 7, starts_at=time(0), ends_at=end
+                    )
+                )
+            else:
+                rows.append(WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=end))
+        WeeklyHours.objects.filter(agent=agent).delete()
+        WeeklyHours.objects.bulk_create(rows)
+    if absences is not None:
+        tz = ZoneInfo(agent.time_zone or "America/New_York")
+        rows_a = []
+        for first_day, last_day, note in absences:
+            if last_day < first_day:
+                raise ValueError(f"absence ends ({last_day}) before it starts ({first_day})")
+            rows_a.append(
+                Absence(
+                    agent=agent,
+                    starts_at=datetime.combine(first_day, time(0), tzinfo=tz),
+                    ends_at=datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz),
+                    note=note[:200],
+                )
+            )
+        Absence.objects.filter(agent=agent).delete()
+        Absence.objects.bulk_create(rows_a)
+    return refresh_availability(agent=agent, now=now)
+
+
+def set_languages(*, agent: Agent, languages: Iterable[str]) -> None:
+    codes = sorted(set(languages))
+    if not codes:
+        raise ValueError("an agent must speak at least one language")
+    AgentLanguage.objects.filter(agent=agent).exclude(language__in=codes).delete()
+    AgentLanguage.objects.bulk_create(
+        [AgentLanguage(agent=agent, language=c) for c in codes], ignore_conflicts=True
+    )
+
+
+def set_deselected_states(*, agent: Agent, states: Iterable[str]) -> None:
+    wanted = set(states)
+    StateDeselection.objects.filter(agent=agent).exclude(state__in=wanted).delete()
+    StateDeselection.objects.bulk_create(
+        [StateDeselection(agent=agent, state=s) for s in sorted(wanted)], ignore_conflicts=True
+    )
+
+
+def issue_api_token(*, agent: Agent, now: datetime) -> str:
+    """Returns a new bearer token; only its hash is stored."""
+    token = new_secret()
+    AgentApiToken.objects.create(
+        agent=agent,
+        token_hash=hash_secret(token),
+        created_at=now,
+        expires_at=now + API_TOKEN_LIFETIME,
+    )
+    return token
+
+
+def agent_for_token(*, token: str, now: datetime) -> Agent | None:
+    row = (
+        AgentApiToken.objects.select_related("agent")
+        .filter(token_hash=hash_secret(token), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if row is None:
+        return None
+    # Coarse last-used stamp: once a minute is enough and spares a write per request.
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        AgentApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.agent

@@ -1,0 +1,70 @@
+"""ZIP code geography from the offline `zipcodes` package: centroid, state, time zone."""
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import zipcodes
+
+EARTH_RADIUS_MILES = 3958.8
+
+
+class UnknownZip(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ZipPlace:
+    zip_code: str
+    city: str
+    state: str
+    latitude: float
+    longitude: float
+    time_zone: str
+
+
+@cache
+def _index() -> dict[str, ZipPlace]:
+    places: dict[str, ZipPlace] = {}
+    for row in zipcodes.list_all():
+        if not row.get("lat") or not row.get("long") or not row.get("timezone"):
+            continue
+        places[row["zip_code"]] = ZipPlace(
+            zip_code=row["zip_code"],
+            city=row["city"].title(),
+            state=row["state"],
+            latitude=float(row["lat"]),
+            longitude=float(row["long"]),
+            time_zone=row["timezone"],
+        )
+    return places
+
+
+def normalize_zip(value: str) -> str:
+    """'53703-1234' and ' 53703 ' become '53703'; anything else that is not 5 digits fails."""
+    text = (value or "").strip()
+    if len(text) == 10 and text[5] == "-":
+        text = text[:5]
+    if len(text) != 5 or not text.isdigit():
+        raise UnknownZip(f"'{value}' is not a 5-digit ZIP code")
+    return text
+
+
+def lookup_zip(value: str) -> ZipPlace:
+    code = normalize_zip(value)
+    place = _index().get(code)
+    if place is None:
+        raise UnknownZip(f"ZIP code {code} is not a known US ZIP code")
+    return place
+
+
+def zips_in_state(state: str) -> list[ZipPlace]:
+    return [p for p in _index().values() if p.state == state]
+
+
+def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance between two points in miles."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))

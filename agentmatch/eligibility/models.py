@@ -1,0 +1,84 @@
+"""What CMS tells us about agents each plan year, and the states each agent is routed for."""
+
+from django.db import models
+
+from agentmatch.agents.models import Agent
+from agentmatch.core.states import STATE_CHOICES
+
+
+class RegistrationCompletion(models.Model):
+    """A row of the CMS Registration Completion List (RCL) for one plan year."""
+
+    plan_year = models.PositiveSmallIntegerField()
+    npn_key = models.CharField(max_length=10)
+    individual_completed_on = models.DateField(null=True, blank=True)
+    individual_ends_on = models.DateField(null=True, blank=True)
+    shop_completed_on = models.DateField(null=True, blank=True)
+    shop_ends_on = models.DateField(null=True, blank=True)
+    npn_valid = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan_year", "npn_key"], name="rcl_row_per_npn_year")
+        ]
+
+
+class RegistrationTermination(models.Model):
+    """A row of the CMS Registration Termination List (RTL): a termination or reinstatement."""
+
+    npn_key = models.CharField(max_length=10)
+    status = models.CharField(
+        max_length=10, help_text="e.g. T3 terminated/suspended, R1 reinstated"
+    )
+    marketplaces = models.CharField(max_length=20, help_text="Individual, SHOP or Both")
+    plan_year = models.PositiveSmallIntegerField()
+    registration_completed_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["npn_key", "plan_year", "status", "marketplaces", "effective_on"],
+                name="rtl_row_once",
+            )
+        ]
+        indexes = [models.Index(fields=["npn_key", "plan_year"], name="rtl_by_npn_year")]
+
+    @property
+    def ends_registration(self) -> bool:
+        # T* terminated, S* suspended; R* reinstated.
+        return self.status.upper().startswith(("T", "S"))
+
+    @property
+    def covers_individual_marketplace(self) -> bool:
+        return self.marketplaces.strip().lower() in ("individual", "both", "ffm", "")
+
+
+class TrainingCompletion(models.Model):
+    """Help On Demand coursework completed in MLMS for a plan year."""
+
+    plan_year = models.PositiveSmallIntegerField()
+    npn_key = models.CharField(max_length=10)
+    completed_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan_year", "npn_key"], name="training_per_npn_year")
+        ]
+
+
+class RoutingState(models.Model):
+    """A state this agent receives referrals for in the current plan year.
+
+    Materialised from the eligibility rules (rules.py) so routing is one indexed join;
+    `refresh_routing_states` rewrites an agent's rows whenever an input changes.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="routing_states")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "state"], name="routing_state_once")
+        ]
+        indexes = [models.Index(fields=["state", "agent"], name="routing_state_agents")]

@@ -1,0 +1,52 @@
+"""State preferences: which of their eligible states an agent wants referrals for."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from agentmatch.agents.models import Agent, DisplayOption
+from agentmatch.agents.services import set_deselected_states
+from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.rules import eligible_states
+from agentmatch.eligibility.services import facts_for, refresh_routing_states
+from agentmatch.planyears.models import PlanYear
+
+
+class PreferenceError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ProfileStates:
+    selectable: list[str]  # eligible states the display option allows
+    selected: list[str]  # selectable minus the deselected
+    routing: list[str]  # what routing uses right now
+
+
+def profile_states(*, agent: Agent, plan_year: PlanYear, today: date) -> ProfileStates:
+    facts = facts_for(agent, plan_year=plan_year, today=today)
+    selectable = eligible_states(facts)
+    if agent.display_option == DisplayOption.HOME_STATE_ONLY:
+        selectable &= {agent.home_state}
+    elif agent.display_option == DisplayOption.NOT_PARTICIPATING:
+        selectable = set()
+    selected = selectable - facts.deselected_states
+    routing = RoutingState.objects.filter(agent=agent).values_list("state", flat=True)
+    return ProfileStates(sorted(selectable), sorted(selected), sorted(routing))
+
+
+def set_state_preferences(
+    *, agent: Agent, selected: list[str], plan_year: PlanYear, today: date
+) -> None:
+    wanted = {s.strip().upper() for s in selected}
+    selectable = set(profile_states(agent=agent, plan_year=plan_year, today=today).selectable)
+    if outside := sorted(wanted - selectable):
+        allowed = ", ".join(sorted(selectable)) or "none"
+        raise PreferenceError(
+            "states",
+            f"Not eligible for referrals in {', '.join(outside)}; eligible states: {allowed}.",
+        )
+    set_deselected_states(agent=agent, states=selectable - wanted)
+    refresh_routing_states(agents=[agent], plan_year=plan_year, today=today)

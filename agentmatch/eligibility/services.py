@@ -1,0 +1,130 @@
+"""Loading eligibility facts in bulk and keeping RoutingState in step with them."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from agentmatch.agents.models import Agent, StateDeselection
+from agentmatch.eligibility.models import (
+    RegistrationCompletion,
+    RegistrationTermination,
+    RoutingState,
+    TrainingCompletion,
+)
+from agentmatch.eligibility.rules import (
+    AgentFacts,
+    LicenseFacts,
+    RegistrationFacts,
+    TerminationFacts,
+    routable_states,
+)
+from agentmatch.licensing.models import License
+from agentmatch.planyears.models import PlanYear
+
+CHUNK = 2000
+
+
+def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list[AgentFacts]:
+    """One query per table for the whole chunk, whatever its size."""
+    year = plan_year.year
+    served = frozenset(plan_year.served_states.values_list("state", flat=True))
+    keys = [a.npn_key for a in agents]
+    ids = [a.pk for a in agents]
+
+    registrations = {
+        r.npn_key: RegistrationFacts(r.npn_valid, r.individual_completed_on, r.individual_ends_on)
+        for r in RegistrationCompletion.objects.filter(plan_year=year, npn_key__in=keys)
+    }
+    terminations: dict[str, list[TerminationFacts]] = defaultdict(list)
+    for t in RegistrationTermination.objects.filter(plan_year=year, npn_key__in=keys):
+        if t.covers_individual_marketplace:
+            terminations[t.npn_key].append(
+                TerminationFacts(t.status, t.effective_on, t.ends_registration)
+            )
+    trainings = dict(
+        TrainingCompletion.objects.filter(plan_year=year, npn_key__in=keys).values_list(
+            "npn_key", "completed_on"
+        )
+    )
+    licenses: dict[int, dict[str, LicenseFacts]] = defaultdict(dict)
+    for lic in License.objects.filter(agent_id__in=ids).prefetch_related("lines"):
+        lines = list(lic.lines.all())
+        licenses[lic.agent_id][lic.state] = LicenseFacts(
+            state=lic.state,
+            is_active=lic.is_active,
+            expires_on=lic.expires_on,
+            health_lines=tuple(ln.name for ln in lines if ln.is_health and ln.is_active),
+            other_lines=tuple(ln.name for ln in lines if not (ln.is_health and ln.is_active)),
+        )
+    deselected: dict[int, set[str]] = defaultdict(set)
+    for agent_id, state in StateDeselection.objects.filter(agent_id__in=ids).values_list(
+        "agent_id", "state"
+    ):
+        deselected[agent_id].add(state)
+
+    return [
+        AgentFacts(
+            npn=a.npn,
+            plan_year=year,
+            today=today,
+            served_states=served,
+            registration=registrations.get(a.npn_key),
+            terminations=terminations.get(a.npn_key, []),
+            training_completed_on=trainings.get(a.npn_key),
+            service_registration_complete=a.service_registration_completed_at is not None,
+            display_option=a.display_option,
+            home_state=a.home_state,
+            licenses=licenses.get(a.pk, {}),
+            deselected_states=frozenset(deselected.get(a.pk, set())),
+        )
+        for a in agents
+    ]
+
+
+def facts_for(agent: Agent, *, plan_year: PlanYear, today: date) -> AgentFacts:
+    return load_facts([agent], plan_year=plan_year, today=today)[0]
+
+
+def _chunks(agents: Iterable[Agent]) -> Iterator[list[Agent]]:
+    chunk: list[Agent] = []
+    for agent in agents:
+        chunk.append(agent)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def refresh_routing_states(
+    *, agents: Iterable[Agent], plan_year: PlanYear, today: date
+) -> set[int]:
+    """Rewrites RoutingState for these agents; returns ids of agents that gained a state."""
+    gained: set[int] = set()
+    for chunk in _chunks(agents):
+        facts = load_facts(chunk, plan_year=plan_year, today=today)
+        current: dict[int, set[str]] = defaultdict(set)
+        for agent_id, state in RoutingState.objects.filter(
+            agent_id__in=[a.pk for a in chunk]
+        ).values_list("agent_id", "state"):
+            current[agent_id].add(state)
+        to_add: list[RoutingState] = []
+        for agent, agent_facts in zip(chunk, facts, strict=True):
+            wanted = routable_states(agent_facts)
+            have = current.get(agent.pk, set())
+            if stale := have - wanted:
+                RoutingState.objects.filter(agent=agent, state__in=stale).delete()
+            if new := wanted - have:
+                gained.add(agent.pk)
+                to_add.extend(RoutingState(agent=agent, state=s) for s in new)
+        RoutingState.objects.bulk_create(to_add, ignore_conflicts=True)
+    return gained
+
+
+def refresh_all_routing_states(*, plan_year: PlanYear, today: date) -> set[int]:
+    # New plan year or a changed served-state list: rows of agents no longer known go too.
+    return refresh_routing_states(
+        agents=Agent.objects.order_by("pk").iterator(chunk_size=CHUNK),
+        plan_year=plan_year,
+        today=today,
+    )

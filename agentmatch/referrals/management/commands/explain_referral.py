@@ -1,0 +1,41 @@
+"""`agentmatch explain-referral ID`: a referral's timeline and why each agent was chosen."""
+
+from typing import Any
+from uuid import UUID
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agentmatch.referrals.models import Referral
+
+
+class Command(BaseCommand):
+    help = "Show a referral's timeline, each offer's reason, and how it ended."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("referral_id", help="the referral's public id (UUID)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            public_id = UUID(options["referral_id"])
+        except ValueError as exc:
+            raise CommandError(f"'{options['referral_id']}' is not a referral id (UUID)") from exc
+        referral = Referral.objects.filter(public_id=public_id).first()
+        if referral is None:
+            raise CommandError(f"No referral {public_id}")
+        # Support sees where and what, not who: contact details stay with the accepting agent.
+        self.stdout.write(
+            f"Referral {referral.public_id}: {referral.zip_code} {referral.city}, "
+            f"{referral.state}, language '{referral.language}', plan year {referral.plan_year}"
+        )
+        self.stdout.write(f"Status: {referral.get_status_display()}")
+        if referral.end_reason:
+            self.stdout.write(f"Ended: {referral.end_reason}")
+        self.stdout.write("")
+        for event in referral.events.select_related("agent", "offer"):
+            who = f" {event.agent.full_name} (NPN {event.agent.npn})" if event.agent else ""
+            line = f"{event.at:%Y-%m-%d %H:%M:%S} {event.kind:<9}{who}"
+            if event.detail:
+                line += f" - {event.detail}"
+            self.stdout.write(line)
+            if event.kind == "offered" and event.offer is not None:
+                self.stdout.write(f"    why: {event.offer.reason}")

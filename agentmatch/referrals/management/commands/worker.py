@@ -1,0 +1,49 @@
+"""`agentmatch worker`: drives offer expiries, waiting referrals and availability changes."""
+
+import signal
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
+
+from agentmatch.referrals.worker import log, offer_waiting, run_due_jobs
+
+
+class Command(BaseCommand):
+    help = "Run the routing worker (safe to run several at once)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--once", action="store_true", help="run due work once and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stopping = False
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        if options["once"]:
+            run_due_jobs()
+            offer_waiting(timezone.now())
+            return
+        log.info("worker started")
+        last_sweep = 0.0
+        while not self.stopping:
+            try:
+                done = run_due_jobs(max_items=50)
+                if time.monotonic() - last_sweep >= settings.WORKER_WAITING_SWEEP_SECONDS:
+                    done += offer_waiting(timezone.now())
+                    last_sweep = time.monotonic()
+            except (OperationalError, InterfaceError):
+                # Database restarted or unreachable: drop the connection and try again.
+                log.exception("database error; retrying")
+                connection.close()
+                done = 0
+                time.sleep(1)
+            if not done:
+                time.sleep(settings.WORKER_IDLE_SLEEP_SECONDS)
+        log.info("worker stopped")
+
+    def _stop(self, signum: int, frame: object) -> None:
+        # Finish the item in hand, then leave the loop.
+        self.stopping = True

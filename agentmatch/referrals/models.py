@@ -1,0 +1,168 @@
+"""A consumer's "Get Contacted" request, the offers made to agents, and their history."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from agentmatch.agents.models import Agent
+from agentmatch.core.states import STATE_CHOICES
+
+
+class ReferralStatus(models.TextChoices):
+    NEW = "new", "New"
+    OFFERED = "offered", "Offered to an agent"
+    WAITING = "waiting", "Waiting for an available agent"
+    ACCEPTED = "accepted", "Accepted by an agent"
+    UNMATCHED = "unmatched", "Ended unmatched"
+    CANCELED = "canceled", "Canceled by the consumer"
+
+
+OPEN_STATUSES = (ReferralStatus.NEW, ReferralStatus.OFFERED, ReferralStatus.WAITING)
+
+
+class Referral(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=ReferralStatus.choices)
+    status_token_hash = models.CharField(max_length=64)
+    plan_year = models.PositiveSmallIntegerField()
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20, help_text="E.164")
+    email = models.EmailField(blank=True)
+    zip_code = models.CharField(max_length=5)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    language = models.CharField(max_length=3, help_text="ISO 639-1")
+
+    consent_given_at = models.DateTimeField()
+    consent_wording_version = models.CharField(max_length=20)
+    consent_channel = models.CharField(max_length=20, default="api")
+
+    created_at = models.DateTimeField()
+    # Set when nobody was left to offer it to for the first time; it ends unmatched then.
+    wait_expires_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.WAITING)
+                | (Q(wait_expires_at__isnull=False) & Q(waiting_since__isnull=False)),
+                name="waiting_referral_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OPEN_STATUSES)
+                | Q(ended_at__isnull=False)
+                | Q(status=ReferralStatus.ACCEPTED),
+                name="ended_referral_has_end_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "waiting_since"], name="referrals_waiting"),
+            models.Index(fields=["status", "wait_expires_at"], name="referrals_wait_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.public_id} ({self.status})"
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    CANCELED = "canceled", "Canceled (consumer canceled)"
+
+
+class Offer(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(
+        max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
+    # 1 for the referral's first offer, 2 for the next...
+    position = models.PositiveSmallIntegerField()
+    # The agent's place in the candidate list when chosen (1 = closest).
+    rank = models.PositiveIntegerField()
+    distance_miles = models.FloatField()
+    qualified_agents = models.PositiveIntegerField(help_text="candidates at that moment")
+    reason = models.TextField(help_text="why this agent was chosen, in words")
+    explanation = models.JSONField(default=dict)
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Never offered twice to the same agent: a decline is final.
+            models.UniqueConstraint(fields=["referral", "agent"], name="offer_once_per_agent"),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status=OfferStatus.PENDING),
+                name="one_pending_offer_per_referral",
+            ),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status=OfferStatus.ACCEPTED),
+                name="one_accepted_offer_per_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values), name="offer_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("offered_at")), name="offer_window_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OfferStatus.PENDING) | Q(responded_at__isnull=False),
+                name="settled_offer_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="offers_due"),
+            models.Index(fields=["agent", "status"], name="offers_by_agent"),
+        ]
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    WAITING = "waiting"
+    UNMATCHED = "unmatched"
+    CANCELED = "canceled"
+
+
+class ReferralEvent(models.Model):
+    """Every transition, timestamped: the basis of all metrics."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=EventKind.choices)
+    at = models.DateTimeField()
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE)
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "at"], name="events_by_kind")]
+        ordering = ["at", "pk"]
+
+
+class ContactDisclosure(models.Model):
+    """Audit: an agent was shown a consumer's name, phone and email."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="disclosures")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="disclosures")
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=20)
+    context = models.CharField(max_length=50, help_text="accept, view, ...")

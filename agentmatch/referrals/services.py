@@ -1,0 +1,414 @@
+"""Every state change in a referral's life. Callers wrap each call in transaction.atomic().
+
+Locking: the referral row is the lock for everything about one referral. Each function
+locks the referral before touching its offers, and agents only after that (with SKIP
+LOCKED), so accept, reject, expire, cancel and routing never deadlock with each other,
+and a race resolves to exactly one winner through conditional updates.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
+from agentmatch.agents.services import refresh_availability
+from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.eligibility.models import RoutingState
+from agentmatch.referrals.intake import ContactRequest
+from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
+from agentmatch.referrals.models import (
+    OPEN_STATUSES,
+    ContactDisclosure,
+    EventKind,
+    Offer,
+    OfferStatus,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
+
+
+class OfferConflict(Exception):
+    """The offer cannot be accepted or rejected (anymore): expired, taken, not yours..."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ReferralClosed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _event(
+    referral: Referral,
+    kind: str,
+    now: datetime,
+    *,
+    offer: Offer | None = None,
+    agent: Agent | None = None,
+    detail: str = "",
+) -> None:
+    ReferralEvent.objects.create(
+        referral=referral, kind=kind, at=now, offer=offer, agent=agent, detail=detail[:500]
+    )
+
+
+def lock_referral(referral_id: int) -> Referral:
+    return Referral.objects.select_for_update().get(pk=referral_id)
+
+
+# --- Intake -----------------------------------------------------------------------------
+
+
+def create_referral(
+    *, request: ContactRequest, plan_year: int, now: datetime
+) -> tuple[Referral, str]:
+    """Stores the request and makes its first offer. Returns the referral and its token."""
+    token = new_secret()
+    referral = Referral.objects.create(
+        status=ReferralStatus.NEW,
+        status_token_hash=hash_secret(token),
+        plan_year=plan_year,
+        first_name=request.first_name,
+        last_name=request.last_name,
+        phone=request.phone,
+        email=request.email,
+        zip_code=request.place.zip_code,
+        city=request.place.city,
+        state=request.place.state,
+        latitude=request.place.latitude,
+        longitude=request.place.longitude,
+        language=request.language,
+        consent_given_at=now,
+        consent_wording_version=settings.CONSENT_WORDING_VERSION,
+        consent_channel=request.consent_channel,
+        created_at=now,
+    )
+    _event(referral, EventKind.CREATED, now, detail=f"{referral.zip_code} {referral.language}")
+    offer_next(referral=referral, now=now)
+    return referral, token
+
+
+# --- Routing ----------------------------------------------------------------------------
+
+
+def _has_capacity(agent: Agent) -> bool:
+    pending = Offer.objects.filter(agent=agent, status=OfferStatus.PENDING).count()
+    return pending < pending_offer_limit()
+
+
+def _reason(referral: Referral, candidate: Candidate, skipped: list[str], why: str) -> str:
+    words = (
+        f"Closest qualified agent ({candidate.distance_miles:.1f} miles from "
+        f"{referral.zip_code}) of {candidate.qualified_agents}: routed for {referral.state}, "
+        f"speaks {referral.language}, {why}, no pending offer over the limit."
+    )
+    if candidate.rank > 1:
+        words += " Closer agents skipped: " + "; ".join(skipped) + "."
+    return words
+
+
+def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
+    """Offers the referral to the best qualified agent right now, or starts it waiting.
+
+    The caller holds the referral's lock (or has just created it) and the referral has
+    no pending offer.
+    """
+    if referral.status not in OPEN_STATUSES:
+        return None
+    skipped: list[str] = []
+    for limit in (5, 50):
+        candidates = find_candidates(referral=referral, limit=limit)
+        for candidate in candidates[len(skipped) :]:
+            agent = (
+                Agent.objects.select_for_update(skip_locked=True)
+                .filter(pk=candidate.agent_id)
+                .first()
+            )
+            if agent is None:
+                skipped.append(f"agent {candidate.agent_id} busy receiving another offer")
+                continue
+            if not _has_capacity(agent):
+                skipped.append(f"{agent.npn} already holds the maximum pending offers")
+                continue
+            due = candidate.availability_changes_at
+            if due is not None and due <= now:
+                availability = refresh_availability(agent=agent, now=now)
+                if not availability.is_available:
+                    skipped.append(f"{agent.npn} no longer available ({availability.reason})")
+                    continue
+                why = availability.reason
+            else:
+                why = "available"
+            return _make_offer(
+                referral=referral,
+                agent=agent,
+                candidate=candidate,
+                now=now,
+                reason=_reason(referral, candidate, skipped, why),
+                skipped=skipped,
+            )
+        if len(candidates) < limit:
+            break
+    _start_waiting(referral=referral, now=now)
+    return None
+
+
+def _make_offer(
+    *,
+    referral: Referral,
+    agent: Agent,
+    candidate: Candidate,
+    now: datetime,
+    reason: str,
+    skipped: list[str],
+) -> Offer:
+    position = Offer.objects.filter(referral=referral).count() + 1
+    offer = Offer.objects.create(
+        referral=referral,
+        agent=agent,
+        position=position,
+        rank=candidate.rank,
+        distance_miles=round(candidate.distance_miles, 2),
+        qualified_agents=candidate.qualified_agents,
+        reason=reason,
+        explanation={
+            "state": referral.state,
+            "language": referral.language,
+            "distance_miles": round(candidate.distance_miles, 2),
+            "rank": candidate.rank,
+            "qualified_agents": candidate.qualified_agents,
+            "agent_last_offered_at": (
+                candidate.last_offered_at.isoformat() if candidate.last_offered_at else None
+            ),
+            "skipped": skipped,
+        },
+        offered_at=now,
+        expires_at=now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS),
+    )
+    Agent.objects.filter(pk=agent.pk).update(last_offered_at=now)
+    updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+        status=ReferralStatus.OFFERED, waiting_since=None
+    )
+    if updated != 1:
+        raise ReferralClosed(f"referral {referral.public_id} closed while being offered")
+    referral.status = ReferralStatus.OFFERED
+    referral.waiting_since = None
+    _event(
+        referral,
+        EventKind.OFFERED,
+        now,
+        offer=offer,
+        agent=agent,
+        detail=f"offer {position} to {agent.npn}, rank {candidate.rank}, "
+        f"{candidate.distance_miles:.1f} mi",
+    )
+    return offer
+
+
+def why_nobody(referral: Referral) -> str:
+    routed = Agent.objects.filter(
+        Exists(RoutingState.objects.filter(agent=OuterRef("pk"), state=referral.state))
+    )
+    if not routed.exists():
+        return f"no agent receives referrals for {referral.state}"
+    speaking = routed.filter(
+        Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=referral.language))
+    )
+    if not speaking.exists():
+        return f"no agent for {referral.state} speaks '{referral.language}'"
+    if not speaking.filter(is_available=True).exists():
+        return f"no agent for {referral.state} who speaks '{referral.language}' is available"
+    return "every qualified available agent was already offered this referral or is busy"
+
+
+def _start_waiting(*, referral: Referral, now: datetime) -> None:
+    if referral.status == ReferralStatus.WAITING:
+        return
+    deadline = referral.wait_expires_at or now + timedelta(seconds=settings.MAX_WAIT_SECONDS)
+    reason = why_nobody(referral)
+    if deadline <= now:
+        end_unmatched(referral=referral, now=now, reason=f"maximum wait reached; {reason}")
+        return
+    updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+        status=ReferralStatus.WAITING, waiting_since=now, wait_expires_at=deadline
+    )
+    if updated == 1:
+        referral.status = ReferralStatus.WAITING
+        referral.waiting_since, referral.wait_expires_at = now, deadline
+        _event(referral, EventKind.WAITING, now, detail=reason)
+
+
+def offer_waiting_referrals(*, now: datetime, agent: Agent | None = None, batch: int = 100) -> int:
+    """Offers waiting referrals, oldest first, now that someone may be free to take them.
+
+    With `agent`, only referrals that agent could take (their states and languages), and
+    only while they still have room for another offer. Returns how many were offered.
+    """
+    waiting = Referral.objects.filter(status=ReferralStatus.WAITING)
+    if agent is not None:
+        if not agent.is_available:
+            return 0
+        waiting = waiting.filter(
+            state__in=RoutingState.objects.filter(agent=agent).values("state"),
+            language__in=AgentLanguage.objects.filter(agent=agent).values("language"),
+        )
+    offered = 0
+    for pk in waiting.order_by("created_at", "pk").values_list("pk", flat=True)[:batch]:
+        if agent is not None and not _has_capacity(agent):
+            break
+        referral = (
+            Referral.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=ReferralStatus.WAITING)
+            .first()
+        )
+        if referral is not None and offer_next(referral=referral, now=now) is not None:
+            offered += 1
+    return offered
+
+
+# --- Agents' answers --------------------------------------------------------------------
+
+
+def _conflict_for(offer: Offer, agent: Agent, now: datetime) -> OfferConflict:
+    if offer.agent_id != agent.pk:
+        return OfferConflict("This offer was made to another agent.", "not_your_offer")
+    if offer.status == OfferStatus.PENDING and offer.expires_at <= now:
+        return OfferConflict("This offer expired and has moved to another agent.", "expired")
+    messages: dict[str, tuple[str, str]] = {
+        OfferStatus.ACCEPTED: ("You already accepted this offer.", "already_accepted"),
+        OfferStatus.REJECTED: ("You rejected this offer.", "rejected"),
+        OfferStatus.EXPIRED: ("This offer expired and has moved to another agent.", "expired"),
+        OfferStatus.CANCELED: ("The consumer canceled this request.", "canceled"),
+    }
+    message, code = messages.get(offer.status, ("This offer is no longer open.", "closed"))
+    return OfferConflict(message, code)
+
+
+def _settle(*, offer_id: int, agent: Agent, now: datetime, status: str) -> Offer:
+    offer = Offer.objects.filter(pk=offer_id).first()
+    if offer is None:
+        raise OfferConflict("No such offer.", "not_found")
+    lock_referral(offer.referral_id)
+    updated = Offer.objects.filter(
+        pk=offer_id, agent=agent, status=OfferStatus.PENDING, expires_at__gt=now
+    ).update(status=status, responded_at=now)
+    offer.refresh_from_db()
+    if updated != 1:
+        raise _conflict_for(offer, agent, now)
+    return offer
+
+
+def accept_offer(*, offer_id: int, agent: Agent, now: datetime) -> Offer:
+    offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.ACCEPTED)
+    updated = Referral.objects.filter(pk=offer.referral_id, status=ReferralStatus.OFFERED).update(
+        status=ReferralStatus.ACCEPTED, ended_at=now
+    )
+    if updated != 1:
+        # The constraint one_accepted_offer_per_referral makes this unreachable in practice;
+        # raising rolls the offer back with the caller's transaction.
+        raise OfferConflict("This request is no longer open.", "closed")
+    referral = offer.referral
+    _event(referral, EventKind.ACCEPTED, now, offer=offer, agent=agent)
+    disclose_contact(referral=referral, agent=agent, now=now, channel="api", context="accept")
+    return offer
+
+
+def reject_offer(*, offer_id: int, agent: Agent, now: datetime) -> Offer:
+    offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.REJECTED)
+    referral = Referral.objects.get(pk=offer.referral_id)
+    _event(referral, EventKind.REJECTED, now, offer=offer, agent=agent)
+    offer_next(referral=referral, now=now)
+    offer_waiting_referrals(now=now, agent=agent)
+    return offer
+
+
+def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
+    """Ends the referral's pending offer if its window has passed, and moves on.
+
+    The caller holds the referral's lock (the worker claims it with SKIP LOCKED).
+    """
+    offer = Offer.objects.filter(
+        referral=referral, status=OfferStatus.PENDING, expires_at__lte=now
+    ).first()
+    if offer is None:
+        return None
+    updated = Offer.objects.filter(pk=offer.pk, status=OfferStatus.PENDING).update(
+        status=OfferStatus.EXPIRED, responded_at=now
+    )
+    if updated != 1:
+        return None
+    agent = offer.agent
+    detail = "no answer within the offer window"
+    if settings.PAUSE_AGENT_AFTER_MISSED_OFFER:
+        # An agent who does not answer is probably away: switch them to red so the next
+        # referrals do not each lose 15 minutes on them. They switch back on when ready.
+        Agent.objects.filter(pk=agent.pk).update(
+            availability_switch=AvailabilitySwitch.OFF, is_available=False
+        )
+        detail += "; agent switched to not available"
+    _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
+    offer_next(referral=referral, now=now)
+    return offer
+
+
+# --- Endings ----------------------------------------------------------------------------
+
+
+def end_unmatched(*, referral: Referral, now: datetime, reason: str) -> None:
+    updated = Referral.objects.filter(
+        pk=referral.pk,
+        status__in=(ReferralStatus.NEW, ReferralStatus.WAITING, ReferralStatus.OFFERED),
+    ).update(status=ReferralStatus.UNMATCHED, ended_at=now, end_reason=reason[:300])
+    if updated == 1:
+        referral.status = ReferralStatus.UNMATCHED
+        _event(referral, EventKind.UNMATCHED, now, detail=reason)
+
+
+def give_up_waiting(*, referral: Referral, now: datetime) -> bool:
+    """Ends a waiting referral whose maximum wait has passed. Caller holds its lock."""
+    if referral.status != ReferralStatus.WAITING or referral.wait_expires_at is None:
+        return False
+    if referral.wait_expires_at > now:
+        return False
+    end_unmatched(
+        referral=referral, now=now, reason=f"maximum wait reached; {why_nobody(referral)}"
+    )
+    return True
+
+
+def cancel_referral(*, referral_id: int, now: datetime) -> Referral:
+    referral = lock_referral(referral_id)
+    if referral.status not in OPEN_STATUSES:
+        raise ReferralClosed(f"This request is already {referral.get_status_display().lower()}.")
+    freed = list(
+        Agent.objects.filter(offers__referral=referral, offers__status=OfferStatus.PENDING)
+    )
+    Offer.objects.filter(referral=referral, status=OfferStatus.PENDING).update(
+        status=OfferStatus.CANCELED, responded_at=now
+    )
+    Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+        status=ReferralStatus.CANCELED, ended_at=now, end_reason="canceled by the consumer"
+    )
+    referral.refresh_from_db()
+    _event(referral, EventKind.CANCELED, now, detail="canceled by the consumer")
+    for agent in freed:
+        offer_waiting_referrals(now=now, agent=agent)
+    return referral
+
+
+# --- Privacy ----------------------------------------------------------------------------
+
+
+def disclose_contact(
+    *, referral: Referral, agent: Agent, now: datetime, channel: str, context: str
+) -> None:
+    """Records that `agent` was shown the consumer's contact details (minimum necessary)."""
+    ContactDisclosure.objects.create(
+        referral=referral, agent=agent, at=now, channel=channel, context=context
+    )

@@ -1,0 +1,122 @@
+"""Races: many agents, many workers, one referral. Exactly one winner, nothing twice."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agentmatch.referrals.models import EventKind, OfferStatus, Referral, ReferralEvent
+from agentmatch.referrals.services import OfferConflict, accept_offer
+from agentmatch.referrals.worker import run_due_jobs
+from agentmatch.testing import make_agent, make_referral, plan_year_2026
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def run_in_threads(count: int, target) -> list:  # type: ignore[no-untyped-def]
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def runner(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = target(i)
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_fifty_concurrent_accepts_of_one_offer_have_exactly_one_winner():
+    plan_year_2026()
+    agent = make_agent(zip_code="53711", licensed=["WI"])
+    referral = make_referral()
+    offer = referral.offers.get()
+    now = timezone.now()
+
+    def accept(_i: int) -> str:
+        with transaction.atomic():
+            accept_offer(offer_id=offer.pk, agent=agent, now=now)
+        return "won"
+
+    results = run_in_threads(50, accept)
+    assert results.count("won") == 1
+    conflicts = [r for r in results if isinstance(r, OfferConflict)]
+    assert len(conflicts) == 49, [r for r in results if r != "won"][:3]
+    assert {c.code for c in conflicts} == {"already_accepted"}
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+    assert referral.events.filter(kind=EventKind.ACCEPTED).count() == 1
+    assert referral.disclosures.count() == 1
+
+
+def test_accept_racing_the_expiry_ends_one_way_only():
+    plan_year_2026()
+    agents = [make_agent(zip_code=z, licensed=["WI"]) for z in ("53711", "53202")]
+    for _ in range(20):
+        referral = make_referral()
+        offer = referral.offers.get()
+        moment = offer.expires_at - timedelta(microseconds=1)
+
+        def race(i: int, offer=offer, moment=moment) -> str:
+            if i == 0:
+                with transaction.atomic():
+                    accept_offer(offer_id=offer.pk, agent=agents[0], now=moment)
+                return "accepted"
+            return f"worker did {run_due_jobs(now=offer.expires_at)}"
+
+        run_in_threads(2, race)
+        offer.refresh_from_db()
+        referral.refresh_from_db()
+        # Accepted just in time, or expired and moved on: never both.
+        if offer.status == OfferStatus.ACCEPTED:
+            assert referral.status == "accepted"
+            assert referral.offers.count() == 1
+        else:
+            assert offer.status == OfferStatus.EXPIRED
+            assert referral.offers.filter(status=OfferStatus.ACCEPTED).count() == 0
+        # Reset the agents for the next round.
+        from agentmatch.agents.models import Agent
+
+        Agent.objects.update(availability_switch="on", is_available=True)
+        Referral.objects.filter(status__in=["offered", "waiting"]).update(
+            status="canceled", ended_at=timezone.now()
+        )
+        from agentmatch.referrals.models import Offer
+
+        Offer.objects.filter(status="pending").update(
+            status="canceled", responded_at=timezone.now()
+        )
+
+
+def test_several_workers_never_expire_the_same_offer_twice():
+    plan_year_2026()
+    zips = ["53711", "53202", "54601", "54301", "53703", "53590", "53511", "53081"]
+    for z in zips:
+        make_agent(zip_code=z, licensed=["WI"])
+    now = timezone.now()
+    referrals = [make_referral(now=now + timedelta(milliseconds=i)) for i in range(8)]
+    later = now + timedelta(minutes=16)
+
+    results = run_in_threads(4, lambda _i: run_due_jobs(now=later, max_items=1000))
+    assert not [r for r in results if isinstance(r, Exception)], results
+
+    expired = Counter(
+        ReferralEvent.objects.filter(kind=EventKind.EXPIRED).values_list("offer_id", flat=True)
+    )
+    assert expired, "the workers expired nothing"
+    assert max(expired.values()) == 1
+    for referral in referrals:
+        referral.refresh_from_db()
+        pending = referral.offers.filter(status=OfferStatus.PENDING).count()
+        assert (referral.status, pending) in {("offered", 1), ("waiting", 0)}

@@ -1,0 +1,26 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from agentmatch.testing import make_agent, make_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_explain_referral_shows_each_offer_and_why_without_contact_details(plan_year):
+    make_agent(zip_code="53711", licensed=["WI"], first_name="Nora", last_name="Near")
+    referral = make_referral(first_name="Privatename")
+    out = StringIO()
+    call_command("explain_referral", str(referral.public_id), stdout=out)
+    text = out.getvalue()
+    assert "offered" in text and "Nora Near" in text
+    assert "why: Closest qualified agent" in text
+    assert "Privatename" not in text and "555" not in text
+
+
+def test_explain_referral_rejects_unknown_ids(db):
+    with pytest.raises(CommandError, match="not a referral id"):
+        call_command("explain_referral", "nope")
+    with pytest.raises(CommandError, match="No referral"):
+        call_command("explain_referral", "00000000-0000-0000-0000-000000000000")

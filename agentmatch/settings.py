@@ -1,0 +1,117 @@
+"""Settings, read from environment variables (see README, "Configuration")."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("AGENTMATCH_DATA_DIR", BASE_DIR / "data"))
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+    "agentmatch.core",
+    "agentmatch.planyears",
+    "agentmatch.agents",
+    "agentmatch.licensing",
+    "agentmatch.eligibility",
+    "agentmatch.imports",
+    "agentmatch.referrals",
+    "agentmatch.api",
+    "agentmatch.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+]
+
+ROOT_URLCONF = "agentmatch.urls"
+WSGI_APPLICATION = "agentmatch.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'agentmatch.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while the worker writes; IMMEDIATE takes the write lock at
+    # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+    }
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+else:
+    _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_agentmatch")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- Routing -----------------------------------------------------------------------
+# How long an agent has to accept or reject an offer (CMS: 15 minutes).
+OFFER_WINDOW_SECONDS = env_int("OFFER_WINDOW_SECONDS", 15 * 60)
+# How long a referral with nobody to offer it to waits before it ends unmatched.
+MAX_WAIT_SECONDS = env_int("MAX_WAIT_SECONDS", 4 * 60 * 60)
+# How many offers one agent may hold pending at once.
+MAX_PENDING_OFFERS_PER_AGENT = env_int("MAX_PENDING_OFFERS_PER_AGENT", 1)
+# How long a consumer's status token works after the request is made.
+STATUS_TOKEN_DAYS = env_int("STATUS_TOKEN_DAYS", 30)
+# Version of the "Get Contacted" consent wording shown to consumers.
+CONSENT_WORDING_VERSION = env_str("CONSENT_WORDING_VERSION", "2026-1")
+# Worker: how long to sleep when there is nothing due, and how often to re-try every
+# waiting referral as a safety net behind the event-driven wake-ups.
+WORKER_IDLE_SLEEP_SECONDS = float(env_str("WORKER_IDLE_SLEEP_SECONDS", "0.5"))
+WORKER_WAITING_SWEEP_SECONDS = float(env_str("WORKER_WAITING_SWEEP_SECONDS", "30"))
+# An agent who lets an offer expire is switched to "not available" (red) so the referrals
+# after it do not each wait out the window on someone who is away.
+PAUSE_AGENT_AFTER_MISSED_OFFER = env_bool("PAUSE_AGENT_AFTER_MISSED_OFFER", True)

@@ -1,0 +1,153 @@
+"""Builders for tests and demo data: named personas with everything routing needs.
+
+`make_agent(...)` creates an agent who, unless told otherwise, is eligible everywhere they
+are licensed (RCL valid, trained, health license, registered with us) and switched on.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from agentmatch.agents.models import Agent, AvailabilitySwitch, DisplayOption
+from agentmatch.agents.profile import ProfileData, save_profile
+from agentmatch.agents.services import issue_api_token, set_availability, set_deselected_states
+from agentmatch.eligibility.models import RegistrationCompletion, TrainingCompletion
+from agentmatch.eligibility.services import refresh_routing_states
+from agentmatch.licensing.loa import is_health_line
+from agentmatch.licensing.models import License, LineOfAuthority
+from agentmatch.planyears.models import PlanYear
+from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
+
+_counter = iter(range(10_000_000, 99_999_999))
+
+
+def plan_year_2026() -> PlanYear:
+    return define_plan_year(year=2026, states=STATES_SERVED_2026, make_current=True)
+
+
+def give_license(
+    agent: Agent,
+    state: str,
+    *,
+    lines: Iterable[str] = ("Accident & Health",),
+    active: bool = True,
+    expires_on: date | None = None,
+    resident: bool = False,
+) -> License:
+    lic, _ = License.objects.update_or_create(
+        agent=agent,
+        state=state,
+        defaults={
+            "license_number": f"{state}{agent.npn}",
+            "is_active": active,
+            "is_resident": resident,
+            "expires_on": expires_on or date.today() + timedelta(days=700),
+        },
+    )
+    for name in lines:
+        LineOfAuthority.objects.update_or_create(
+            license=lic,
+            name=name,
+            defaults={"is_active": True, "is_health": is_health_line(name)},
+        )
+    return lic
+
+
+def make_agent(
+    *,
+    zip_code: str,
+    licensed: Iterable[str] = (),
+    languages: Iterable[str] = ("en",),
+    npn: str | None = None,
+    first_name: str = "Alex",
+    last_name: str = "Agent",
+    display_option: int = DisplayOption.ALL_STATES,
+    home_state: str = "",
+    registered: bool = True,
+    rcl_valid: bool = True,
+    trained: bool = True,
+    service_registered: bool = True,
+    deselected: Iterable[str] = (),
+    switch: str = AvailabilitySwitch.ON,
+    plan_year: int = 2026,
+    now: datetime | None = None,
+) -> Agent:
+    now = now or timezone.now()
+    npn = npn or str(next(_counter))
+    agent, _ = save_profile(
+        data=ProfileData(
+            npn=npn,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"agent{npn}@example.com",
+            cell_phone=f"+1608555{int(npn) % 10000:04d}",
+            business_zip=zip_code,
+            home_state=home_state,
+            languages=tuple(languages),
+            display_option=display_option,
+        ),
+        now=now,
+    )
+    licensed = list(licensed)
+    for state in licensed:
+        give_license(agent, state, resident=state == agent.home_state)
+    if registered:
+        RegistrationCompletion.objects.update_or_create(
+            plan_year=plan_year,
+            npn_key=agent.npn_key,
+            defaults={"npn_valid": rcl_valid, "individual_completed_on": date(plan_year - 1, 9, 1)},
+        )
+    if trained:
+        TrainingCompletion.objects.update_or_create(
+            plan_year=plan_year,
+            npn_key=agent.npn_key,
+            defaults={"completed_on": date(plan_year - 1, 9, 15)},
+        )
+    if service_registered:
+        Agent.objects.filter(pk=agent.pk).update(service_registration_completed_at=now)
+        agent.service_registration_completed_at = now
+    set_deselected_states(agent=agent, states=deselected)
+    refresh_routing_states(
+        agents=[agent], plan_year=PlanYear.objects.get(year=plan_year), today=now.date()
+    )
+    set_availability(agent=agent, switch=switch, now=now)
+    return agent
+
+
+def api_token_for(agent: Agent) -> str:
+    return issue_api_token(agent=agent, now=timezone.now())
+
+
+def make_referral(
+    *,
+    zip_code: str = "53703",
+    language: str = "en",
+    first_name: str = "Ana",
+    last_name: str = "Consumer",
+    now: datetime | None = None,
+):  # type: ignore[no-untyped-def]
+    """A consumer's request, created and routed the way the API does it."""
+    from django.db import transaction
+
+    from agentmatch.planyears.services import current_plan_year, served_states
+    from agentmatch.referrals.intake import validate_contact_request
+    from agentmatch.referrals.services import create_referral
+
+    plan_year = current_plan_year()
+    request = validate_contact_request(
+        plan_year=plan_year,
+        served_states=served_states(plan_year),
+        first_name=first_name,
+        last_name=last_name,
+        phone="608-555-0100",
+        email="consumer@example.com",
+        zip_code=zip_code,
+        language=language,
+        consent=True,
+    )
+    with transaction.atomic():
+        referral, _token = create_referral(
+            request=request, plan_year=plan_year.year, now=now or timezone.now()
+        )
+    return referral
