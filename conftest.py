@@ -14,6 +14,9 @@ def _fast_windows(settings):  # type: ignore[no-untyped-def]
     settings.OFFER_WINDOW_SECONDS = 900
     settings.MAX_WAIT_SECONDS = 3600
     settings.MAX_PENDING_OFFERS_PER_AGENT = 1
+    # Real hashing costs about a second per password on a small machine; tests check
+    # password rules and flows, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]

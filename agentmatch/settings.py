@@ -1,6 +1,7 @@
 """Settings, read from environment variables (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,7 +33,11 @@ ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI assets, served locally (no CDN)
+    "axes",
     "agentmatch.core",
     "agentmatch.planyears",
     "agentmatch.agents",
@@ -40,14 +45,26 @@ INSTALLED_APPS = [
     "agentmatch.eligibility",
     "agentmatch.imports",
     "agentmatch.referrals",
+    "agentmatch.accounts",
+    "agentmatch.operations",
     "agentmatch.api",
     "agentmatch.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Serves /static/ from the app directories: one process, nothing else to install.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "agentmatch.accounts.middleware.TermsMiddleware",
+    # Last, so it sees the outcome of the login views (django-axes' requirement).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "agentmatch.urls"
@@ -57,7 +74,14 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
 
@@ -87,7 +111,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
 
 LOGGING = {
     "version": 1,
@@ -115,3 +141,74 @@ WORKER_WAITING_SWEEP_SECONDS = float(env_str("WORKER_WAITING_SWEEP_SECONDS", "30
 # An agent who lets an offer expire is switched to "not available" (red) so the referrals
 # after it do not each wait out the window on someone who is away.
 PAUSE_AGENT_AFTER_MISSED_OFFER = env_bool("PAUSE_AGENT_AFTER_MISSED_OFFER", True)
+
+# --- Accounts ------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Checks lockouts before any password is compared.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "agentmatch.accounts.passwords.SeedPasswordRules"},
+    {"NAME": "agentmatch.accounts.passwords.ContextWordsValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+# Public address of the service, used in links sent by email and text.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+INVITATION_HOURS = env_int("INVITATION_HOURS", 48)
+PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 30)
+TERMS_VERSIONS = {"service": "2026-1", "cms": "2026-1"}
+HELP_DESK_EMAIL = "FFMProducer-AssisterHelpDesk@cms.hhs.gov"
+
+# Sessions end after SESSION_IDLE_MINUTES without a request.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Browsers treat http://127.0.0.1 and localhost as secure, so this holds for local runs too.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+REMEMBER_USERNAME_DAYS = 90
+
+# django-axes: lock a username after repeated wrong passwords; operators can unlock.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Email (SMTP settings from the environment; the console backend prints mail in development).
+_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _email_backend,
+        "OPTIONS": (
+            {
+                "host": env_str("EMAIL_HOST", "127.0.0.1"),
+                "port": env_int("EMAIL_PORT", 25),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            }
+            if _email_backend.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AgentMatch <noreply@agentmatch.example>")
+# Text messages: until the notifications layer lands, a local backend records them.
+TEXT_BACKEND = env_str("TEXT_BACKEND", "agentmatch.accounts.texting.RecordingTextBackend")
+
+# WebAuthn relying party: the host name users see in the address bar.
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "127.0.0.1")
+WEBAUTHN_RP_NAME = "AgentMatch"
+WEBAUTHN_ORIGINS = env_str("WEBAUTHN_ORIGINS", SITE_URL).split(",")

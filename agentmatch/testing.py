@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AvailabilitySwitch, DisplayOption
 from agentmatch.agents.profile import ProfileData, save_profile
-from agentmatch.agents.services import issue_api_token, set_availability, set_deselected_states
+from agentmatch.agents.services import set_availability, set_deselected_states
 from agentmatch.eligibility.models import RegistrationCompletion, TrainingCompletion
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.licensing.loa import is_health_line
@@ -116,7 +116,12 @@ def make_agent(
 
 
 def api_token_for(agent: Agent) -> str:
-    return issue_api_token(agent=agent, now=timezone.now())
+    """A device token for the agent's account (created, with both terms, if missing)."""
+    from agentmatch.accounts.devices import issue_device_token
+    from agentmatch.accounts.models import User
+
+    user = User.objects.filter(agent=agent).first() or make_agent_user(agent)
+    return issue_device_token(user=user, name="Test device", now=timezone.now())
 
 
 def make_referral(
@@ -151,3 +156,50 @@ def make_referral(
             request=request, plan_year=plan_year.year, now=now or timezone.now()
         )
     return referral
+
+
+AGENT_PASSWORD = "Tr7#kPz!wQ2m"
+
+
+def make_agent_user(
+    agent: Agent | None = None,
+    *,
+    username: str | None = None,
+    password: str = AGENT_PASSWORD,
+    accepted: Iterable[str] = ("service", "cms"),
+    now: datetime | None = None,
+    **agent_options,  # type: ignore[no-untyped-def]
+):  # type: ignore[no-untyped-def]
+    """An agent with an account who accepted the given Terms of Use (both by default)."""
+    from agentmatch.accounts.models import Role, User
+    from agentmatch.accounts.registration import complete_registration_if_ready
+    from agentmatch.accounts.terms import accept_terms
+
+    now = now or timezone.now()
+    if agent is None:
+        agent_options.setdefault("service_registered", False)
+        agent = make_agent(
+            zip_code=agent_options.pop("zip_code", "53703"), now=now, **agent_options
+        )
+    user = User.objects.create_user(
+        username=username or f"agent{agent.npn}",
+        password=password,
+        email=agent.email,
+        first_name=agent.first_name,
+        last_name=agent.last_name,
+        role=Role.AGENT,
+        agent=agent,
+    )
+    for document in accepted:
+        accept_terms(user=user, document=document, now=now)
+    complete_registration_if_ready(user=user, now=now)
+    agent.refresh_from_db()
+    return user
+
+
+def make_operator(*, username: str = "olivia.operator", role: str = "operator"):  # type: ignore[no-untyped-def]
+    from agentmatch.accounts.models import User
+
+    return User.objects.create_user(
+        username=username, password=AGENT_PASSWORD, email=f"{username}@example.com", role=role
+    )

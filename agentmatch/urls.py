@@ -1,7 +1,15 @@
-from django.urls import path
+from django.urls import include, path
 
 from agentmatch.api.api import api
+from agentmatch.core import views as core_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("accounts/", include("agentmatch.accounts.urls")),
+    path("ops/", include("agentmatch.operations.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/openapi.json", core_views.openapi_schema, name="openapi-json"),
+    path("api/docs", core_views.api_docs, name="api-docs"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", core_views.index, name="index"),
 ]

@@ -78,7 +78,15 @@ class Agent(models.Model):
             ),
             models.CheckConstraint(condition=Q(npn__regex=r"^[0-9]{1,10}$"), name="npn_is_digits"),
         ]
-        indexes = [models.Index(fields=["availability_changes_at"], name="agent_avail_due")]
+        indexes = [
+            models.Index(fields=["availability_changes_at"], name="agent_avail_due"),
+            # Routing's bounding-box search: a range scan over available agents near a point.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(is_available=True),
+                name="agent_available_location",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} (NPN {self.npn})"
@@ -144,14 +152,3 @@ class Absence(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")), name="absence_ends_after_start"
             )
         ]
-
-
-class AgentApiToken(models.Model):
-    """Per-agent bearer token for the agent API (until login arrives with onboarding)."""
-
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)

@@ -17,15 +17,11 @@ from agentmatch.agents.availability import (
 from agentmatch.agents.models import (
     Absence,
     Agent,
-    AgentApiToken,
     AgentLanguage,
     AvailabilitySwitch,
     StateDeselection,
     WeeklyHours,
 )
-from agentmatch.core.secrets import hash_secret, new_secret
-
-API_TOKEN_LIFETIME = timedelta(days=90)
 
 
 def availability_of(*, agent: Agent, now: datetime) -> Availability:
@@ -133,29 +129,3 @@ def set_deselected_states(*, agent: Agent, states: Iterable[str]) -> None:
     StateDeselection.objects.bulk_create(
         [StateDeselection(agent=agent, state=s) for s in sorted(wanted)], ignore_conflicts=True
     )
-
-
-def issue_api_token(*, agent: Agent, now: datetime) -> str:
-    """Returns a new bearer token; only its hash is stored."""
-    token = new_secret()
-    AgentApiToken.objects.create(
-        agent=agent,
-        token_hash=hash_secret(token),
-        created_at=now,
-        expires_at=now + API_TOKEN_LIFETIME,
-    )
-    return token
-
-
-def agent_for_token(*, token: str, now: datetime) -> Agent | None:
-    row = (
-        AgentApiToken.objects.select_related("agent")
-        .filter(token_hash=hash_secret(token), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
-    if row is None:
-        return None
-    # Coarse last-used stamp: once a minute is enough and spares a write per request.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        AgentApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.agent

@@ -2,12 +2,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from agentmatch.accounts.devices import user_for_device_token
 from agentmatch.agents.models import Agent
-from agentmatch.agents.services import agent_for_token
 
 
 class AgentToken(HttpBearer):
-    """`Authorization: Bearer <token>` with a per-agent API token."""
+    """`Authorization: Bearer <token>`: a device token of an active agent account."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
-        return agent_for_token(token=token, now=timezone.now())
+        user = user_for_device_token(token=token, now=timezone.now())
+        return user.agent if user is not None else None

@@ -60,3 +60,7 @@ def normalize_language(value: str) -> str:
     if text in _BY_NAME:
         return _BY_NAME[text]
     raise ValueError(f"'{value}' is not a known language (use an ISO 639-1 code such as 'es')")
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

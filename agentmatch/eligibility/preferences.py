@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from agentmatch.agents.models import Agent, DisplayOption
+from agentmatch.agents.models import Agent, DisplayOption, StateDeselection
 from agentmatch.agents.services import set_deselected_states
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.rules import eligible_states
@@ -48,5 +48,8 @@ def set_state_preferences(
             "states",
             f"Not eligible for referrals in {', '.join(outside)}; eligible states: {allowed}.",
         )
-    set_deselected_states(agent=agent, states=selectable - wanted)
+    # Deselections of states not selectable today (a lapsed license) are the agent's choice
+    # too: keep them, or the state comes back unasked when the license is renewed.
+    kept = set(StateDeselection.objects.filter(agent=agent).values_list("state", flat=True))
+    set_deselected_states(agent=agent, states=(selectable - wanted) | (kept - selectable))
     refresh_routing_states(agents=[agent], plan_year=plan_year, today=today)

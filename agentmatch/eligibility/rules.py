@@ -50,6 +50,8 @@ class AgentFacts:
     home_state: str
     licenses: dict[str, LicenseFacts] = field(default_factory=dict)
     deselected_states: frozenset[str] = frozenset()
+    # Taken out of service by support (operations.AgentDeactivation).
+    deactivated: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,13 @@ def participation(f: AgentFacts) -> Check:
     return Check(rule, True, f"display option {f.display_option}")
 
 
+def in_service(f: AgentFacts) -> Check:
+    rule = "Not deactivated by support"
+    if f.deactivated:
+        return Check(rule, False, "deactivated by support")
+    return Check(rule, True, "active")
+
+
 def state_served(f: AgentFacts, state: str) -> Check:
     rule = f"{state} is served by the federal platform in {f.plan_year}"
     if state not in f.served_states:
@@ -149,7 +158,13 @@ def state_preference(f: AgentFacts, state: str) -> Check:
 
 def agent_checks(f: AgentFacts) -> list[Check]:
     """Rules about the agent as a whole, whatever the state."""
-    return [marketplace_registration(f), training(f), service_registration(f), participation(f)]
+    return [
+        marketplace_registration(f),
+        training(f),
+        service_registration(f),
+        participation(f),
+        in_service(f),
+    ]
 
 
 def state_checks(f: AgentFacts, state: str) -> list[Check]:
@@ -166,10 +181,22 @@ def explain(f: AgentFacts, state: str) -> list[Check]:
 
 
 def eligible_states(f: AgentFacts) -> set[str]:
-    """States where the agent is eligible (before display scope and preferences)."""
-    if not all(c.passed for c in agent_checks(f)[:3]):
+    """States where CMS data makes the agent eligible (before display scope and preferences).
+
+    Service registration is not required: an agent finishing registration chooses their
+    state preferences among these.
+    """
+    if not all(c.passed for c in (marketplace_registration(f), training(f), in_service(f))):
         return set()
     return {s for s in f.licenses if state_served(f, s).passed and health_license(f, s).passed}
+
+
+def may_be_invited(f: AgentFacts) -> bool:
+    """Eligible on CMS data alone (an account is what the invitation is for)."""
+    checks = (marketplace_registration(f), training(f), participation(f), in_service(f))
+    if not all(c.passed for c in checks):
+        return False
+    return any(state_served(f, s).passed and health_license(f, s).passed for s in f.licenses)
 
 
 def routable_states(f: AgentFacts) -> set[str]:

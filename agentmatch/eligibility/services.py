@@ -19,6 +19,7 @@ from agentmatch.eligibility.rules import (
     routable_states,
 )
 from agentmatch.licensing.models import License
+from agentmatch.operations.models import AgentDeactivation
 from agentmatch.planyears.models import PlanYear
 
 CHUNK = 2000
@@ -61,6 +62,9 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
         "agent_id", "state"
     ):
         deselected[agent_id].add(state)
+    deactivated = set(
+        AgentDeactivation.objects.filter(agent_id__in=ids).values_list("agent_id", flat=True)
+    )
 
     return [
         AgentFacts(
@@ -76,6 +80,7 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
             home_state=a.home_state,
             licenses=licenses.get(a.pk, {}),
             deselected_states=frozenset(deselected.get(a.pk, set())),
+            deactivated=a.pk in deactivated,
         )
         for a in agents
     ]

@@ -103,9 +103,10 @@ def _has_capacity(agent: Agent) -> bool:
 
 
 def _reason(referral: Referral, candidate: Candidate, skipped: list[str], why: str) -> str:
+    of = f"{candidate.qualified_agents}{'+' if candidate.qualified_more else ''}"
     words = (
         f"Closest qualified agent ({candidate.distance_miles:.1f} miles from "
-        f"{referral.zip_code}) of {candidate.qualified_agents}: routed for {referral.state}, "
+        f"{referral.zip_code}) of {of}: routed for {referral.state}, "
         f"speaks {referral.language}, {why}, no pending offer over the limit."
     )
     if candidate.rank > 1:
@@ -122,9 +123,14 @@ def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
     if referral.status not in OPEN_STATUSES:
         return None
     skipped: list[str] = []
+    # By id, not position: an agent found unavailable drops out of the wider re-query.
+    tried: set[int] = set()
     for limit in (5, 50):
         candidates = find_candidates(referral=referral, limit=limit)
-        for candidate in candidates[len(skipped) :]:
+        for candidate in candidates:
+            if candidate.agent_id in tried:
+                continue
+            tried.add(candidate.agent_id)
             agent = (
                 Agent.objects.select_for_update(skip_locked=True)
                 .filter(pk=candidate.agent_id)
@@ -183,6 +189,8 @@ def _make_offer(
             "distance_miles": round(candidate.distance_miles, 2),
             "rank": candidate.rank,
             "qualified_agents": candidate.qualified_agents,
+            # The count stops at matching.QUALIFIED_COUNT_CAP: True means "more than that".
+            "qualified_agents_more": candidate.qualified_more,
             "agent_last_offered_at": (
                 candidate.last_offered_at.isoformat() if candidate.last_offered_at else None
             ),

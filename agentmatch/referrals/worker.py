@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from agentmatch.accounts.jobs import send_invitation_job
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import refresh_availability
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
@@ -110,6 +111,7 @@ JOBS: list[tuple[str, Callable[[datetime], bool]]] = [
     ("expire offers", expire_one_offer),
     ("end waits", end_one_wait),
     ("recheck availability", recheck_one_availability),
+    ("send invitations", send_invitation_job),
 ]
 
 

@@ -68,8 +68,13 @@ def test_worker_killed_mid_run_and_restarted_leaves_every_referral_in_a_valid_st
 
     worker = start_worker(tmp_path)
     try:
-        deadline = time.monotonic() + 1.5
-        while time.monotonic() < deadline:
+        # At least 1.5 s of traffic, and until some agent has accepted (a loaded machine
+        # may let the first offers expire before the worker has even started).
+        started = time.monotonic()
+        while time.monotonic() - started < 1.5 or (
+            not Referral.objects.filter(status="accepted").exists()
+            and time.monotonic() - started < 30
+        ):
             # Agents answer and consumers cancel while the worker cascades offers.
             pending = list(Offer.objects.filter(status=OfferStatus.PENDING)[:3])
             for offer in pending:

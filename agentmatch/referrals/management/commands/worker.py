@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
+from agentmatch.accounts.jobs import invite_eligible_job
 from agentmatch.referrals.worker import log, offer_waiting, run_due_jobs
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         if options["once"]:
+            invite_eligible_job(timezone.now())
             run_due_jobs()
             offer_waiting(timezone.now())
             return
@@ -33,6 +35,8 @@ class Command(BaseCommand):
                 done = run_due_jobs(max_items=50)
                 if time.monotonic() - last_sweep >= settings.WORKER_WAITING_SWEEP_SECONDS:
                     done += offer_waiting(timezone.now())
+                    # New eligibility also arrives by import; this catches any path.
+                    done += invite_eligible_job(timezone.now())
                     last_sweep = time.monotonic()
             except (OperationalError, InterfaceError):
                 # Database restarted or unreachable: drop the connection and try again.

@@ -1,0 +1,199 @@
+"""Invitations: one activation link for each agent who becomes eligible without an account.
+
+Flow: `invite_newly_eligible_agents` creates unsent rows (idempotent: the partial unique
+constraint allows one per agent and plan year); `send_one_invitation` claims one unsent
+row with SKIP LOCKED, makes the secret, emails it, and marks the row sent in the same
+transaction, so any number of workers send each invitation once. A failed send rolls
+back the secret and records the error for the next attempt.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+
+from agentmatch.accounts.emails import agent_language, send_account_email
+from agentmatch.accounts.models import Invitation, InvitationReason, User
+from agentmatch.agents.models import Agent, DisplayOption
+from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.eligibility.rules import may_be_invited
+from agentmatch.eligibility.services import CHUNK, load_facts
+from agentmatch.planyears.models import PlanYear
+
+log = logging.getLogger("agentmatch.invitations")
+MAX_SEND_ATTEMPTS = 10
+# A fresh link asked for from an expired-link page: at most one per agent per this period.
+FRESH_LINK_INTERVAL = timedelta(minutes=10)
+
+
+class InvitationError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def invite_newly_eligible_agents(*, plan_year: PlanYear, now: datetime) -> int:
+    """Creates an unsent invitation for each eligible agent with no account and none yet."""
+    candidates = (
+        Agent.objects.exclude(Exists(User.objects.filter(agent=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                Invitation.objects.filter(
+                    agent=OuterRef("pk"), plan_year=plan_year.year, reason="eligible"
+                )
+            )
+        )
+        .exclude(display_option=DisplayOption.NOT_PARTICIPATING)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    created = 0
+    chunk: list[Agent] = []
+    for agent in candidates.iterator(chunk_size=CHUNK):
+        chunk.append(agent)
+        if len(chunk) >= CHUNK:
+            created += _invite_chunk(chunk, plan_year=plan_year, now=now)
+            chunk = []
+    if chunk:
+        created += _invite_chunk(chunk, plan_year=plan_year, now=now)
+    return created
+
+
+def _invite_chunk(agents: list[Agent], *, plan_year: PlanYear, now: datetime) -> int:
+    facts = load_facts(agents, plan_year=plan_year, today=now.date())
+    rows = [
+        Invitation(
+            agent=agent,
+            plan_year=plan_year.year,
+            reason=InvitationReason.ELIGIBLE,
+            created_at=now,
+        )
+        for agent, agent_facts in zip(agents, facts, strict=True)
+        if may_be_invited(agent_facts)
+    ]
+    # Another worker may have invited some of them meanwhile: the constraint keeps one.
+    Invitation.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def send_one_invitation(*, now: datetime) -> bool:
+    """Claims and emails one unsent invitation; False when there is none."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("agent")
+            .filter(
+                sent_at__isnull=True,
+                revoked_at__isnull=True,
+                send_attempts__lt=MAX_SEND_ATTEMPTS,
+            )
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if invitation is None:
+            return False
+        agent = invitation.agent
+        token = new_secret()
+        try:
+            with transaction.atomic():
+                Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
+                    token_hash=hash_secret(token),
+                    sent_at=now,
+                    sent_to=agent.email,
+                    expires_at=now + timedelta(hours=settings.INVITATION_HOURS),
+                    send_attempts=invitation.send_attempts + 1,
+                    last_error="",
+                )
+                send_account_email(
+                    to=agent.email,
+                    template="invitation",
+                    context={
+                        "agent": agent,
+                        "link": f"{settings.SITE_URL}/accounts/register/{token}/",
+                        "hours": settings.INVITATION_HOURS,
+                    },
+                    language=agent_language(agent),
+                )
+        except (OSError, IntegrityError) as exc:
+            attempts = invitation.send_attempts + 1
+            Invitation.objects.filter(pk=invitation.pk).update(
+                send_attempts=attempts,
+                last_error=str(exc)[:300],
+                next_attempt_at=now + timedelta(seconds=min(3600, 30 * 2**attempts)),
+            )
+            log.warning("invitation %s to agent %s not sent: %s", invitation.pk, agent.pk, exc)
+            return True
+        log.info("invitation %s sent to agent %s", invitation.pk, agent.pk)
+        return True
+
+
+def find_invitation(*, token: str, now: datetime) -> Invitation:
+    """The invitation a link belongs to, if it can still be used; InvitationError if not."""
+    invitation = (
+        Invitation.objects.select_related("agent").filter(token_hash=hash_secret(token)).first()
+    )
+    if invitation is None:
+        raise InvitationError("invalid", "This link is not valid.")
+    if invitation.used_at is not None or has_account(invitation.agent):
+        raise InvitationError("used", "This link has already been used.")
+    if invitation.revoked_at is not None:
+        raise InvitationError("revoked", "This link was replaced by a newer one.")
+    if invitation.expires_at is None or invitation.expires_at <= now:
+        raise InvitationError("expired", "This link has expired.")
+    return invitation
+
+
+def has_account(agent: Agent) -> bool:
+    return User.objects.filter(agent=agent).exists()
+
+
+def use_invitation(*, invitation: Invitation, now: datetime) -> None:
+    """Marks the link used; exactly one registration can win a race for it."""
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if claimed != 1:
+        raise InvitationError("used", "This link has already been used.")
+
+
+def resend_invitation(
+    *, agent: Agent, plan_year: PlanYear, requested_by: str, now: datetime
+) -> Invitation:
+    """Replaces any open link with a new one (sent by the worker within seconds)."""
+    if has_account(agent):
+        raise InvitationError("has_account", "This agent already has an account.")
+    Invitation.objects.filter(agent=agent, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return Invitation.objects.create(
+        agent=agent,
+        plan_year=plan_year.year,
+        reason=InvitationReason.RESENT,
+        requested_by=requested_by[:150],
+        created_at=now,
+    )
+
+
+def request_fresh_link(*, token: str, plan_year: PlanYear, now: datetime) -> None:
+    """From an expired link's page: sends a new link to the email on file, quietly.
+
+    Says nothing about whether it worked, and does nothing for links that are invalid,
+    already used, or asked again too soon.
+    """
+    invitation = (
+        Invitation.objects.select_related("agent").filter(token_hash=hash_secret(token)).first()
+    )
+    if invitation is None or invitation.used_at is not None or has_account(invitation.agent):
+        return
+    recent = Invitation.objects.filter(
+        agent=invitation.agent, created_at__gt=now - FRESH_LINK_INTERVAL
+    ).exists()
+    if recent:
+        return
+    resend_invitation(
+        agent=invitation.agent, plan_year=plan_year, requested_by="agent (expired link)", now=now
+    )

@@ -1,0 +1,142 @@
+"""Accounts: who may log in, what they accepted, and the one-time links that get them in."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from agentmatch.agents.models import Agent
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent or broker"
+    OPERATOR = "operator", "Operator (support)"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    agent = models.OneToOneField(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    # Part of the session hash: bumping it signs this user out of every browser at once.
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="agent") & Q(agent__isnull=False))
+                | (~Q(role="agent") & Q(agent__isnull=True)),
+                name="agent_role_has_agent",
+            )
+        ]
+
+    def get_session_auth_hash(self) -> str:
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "agentmatch.accounts.session",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def is_operator(self) -> bool:
+        return self.is_active and self.role in (Role.OPERATOR, Role.ADMINISTRATOR)
+
+
+class TermsDocument(models.TextChoices):
+    SERVICE = "service", "AgentMatch Terms of Use"
+    CMS = "cms", "CMS Agents and Brokers Terms of Use"
+
+
+class TermsAcceptance(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="terms_acceptances")
+    document = models.CharField(max_length=10, choices=TermsDocument.choices)
+    version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document", "version"], name="terms_accepted_once"
+            )
+        ]
+
+
+class InvitationReason(models.TextChoices):
+    ELIGIBLE = "eligible", "Became eligible"
+    RESENT = "resent", "Resent on request"
+
+
+class Invitation(models.Model):
+    """An activation link for an eligible agent without an account.
+
+    Created unsent; the worker claims it, makes the secret, emails it and stores only its
+    hash, so the raw link exists nowhere but in the agent's inbox.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="invitations")
+    plan_year = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=10, choices=InvitationReason.choices)
+    requested_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            # "Exactly one invitation" when an agent becomes eligible for a plan year.
+            models.UniqueConstraint(
+                fields=["agent", "plan_year"],
+                condition=Q(reason="eligible"),
+                name="one_eligibility_invitation_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True)
+                | (Q(token_hash__isnull=False) & Q(expires_at__isnull=False)),
+                name="sent_invitation_has_secret",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sent_at", "created_at"], name="invitation_unsent"),
+        ]
+
+
+class PasswordResetLink(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential: the web counterpart of the app's fingerprint/face login."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=100)
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class DeviceToken(models.Model):
+    """A bearer token for one device running the agent app; listed and revocable."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,149 @@
+"""Password rules from the CMS tip sheet, plus the checks NIST and OWASP ask for on top.
+
+The seed's rules, made precise:
+- length 8 to 20 characters; no whitespace of any kind;
+- at least one upper-case letter, one lower-case letter, one digit and one special
+  character (anything that is not a letter, a digit or whitespace);
+- "no more than three repetitive characters": no character repeated more than three times
+  in a row ("aaa" passes, "aaaa" fails; case-sensitive, "aAaA" passes);
+- "no more than three sequential characters": no run of more than three characters that
+  step by +1 or -1 through the alphabet (case-insensitive) or through the digits
+  ("abc", "cba", "123" pass; "abcd", "DCBA", "1234", "9876", "aBcD" fail). Runs do not
+  wrap around ("yzab", "8901" pass) and never mix letters and digits.
+The same rules run in the browser (static/accounts/password-rules.js) for the live
+checklist; the server is the authority.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+MIN_LENGTH = 8
+MAX_LENGTH = 20
+MAX_REPEAT = 3
+MAX_SEQUENCE = 3
+
+
+def longest_repeat(password: str) -> int:
+    longest = run = 0
+    previous = None
+    for ch in password:
+        run = run + 1 if ch == previous else 1
+        previous = ch
+        longest = max(longest, run)
+    return longest
+
+
+def _step(a: str, b: str) -> int | None:
+    """+1/-1 when b follows/precedes a in the alphabet or the digits, else None."""
+    a, b = a.lower(), b.lower()
+    same_kind = (a.isascii() and b.isascii()) and (
+        (a.isdigit() and b.isdigit()) or (a.isalpha() and b.isalpha())
+    )
+    if not same_kind:
+        return None
+    diff = ord(b) - ord(a)
+    return diff if diff in (1, -1) else None
+
+
+def longest_sequence(password: str) -> int:
+    if not password:
+        return 0
+    longest = run = 1
+    direction: int | None = None
+    for a, b in pairwise(password):
+        step = _step(a, b)
+        if step is not None and step == direction:
+            run += 1
+        elif step is not None:
+            run, direction = 2, step
+        else:
+            run, direction = 1, None
+        longest = max(longest, run)
+    return longest
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    message: Any  # lazy translation
+    passes: Callable[[str], bool]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("no_spaces", _("Does not contain spaces"), lambda p: not any(c.isspace() for c in p)),
+    Rule(
+        "length",
+        _("Contains 8 to 20 characters"),
+        lambda p: MIN_LENGTH <= len(p) <= MAX_LENGTH,
+    ),
+    Rule("number", _("Contains at least one number"), lambda p: any(c.isdigit() for c in p)),
+    Rule(
+        "lower", _("Contains at least one lower case letter"), lambda p: any(c.islower() for c in p)
+    ),
+    Rule(
+        "upper", _("Contains at least one upper case letter"), lambda p: any(c.isupper() for c in p)
+    ),
+    Rule(
+        "special",
+        _("Contains at least one special character"),
+        lambda p: any(not c.isalnum() and not c.isspace() for c in p),
+    ),
+    Rule(
+        "repetitive",
+        _("Contains no more than three repetitive characters"),
+        lambda p: longest_repeat(p) <= MAX_REPEAT,
+    ),
+    Rule(
+        "sequential",
+        _("Contains no more than three sequential characters"),
+        lambda p: longest_sequence(p) <= MAX_SEQUENCE,
+    ),
+)
+
+
+def broken_rules(password: str) -> list[Rule]:
+    return [rule for rule in RULES if not rule.passes(password)]
+
+
+class SeedPasswordRules:
+    """Django password validator enforcing the tip sheet's rules, one error per broken rule."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        errors = [ValidationError(rule.message, code=rule.code) for rule in broken_rules(password)]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        return " ".join(str(rule.message) for rule in RULES)
+
+
+class ContextWordsValidator:
+    """Refuses passwords containing the username, first or last name, or email name."""
+
+    min_word = 3
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if user is None:
+            return
+        lowered = password.lower()
+        words = [
+            getattr(user, "username", ""),
+            getattr(user, "first_name", ""),
+            getattr(user, "last_name", ""),
+            (getattr(user, "email", "") or "").split("@")[0],
+        ]
+        for word in words:
+            word = (word or "").lower()
+            if len(word) >= self.min_word and word in lowered:
+                raise ValidationError(
+                    _("Your password cannot contain your username, name or email."),
+                    code="context_word",
+                )
+
+    def get_help_text(self) -> str:
+        return str(_("Your password cannot contain your username, name or email."))

@@ -1,0 +1,142 @@
+"""Login with "Remember my username", logout (here or everywhere), and recovery."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agentmatch.accounts.forms import (
+    ForgotPasswordForm,
+    ForgotUsernameForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from agentmatch.accounts.recovery import (
+    ResetError,
+    find_reset_link,
+    remind_username,
+    request_password_reset,
+    reset_password,
+    sign_out_everywhere,
+)
+
+REMEMBER_COOKIE = "remembered_username"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_initial(self) -> dict[str, Any]:
+        remembered = self.request.get_signed_cookie(REMEMBER_COOKIE, default="", salt="username")
+        return {"username": remembered, "remember_username": bool(remembered)}
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        # Only the username is remembered, never the password or the session.
+        if form.cleaned_data.get("remember_username"):
+            response.set_signed_cookie(
+                REMEMBER_COOKIE,
+                form.get_user().get_username(),
+                salt="username",
+                max_age=settings.REMEMBER_USERNAME_DAYS * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        else:
+            response.delete_cookie(REMEMBER_COOKIE)
+        return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+@require_POST
+@login_required
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    sign_out_everywhere(user=request.user)  # type: ignore[arg-type]
+    logout(request)
+    messages.info(request, _("You are signed out on every device."))
+    return redirect("accounts:login")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if getattr(user, "is_operator", False):
+        return redirect("operations:agents")
+    return redirect("accounts:profile")
+
+
+def forgot_username(request: HttpRequest) -> HttpResponse:
+    form = ForgotUsernameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            remind_username(email=form.cleaned_data["email"], now=timezone.now())
+        return render(request, "accounts/recovery_sent.html", {"what": "username"})
+    return render(request, "accounts/forgot_username.html", {"form": form})
+
+
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            request_password_reset(
+                username_or_email=form.cleaned_data["username_or_email"], now=timezone.now()
+            )
+        return render(request, "accounts/recovery_sent.html", {"what": "password"})
+    return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+def reset(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    try:
+        find_reset_link(token=token, now=now)
+    except ResetError as exc:
+        return render(
+            request,
+            "accounts/link_problem.html",
+            {"problem": exc.code, "message": exc.message, "reset": True},
+            status=410 if exc.code != "invalid" else 404,
+        )
+    form = ResetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                reset_password(
+                    token=token,
+                    password=form.cleaned_data["password"],
+                    password_again=form.cleaned_data["password_again"],
+                    now=now,
+                )
+        except ValidationError as exc:
+            field = "password_again" if getattr(exc, "code", "") == "mismatch" else "password"
+            for message in exc.messages:
+                form.add_error(field, message)
+        except ResetError as exc:
+            return render(
+                request,
+                "accounts/link_problem.html",
+                {"problem": exc.code, "message": exc.message, "reset": True},
+                status=410,
+            )
+        else:
+            messages.success(request, _("Your password was changed. Log in with it now."))
+            return redirect("accounts:login")
+    return render(request, "accounts/reset.html", {"form": form})

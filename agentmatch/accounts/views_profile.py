@@ -1,0 +1,165 @@
+"""The agent's profile: contact details, languages, state preferences, eligibility, devices."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agentmatch.accounts.devices import revoke_device_token
+from agentmatch.accounts.forms import ContactForm, LanguagesForm, StatesForm
+from agentmatch.agents.contact import ContactDetails, ContactError, update_contact
+from agentmatch.agents.models import Agent
+from agentmatch.agents.services import set_languages
+from agentmatch.core.languages import language_name, normalize_language
+from agentmatch.eligibility.preferences import (
+    PreferenceError,
+    profile_states,
+    set_state_preferences,
+)
+from agentmatch.eligibility.rules import explain
+from agentmatch.eligibility.services import facts_for, refresh_routing_states
+from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
+
+
+def _agent(request: HttpRequest) -> Agent | None:
+    return getattr(request.user, "agent", None)
+
+
+def state_eligibility(agent: Agent, *, now: Any) -> list[dict[str, Any]]:
+    """Per state (served or licensed): can the agent receive referrals there, and if not, why."""
+    try:
+        plan_year = current_plan_year()
+    except NoCurrentPlanYear:
+        return []
+    facts = facts_for(agent, plan_year=plan_year, today=now.date())
+    states = sorted(set(facts.served_states) | set(facts.licenses))
+    rows = []
+    for state in states:
+        checks = explain(facts, state)
+        failed = [c for c in checks if not c.passed]
+        rows.append(
+            {
+                "state": state,
+                "ok": not failed,
+                "licensed": state in facts.licenses,
+                "reasons": [c.detail for c in failed],
+            }
+        )
+    # Licensed states first: those are the ones agents ask about.
+    rows.sort(key=lambda r: (not r["licensed"], r["state"]))
+    return rows
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    agent = _agent(request)
+    if agent is None:
+        return redirect("accounts:home")
+    now = timezone.now()
+    try:
+        plan_year = current_plan_year()
+        states = profile_states(agent=agent, plan_year=plan_year, today=now.date())
+    except NoCurrentPlanYear:
+        plan_year, states = None, None
+    selectable = states.selectable if states else []
+    contact_form = ContactForm(
+        initial={
+            "cell_phone": agent.cell_phone,
+            "contact_method": agent.contact_method,
+            "zip_code": agent.business_zip,
+        }
+    )
+    languages = list(agent.languages.values_list("language", flat=True))
+    languages_form = LanguagesForm(initial={"languages": ", ".join(languages)})
+    states_form = StatesForm(
+        initial={"states": states.selected if states else []}, selectable=selectable
+    )
+    section = request.POST.get("section") if request.method == "POST" else None
+    if section == "contact":
+        contact_form = ContactForm(request.POST)
+        if contact_form.is_valid():
+            try:
+                with transaction.atomic():
+                    update_contact(
+                        agent=agent,
+                        details=ContactDetails(
+                            contact_form.cleaned_data["cell_phone"],
+                            contact_form.cleaned_data["contact_method"],
+                            contact_form.cleaned_data["zip_code"],
+                        ),
+                        now=now,
+                    )
+            except ContactError as exc:
+                contact_form.add_error(exc.field, exc.message)
+            else:
+                messages.success(request, _("Your contact details were saved."))
+                return redirect("accounts:profile")
+    elif section == "languages":
+        languages_form = LanguagesForm(request.POST)
+        if languages_form.is_valid():
+            try:
+                codes = sorted(
+                    {
+                        normalize_language(x)
+                        for x in languages_form.cleaned_data["languages"].split(",")
+                        if x.strip()
+                    }
+                )
+                if not codes:
+                    raise ValueError(_("List at least one language."))
+            except ValueError as exc:
+                languages_form.add_error("languages", str(exc))
+            else:
+                with transaction.atomic():
+                    set_languages(agent=agent, languages=codes)
+                messages.success(request, _("Your languages were saved."))
+                return redirect("accounts:profile")
+    elif section == "states" and plan_year is not None:
+        states_form = StatesForm(request.POST, selectable=selectable)
+        # Validate against what the agent may choose, naming any state outside it.
+        chosen = request.POST.getlist("states")
+        try:
+            with transaction.atomic():
+                set_state_preferences(
+                    agent=agent, selected=chosen, plan_year=plan_year, today=now.date()
+                )
+                refresh_routing_states(agents=[agent], plan_year=plan_year, today=now.date())
+        except PreferenceError as exc:
+            states_form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your state preferences were saved."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "agent": agent,
+            "contact_form": contact_form,
+            "languages_form": languages_form,
+            "states_form": states_form,
+            "language_names": [language_name(x) for x in languages],
+            "eligibility": state_eligibility(agent, now=now),
+            "help_desk": settings.HELP_DESK_EMAIL,
+            "device_tokens": request.user.device_tokens.filter(  # type: ignore[union-attr]
+                revoked_at__isnull=True, expires_at__gt=now
+            ).order_by("-created_at"),
+            "passkeys": request.user.passkeys.order_by("created_at"),  # type: ignore[union-attr]
+        },
+    )
+
+
+@require_POST
+@login_required
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    if _agent(request) is None:
+        return HttpResponseForbidden()
+    revoke_device_token(user=request.user, token_id=token_id, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The device was signed out."))
+    return redirect("accounts:profile")

@@ -1,0 +1,117 @@
+"""Invitation link → sign-up → "almost complete" → first login → CMS Terms of Use."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agentmatch.accounts.forms import SignUpForm
+from agentmatch.accounts.invitations import InvitationError, find_invitation, request_fresh_link
+from agentmatch.accounts.passwords import RULES
+from agentmatch.accounts.registration import RegistrationError, accept_cms_terms, register_agent
+from agentmatch.accounts.terms import current_version
+from agentmatch.core.languages import language_name
+from agentmatch.eligibility.preferences import profile_states
+from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
+
+
+def register(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    try:
+        invitation = find_invitation(token=token, now=now)
+    except InvitationError as exc:
+        return render(
+            request,
+            "accounts/link_problem.html",
+            {"problem": exc.code, "message": exc.message, "token": token},
+            status=410 if exc.code in ("expired", "used", "revoked") else 404,
+        )
+    agent = invitation.agent
+    form = SignUpForm(request.POST or None, agent=agent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                register_agent(invitation=invitation, sign_up=form.sign_up(), now=now)
+        except RegistrationError as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        except InvitationError as exc:
+            return render(
+                request,
+                "accounts/link_problem.html",
+                {"problem": exc.code, "message": exc.message, "token": token},
+                status=410,
+            )
+        else:
+            return redirect("accounts:register_done")
+    return render(
+        request,
+        "accounts/register.html",
+        {
+            "form": form,
+            "agent": agent,
+            "terms_version": current_version("service"),
+            "password_rules": RULES,
+        },
+    )
+
+
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/register_done.html")
+
+
+@require_POST
+def fresh_link(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    try:
+        plan_year = current_plan_year()
+    except NoCurrentPlanYear:
+        plan_year = None
+    if token and plan_year is not None:
+        with transaction.atomic():
+            request_fresh_link(token=token, plan_year=plan_year, now=timezone.now())
+    return render(request, "accounts/fresh_link_sent.html")
+
+
+@login_required
+def cms_terms(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    agent = getattr(user, "agent", None)
+    if agent is None:
+        return redirect("accounts:home")
+    now = timezone.now()
+    if request.method == "POST":
+        if request.POST.get("decision") == "accept" and request.POST.get("agree"):
+            with transaction.atomic():
+                accept_cms_terms(user=user, now=now)  # type: ignore[arg-type]
+            request.session["cms_terms_ok"] = True
+            return redirect("accounts:profile")
+        if request.POST.get("decision") == "decline":
+            return render(request, "accounts/terms_declined.html")
+        error = True
+    else:
+        error = False
+    try:
+        states = profile_states(agent=agent, plan_year=current_plan_year(), today=now.date())
+        selected = states.selected
+    except NoCurrentPlanYear:
+        selected = []
+    languages = [language_name(x) for x in agent.languages.values_list("language", flat=True)]
+    return render(
+        request,
+        "accounts/cms_terms.html",
+        {"languages": languages, "states": selected, "error": error},
+    )
+
+
+def terms_text(request: HttpRequest, document: str) -> HttpResponse:
+    if document not in ("service", "cms"):
+        return render(request, "accounts/link_problem.html", {"problem": "invalid"}, status=404)
+    return render(
+        request,
+        f"accounts/terms_{document}.html",
+        {"version": current_version(document)},
+    )

@@ -1,0 +1,146 @@
+"""`agentmatch run`: the web server (gunicorn) and routing workers, started and stopped together.
+
+Each child gets its own process group, so Ctrl-C reaches only this supervisor, which then
+stops every child in order; if any child dies on its own the others are stopped too, and
+on Linux each child is also told to exit if the supervisor itself is killed: no orphans.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+STOP_GRACE_SECONDS = 8.0
+POLL_SECONDS = 0.2
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot listen on {bind_address(host, port)}: {exc.strerror}. "
+                "Choose another with --port (or PORT=...)."
+            ) from exc
+
+
+class Command(BaseCommand):
+    help = "Run the web server and routing worker(s) together; Ctrl-C stops them all."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            help="gunicorn worker processes (default 2)",
+        )
+        parser.add_argument(
+            "--workers", type=int, default=1, help="routing worker processes (default 1)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port must be 1 to 65535, not {port}")
+        if options["web_workers"] < 1 or options["workers"] < 0:
+            raise CommandError("--web-workers must be at least 1 and --workers at least 0")
+        check_port_free(host, port)
+
+        self.stop_signal: int | None = None
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+        web = [
+            sys.executable, "-m", "gunicorn", "agentmatch.wsgi:application",
+            "--bind", bind_address(host, port),
+            "--workers", str(options["web_workers"]),
+            "--access-logfile", "-",
+            "--graceful-timeout", "5",
+            # Its default socket lives in $HOME and would clash between two instances.
+            "--no-control-socket",
+        ]  # fmt: skip
+        worker = [sys.executable, "-m", "agentmatch", "worker"]
+        children: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            children["web"] = self._spawn(web)
+            for n in range(options["workers"]):
+                children[f"worker {n + 1}"] = self._spawn(worker)
+            self._announce(host, port, children)
+            exit_code = self._supervise(children)
+        finally:
+            self._stop_all(children)
+        if exit_code:
+            raise CommandError(f"stopped because a child process exited (code {exit_code})")
+
+    def _spawn(self, argv: list[str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(argv, process_group=0, preexec_fn=_die_with_parent)
+
+    def _announce(self, host: str, port: int, children: dict[str, subprocess.Popen[bytes]]) -> None:
+        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        base = f"http://{bind_address(shown, port)}"
+        pids = ", ".join(f"{name} pid {p.pid}" for name, p in children.items())
+        self.stdout.write(
+            f"AgentMatch is starting at {base}/\n"
+            f"  API docs: {base}/api/docs\n"
+            f"  OpenAPI:  {base}/api/openapi.json\n"
+            f"  Health:   {base}/healthz\n"
+            f"Processes: {pids}. Press Ctrl-C to stop."
+        )
+        self.stdout.flush()
+
+    def _supervise(self, children: dict[str, subprocess.Popen[bytes]]) -> int:
+        while self.stop_signal is None:
+            for name, proc in children.items():
+                code = proc.poll()
+                if code is not None:
+                    self.stderr.write(f"{name} (pid {proc.pid}) exited with code {code}; stopping")
+                    return code or 1
+            time.sleep(POLL_SECONDS)
+        self.stdout.write(f"Received {signal.Signals(self.stop_signal).name}; stopping")
+        return 0
+
+    def _stop_all(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
+        # SIGTERM: gunicorn finishes requests in flight, workers finish the item in hand.
+        for proc in children.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for proc in children.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        for name, proc in children.items():
+            # Also the group: gunicorn's own workers must not outlive a stuck arbiter.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                continue
+            if proc.poll() is None:
+                self.stderr.write(f"{name} (pid {proc.pid}) did not stop in time; killed")
+            proc.wait()
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.stop_signal = signum

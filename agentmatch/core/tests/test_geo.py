@@ -1,0 +1,75 @@
+"""ZIP geography from the offline table: centroid, state, time zone, distances."""
+
+import pytest
+
+from agentmatch.core.geo import UnknownZip, distance_miles, lookup_zip, normalize_zip, zips_in_state
+
+
+def test_lookup_gives_city_state_centroid_and_time_zone():
+    place = lookup_zip("53703")
+    assert (place.zip_code, place.city, place.state) == ("53703", "Madison", "WI")
+    assert place.latitude == pytest.approx(43.08, abs=0.05)
+    assert place.longitude == pytest.approx(-89.38, abs=0.05)
+    assert place.time_zone == "America/Chicago"
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "time_zone"),
+    [("49503", "America/Detroit"), ("85001", "America/Phoenix"), ("99501", "America/Anchorage")],
+)
+def test_time_zone_follows_the_zip(zip_code, time_zone):
+    assert lookup_zip(zip_code).time_zone == time_zone
+
+
+@pytest.mark.parametrize("text", [" 53703 ", "53703-1234"])
+def test_zip_plus_four_and_spaces_are_accepted(text):
+    assert normalize_zip(text) == "53703"
+    assert lookup_zip(text).zip_code == "53703"
+
+
+@pytest.mark.parametrize("text", ["", "5370", "537031", "5370a", "53703-12", None])
+def test_malformed_zip_is_named_in_the_error(text):
+    with pytest.raises(UnknownZip, match="5-digit ZIP"):
+        lookup_zip(text)
+
+
+def test_unknown_zip_is_named_in_the_error():
+    with pytest.raises(UnknownZip, match="ZIP code 00000 is not a known"):
+        lookup_zip("00000")
+
+
+def test_unknown_zip_is_a_value_error_for_callers_that_only_know_that():
+    assert issubclass(UnknownZip, ValueError)
+
+
+def test_madison_to_milwaukee_is_about_75_miles():
+    madison, milwaukee = lookup_zip("53703"), lookup_zip("53202")
+    miles = distance_miles(
+        madison.latitude, madison.longitude, milwaukee.latitude, milwaukee.longitude
+    )
+    assert 70 < miles < 80
+
+
+def test_distance_is_symmetric_and_zero_to_itself():
+    a, b = lookup_zip("53703"), lookup_zip("54601")
+    there = distance_miles(a.latitude, a.longitude, b.latitude, b.longitude)
+    back = distance_miles(b.latitude, b.longitude, a.latitude, a.longitude)
+    assert there == pytest.approx(back)
+    assert distance_miles(a.latitude, a.longitude, a.latitude, a.longitude) == 0
+
+
+def test_long_distances_follow_the_great_circle():
+    # Anchorage to Phoenix: about 2,550 miles as the crow flies.
+    a, b = lookup_zip("99501"), lookup_zip("85001")
+    assert 2450 < distance_miles(a.latitude, a.longitude, b.latitude, b.longitude) < 2650
+
+
+def test_antipodal_points_do_not_crash_on_rounding():
+    assert distance_miles(0, 0, 0, 180) == pytest.approx(3.14159 * 3958.8, rel=1e-4)
+
+
+def test_zips_in_state_lists_only_that_state():
+    wisconsin = zips_in_state("WI")
+    assert len(wisconsin) > 500
+    assert {p.state for p in wisconsin} == {"WI"}
+    assert "53703" in {p.zip_code for p in wisconsin}

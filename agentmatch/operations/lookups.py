@@ -1,0 +1,118 @@
+"""Read-only answers for the support pages: finding agents and explaining their state."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+
+from agentmatch.accounts.models import User
+from agentmatch.agents.models import Agent
+from agentmatch.core.npn import npn_key
+from agentmatch.eligibility.rules import Check, agent_checks, state_checks
+from agentmatch.eligibility.services import facts_for
+from agentmatch.planyears.models import PlanYear
+
+
+def search_agents(query: str) -> QuerySet[Agent]:
+    """By NPN (leading zeros ignored), email, or the words of a name (partial, any case)."""
+    text = " ".join(query.split())
+    agents = Agent.objects.order_by("last_name", "first_name", "pk")
+    if not text:
+        return agents.none()
+    if text.isdigit():
+        return agents.filter(npn_key=npn_key(text))
+    if "@" in text:
+        return agents.filter(email__iexact=text)
+    for word in text.split(" "):
+        agents = agents.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return agents
+
+
+def find_agent(npn: str) -> Agent | None:
+    if not npn.isdigit() or len(npn) > 10:
+        return None
+    return Agent.objects.filter(npn_key=npn_key(npn)).first()
+
+
+@dataclass(frozen=True)
+class AccountState:
+    user: User | None
+    failures: int
+    locked: bool
+    last_failure_at: datetime | None
+
+
+def account_state(agent: Agent, *, now: datetime) -> AccountState:
+    """The agent's login, and whether repeated wrong passwords have locked it (django-axes)."""
+    user = User.objects.filter(agent=agent).first()
+    if user is None:
+        return AccountState(None, 0, False, None)
+    # Counted the way axes counts: failures under this username within the cool-off time.
+    recent = AccessAttempt.objects.filter(
+        username__iexact=user.get_username(),
+        attempt_time__gte=now - settings.AXES_COOLOFF_TIME,
+    )
+    failures = recent.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    last = recent.order_by("-attempt_time").values_list("attempt_time", flat=True).first()
+    return AccountState(user, failures, failures >= settings.AXES_FAILURE_LIMIT, last)
+
+
+@dataclass(frozen=True)
+class StateVerdict:
+    state: str
+    passed: bool
+    routed: bool
+    failures: list[Check]
+
+
+@dataclass(frozen=True)
+class EligibilityReport:
+    plan_year: int
+    agent_checks: list[Check]
+    states: list[StateVerdict] = field(default_factory=list)
+
+    @property
+    def agent_failures(self) -> list[Check]:
+        return [c for c in self.agent_checks if not c.passed]
+
+
+def eligibility_report(
+    agent: Agent, *, plan_year: PlanYear, now: datetime, extra_state: str = ""
+) -> EligibilityReport:
+    """Every rule for the agent, and per state PASS or the failing reasons.
+
+    States shown: licensed, routed, deselected, the home state, and any the operator asks
+    about, so "why no WI referrals?" has an answer even without a WI license.
+    """
+    facts = facts_for(agent, plan_year=plan_year, today=now.date())
+    routed = set(agent.routing_states.values_list("state", flat=True))
+    states = set(facts.licenses) | routed | set(facts.deselected_states)
+    if facts.home_state:
+        states.add(facts.home_state)
+    if extra_state:
+        states.add(extra_state)
+    general = agent_checks(facts)
+    verdicts = []
+    for state in sorted(states):
+        checks = general + state_checks(facts, state)
+        failing = [c for c in checks if not c.passed]
+        verdicts.append(StateVerdict(state, not failing, state in routed, failing))
+    return EligibilityReport(plan_year.year, general, verdicts)
+
+
+def mask_name(first: str, last: str) -> str:
+    return " ".join(f"{part[:1]}." for part in (first, last) if part)
+
+
+def mask_phone(phone: str) -> str:
+    digits = [c for c in phone if c.isdigit()]
+    return "•••-•••-••" + "".join(digits[-2:]) if digits else ""
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    if not domain:
+        return ""
+    return f"{local[:1]}•••@{domain}"

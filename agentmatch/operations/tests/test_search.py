@@ -1,0 +1,70 @@
+"""Find an agent by NPN (leading zeros or not), by any part of a name, or by email."""
+
+import pytest
+
+from agentmatch.testing import make_agent
+
+pytestmark = pytest.mark.django_db
+
+
+def _found(client, query: str, page: int = 1) -> list[str]:  # type: ignore[no-untyped-def]
+    response = client.get("/ops/", {"q": query, "page": page})
+    assert response.status_code == 200
+    return [agent.npn for agent in response.context["page"]]
+
+
+@pytest.fixture
+def agents(plan_year):  # type: ignore[no-untyped-def]
+    return {
+        "rosa": make_agent(
+            zip_code="53703", npn="0012345", first_name="Rosa", last_name="Martinez"
+        ),
+        "rose": make_agent(zip_code="53703", npn="777", first_name="Roseanne", last_name="Ng"),
+        "mark": make_agent(zip_code="53703", npn="888", first_name="Mark", last_name="Osei"),
+    }
+
+
+@pytest.mark.parametrize("query", ["0012345", "12345", "012345", " 12345 "])
+def test_npn_matches_with_or_without_leading_zeros(operator_client, agents, query) -> None:
+    assert _found(operator_client, query) == ["0012345"]
+
+
+def test_a_partial_npn_does_not_match(operator_client, agents) -> None:
+    assert _found(operator_client, "1234") == []
+
+
+def test_names_match_partially_and_in_any_case(operator_client, agents) -> None:
+    assert _found(operator_client, "ROS") == ["0012345", "777"]  # ordered by last name
+    assert _found(operator_client, "tINe") == ["0012345"]
+    assert _found(operator_client, "rosa mart") == ["0012345"]
+    assert _found(operator_client, "mar") == ["0012345", "888"]
+
+
+def test_email_matches_in_any_case(operator_client, agents) -> None:
+    assert _found(operator_client, agents["mark"].email.upper()) == ["888"]
+
+
+def test_no_match_says_so(operator_client, agents) -> None:
+    response = operator_client.get("/ops/", {"q": "nobody"})
+    assert list(response.context["page"]) == []
+    assert "No agent matches" in response.content.decode()
+
+
+def test_the_empty_form_lists_nobody(operator_client, agents) -> None:
+    response = operator_client.get("/ops/")
+    assert response.context["page"] is None
+    assert b'<label for="q">' in response.content
+
+
+def test_results_are_paginated(operator_client, plan_year) -> None:
+    for i in range(30):
+        make_agent(zip_code="53703", first_name="Pat", last_name=f"Smith{i:02d}")
+    first, second = _found(operator_client, "smith"), _found(operator_client, "smith", page=2)
+    assert len(first) == 25
+    assert len(second) == 5
+    assert not set(first) & set(second)
+    assert "Page 1 of 2" in operator_client.get("/ops/", {"q": "smith"}).content.decode()
+
+
+def test_a_bad_page_number_shows_a_page_not_an_error(operator_client, agents) -> None:
+    assert _found(operator_client, "ros", page="x") == ["0012345", "777"]  # type: ignore[arg-type]

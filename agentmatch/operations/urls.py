@@ -1,0 +1,30 @@
+from django.urls import path
+
+from agentmatch.operations import views
+
+app_name = "operations"
+
+urlpatterns = [
+    path("", views.agents, name="agents"),
+    path("agents/<str:npn>/", views.agent_detail, name="agent"),
+    path(
+        "agents/<str:npn>/resend-invitation/",
+        views.agent_action,
+        {"action": "resend-invitation"},
+        name="resend_invitation",
+    ),
+    path("agents/<str:npn>/unlock/", views.agent_action, {"action": "unlock"}, name="unlock"),
+    path(
+        "agents/<str:npn>/deactivate/",
+        views.agent_action,
+        {"action": "deactivate"},
+        name="deactivate",
+    ),
+    path(
+        "agents/<str:npn>/reactivate/",
+        views.agent_action,
+        {"action": "reactivate"},
+        name="reactivate",
+    ),
+    path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
+]

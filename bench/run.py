@@ -1,0 +1,168 @@
+"""AgentMatch benchmarks: routing in-process and intake over HTTP, printed as Markdown.
+
+    .venv/bin/python bench/run.py                   # PG 100k agents, routing + HTTP
+    .venv/bin/python bench/run.py --sqlite          # also SQLite with 10k agents
+    .venv/bin/python bench/run.py --skip-http --referrals 500 --runs 1 --keep
+
+Each benchmark runs in its own process (Django reads the database from the environment)
+and ends with one SUMMARY line; this script collects them into a table against targets.
+Only 127.0.0.1 is contacted. The PostgreSQL database bench_agentmatch is dropped at the
+end unless --keep.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import machine  # noqa: E402
+
+TARGETS = {
+    ("routing", "select_p99_ms"): ("≤ 5 ms", lambda v: v <= 5),
+    ("http", "rps"): ("≥ 200", lambda v: v >= 200),
+    ("http", "latency_p99_ms"): ("< 200 ms", lambda v: v < 200),
+    ("http", "first_offer_p99_ms"): ("≤ 1000 ms", lambda v: v <= 1000),
+    ("http", "worker_peak_rss_mb"): ("< 200 MB", lambda v: v < 200),
+}
+LABELS = {
+    "select_p50_ms": "candidate selection p50 (ms)",
+    "select_p99_ms": "candidate selection p99 (ms)",
+    "create_p50_ms": "create_referral transaction p50 (ms)",
+    "create_p99_ms": "create_referral transaction p99 (ms)",
+    "ab_old_p50_ms": "A/B: previous find_candidates p50 (ms)",
+    "ab_old_p99_ms": "A/B: previous find_candidates p99 (ms)",
+    "ab_new_p50_ms": "A/B: current find_candidates p50 (ms)",
+    "ab_new_p99_ms": "A/B: current find_candidates p99 (ms)",
+    "ab_speedup_p50": "A/B: speed-up at p50 (x)",
+    "ab_mismatches": "A/B: referrals where old and new disagree",
+    "rps": "requests/s",
+    "latency_p50_ms": "POST latency p50 (ms)",
+    "latency_p99_ms": "POST latency p99 (ms)",
+    "first_offer_p50_ms": "POST sent to first offer p50 (ms)",
+    "first_offer_p99_ms": "POST sent to first offer p99 (ms)",
+    "reoffer_lag_p50_ms": "offer expiry to next offer (worker) p50 (ms)",
+    "reoffer_lag_p99_ms": "offer expiry to next offer (worker) p99 (ms)",
+    "worker_peak_rss_mb": "routing worker peak RSS (MB)",
+    "errors": "failed requests",
+    "load_avg_1m": "machine 1-min load average at start",
+}
+
+
+def run(module: str, *args: str) -> dict[str, Any]:
+    command = [sys.executable, "-m", module, *args]
+    print("$ " + " ".join(command[1:]), flush=True)
+    found: dict[str, Any] = {}
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            if line.startswith("SUMMARY "):
+                found = json.loads(line[len("SUMMARY ") :])
+    if proc.returncode or not found:
+        raise SystemExit(f"{module} failed (exit {proc.returncode})")
+    return found
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = ["| benchmark | figure | measured | target | met |", "|---|---|---|---|---|"]
+    for result in results:
+        bench = result["bench"]
+        name = f"{bench} ({result.get('backend', 'pg')}, {result['agents']:,} agents)"
+        for key, label in LABELS.items():
+            if key not in result:
+                continue
+            value = result[key]
+            # The targets are for the PostgreSQL deployment; SQLite is for comparison.
+            on_pg = result.get("backend", "pg") == "pg"
+            target, check = TARGETS.get((bench, key), ("", None)) if on_pg else ("", None)
+            met = "" if check is None else ("yes" if check(value) else "**no**")
+            lines.append(f"| {name} | {label} | {value} | {target} | {met} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--agents", type=int, default=100_000)
+    parser.add_argument("--referrals", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3, help="runs per benchmark (median)")
+    parser.add_argument("--compare", type=int, default=500, help="A/B old vs new matching")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--sqlite", action="store_true", help="also run routing on SQLite")
+    parser.add_argument("--sqlite-agents", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=24)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the bench DB")
+    args = parser.parse_args()
+
+    info = machine()
+    results = []
+    common = ["--referrals", str(args.referrals), "--runs", str(args.runs)]
+    keep = ["--keep"] if args.keep else []
+    try:
+        results.append(
+            run(
+                "bench.routing",
+                "--backend",
+                "pg",
+                "--agents",
+                str(args.agents),
+                "--compare",
+                str(args.compare),
+                *common,
+                *keep,
+            )
+        )
+        if not args.skip_http:
+            results.append(
+                run(
+                    "bench.http_load",
+                    "--agents",
+                    str(args.agents),
+                    "--concurrency",
+                    str(args.concurrency),
+                    "--duration",
+                    str(args.duration),
+                    "--web-workers",
+                    str(args.web_workers),
+                    "--runs",
+                    str(args.runs),
+                )
+            )
+        if args.sqlite:
+            results.append(
+                run(
+                    "bench.routing",
+                    "--backend",
+                    "sqlite",
+                    "--agents",
+                    str(args.sqlite_agents),
+                    "--compare",
+                    str(min(args.compare, 200)),
+                    *common,
+                    *keep,
+                )
+            )
+    finally:
+        if not args.keep:
+            from bench.dataset import drop_database
+
+            drop_database()
+    print()
+    print(
+        f"Machine: {info['cpus']} CPUs ({info['cpu_model']}), {info['ram']} RAM, "
+        f"PostgreSQL {info['postgresql']}, Python {info['python']}, {info['date']}; "
+        f"medians of {args.runs} run(s)."
+    )
+    print()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
