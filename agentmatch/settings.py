@@ -87,7 +87,14 @@ TEMPLATES = [
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'agentmatch.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+# `agentmatch run` sets DB_CONN_MAX_AGE=600 for its processes (persistent connections);
+# the health check (one cheap round trip per request) replaces a connection the database
+# dropped (restart, failover) instead of failing a request with it.
+_db = dj_database_url.parse(
+    DATABASE_URL,
+    conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+    conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while the worker writes; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction.
@@ -122,6 +129,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# How long a web process reuses the current plan year and served states for intake before
+# reading them again (changes made by another process show up at most this much later).
+PLAN_YEAR_CACHE_SECONDS = float(env_str("PLAN_YEAR_CACHE_SECONDS", "5"))
 
 # --- Routing -----------------------------------------------------------------------
 # How long an agent has to accept or reject an offer (CMS: 15 minutes).

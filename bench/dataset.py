@@ -199,6 +199,7 @@ def populate(*, agents: int) -> dict[str, float]:
     from django.db import connection, transaction
 
     from agentmatch.agents.models import Agent
+    from agentmatch.eligibility.routing_table import rebuild_all_slots
     from agentmatch.testing import plan_year_2026
 
     started = time.perf_counter()
@@ -218,6 +219,8 @@ def populate(*, agents: int) -> dict[str, float]:
             else:
                 for chunk in _chunks(rows[key], 5000):
                     model.objects.bulk_create([model(**row) for row in chunk])
+    with transaction.atomic():
+        rebuild_all_slots()  # the routing index, as the app's own writes keep it
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in models.values():
@@ -261,6 +264,7 @@ def reset() -> None:
     from django.db import connection, transaction
 
     from agentmatch.agents.models import Agent
+    from agentmatch.eligibility.models import RoutingSlot
     from agentmatch.referrals.models import ContactDisclosure, Offer, Referral, ReferralEvent
 
     table = Agent._meta.db_table
@@ -274,7 +278,12 @@ def reset() -> None:
             f'UPDATE "{table}" SET {", ".join(f"{c} = s.{c}" for c in _MUTABLE)} '
             f'FROM {_SNAPSHOT} s WHERE "{table}".id = s.id AND ({changed})'
         )
+        slots = RoutingSlot._meta.db_table
+        cursor.execute(
+            f'UPDATE "{slots}" SET is_available = a.is_available FROM "{table}" a '
+            f'WHERE a.id = "{slots}".agent_id AND "{slots}".is_available <> a.is_available'
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Agent, Offer, Referral):
+            for model in (Agent, Offer, Referral, RoutingSlot):
                 cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')

@@ -1,11 +1,16 @@
-"""Intake over HTTP: gunicorn + routing worker on the bench PostgreSQL database, driven by
-threads posting "Get Contacted" requests.
+"""Intake over HTTP: `agentmatch run` (gunicorn + routing worker, its production defaults) on
+the bench PostgreSQL database, driven by concurrent clients on loopback.
 
     python -m bench.http_load --agents 100000 --concurrency 24 --duration 20
 
-Reports requests/s and latency, time from POST to first offer (read back from the
-database), how quickly the worker re-offers expired offers, and the worker's peak RSS.
-Offers expire after --offer-window seconds (default 5) so the worker routes during the run.
+The load comes from `wrk` (C, keep-alive, bench/intake.lua) when it is installed, else from
+Python threads that each keep one connection open (`--client python` forces them). Reports
+requests/s and latency as the client saw them, the time from the client's send to the
+first offer (the send time travels in the request and is read back from the database next
+to Offer.offered_at: same machine clock), referrals nobody could take at intake, how
+quickly the worker re-offers expired offers, and the worker's peak RSS. Offers expire after
+--offer-window seconds (default 5) so the worker routes during the run. The last line
+printed is the SUMMARY.
 """
 
 import argparse
@@ -14,10 +19,12 @@ import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,7 +32,8 @@ from typing import Any
 
 from bench.common import DATA_DIR, ROOT, database_url, median, percentile, setup_django, summary
 
-VENV_BIN = Path(sys.executable).parent
+LUA = Path(__file__).with_name("intake.lua")
+PATH = "/api/v1/referrals"
 
 
 def free_port() -> int:
@@ -34,93 +42,98 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_servers(port: int, web_workers: int, offer_window: int) -> list[subprocess.Popen]:
+def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen:
+    """`agentmatch run` as an operator starts it; only its sizes may be overridden."""
     env = dict(
         os.environ,
         DATABASE_URL=database_url("pg"),
         AGENTMATCH_DATA_DIR=str(DATA_DIR),
-        DB_CONN_MAX_AGE="600",
-        OFFER_WINDOW_SECONDS=str(offer_window),
+        OFFER_WINDOW_SECONDS=str(args.offer_window),
         WORKER_IDLE_SLEEP_SECONDS="0.1",
         LOG_LEVEL="WARNING",
     )
+    env.pop("DB_CONN_MAX_AGE", None)  # the command's own default
+    command = [sys.executable, "-m", "agentmatch", "run", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1"]
+    if args.web_workers:
+        command += ["--web-workers", str(args.web_workers)]
+    if args.web_threads:
+        command += ["--web-threads", str(args.web_threads)]
     log = (DATA_DIR / "http-bench.log").open("ab")
-    web = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "agentmatch.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(web_workers),
-            "--worker-class",
-            "sync",
-            "--backlog",
-            "256",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "agentmatch", "worker"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return [web, worker]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
-def post(port: int, body: bytes) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(
-            "POST", "/api/v1/referrals", body=body, headers={"Content-Type": "application/json"}
-        )
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+def routing_worker_pid(run_pid: int) -> int:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue
+        if ppid == run_pid and "agentmatch worker" in cmd:
+            return int(entry.name)
+    raise SystemExit("agentmatch run started no routing worker")
 
 
-def wait_ready(port: int, body: bytes, timeout: float = 60) -> None:
+def body(zip_code: str, language: str, sent: float) -> bytes:
+    return json.dumps(
+        {"first_name": "Bench", "last_name": f"T{sent:.6f}", "phone": "608-555-0100",
+         "email": "consumer@example.com", "zip": zip_code, "language": language,
+         "consent": True}
+    ).encode()  # fmt: skip
+
+
+class Client:
+    """One keep-alive connection; reconnects when the server closes it."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.conn = port, None
+
+    def post(self, payload: bytes) -> tuple[int, bytes]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            self.conn.request(
+                "POST", PATH, body=payload, headers={"Content-Type": "application/json"}
+            )
+            response = self.conn.getresponse()
+            text = response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        if response.will_close:
+            self.close()
+        return response.status, text
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def wait_ready(port: int, place: tuple[str, str], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            status, text = post(port, body)
+            status, text = Client(port).post(body(*place, 0.0))
             if status == 201:
                 return
             raise SystemExit(f"warm-up POST answered {status}: {text[:300]!r}")
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not come up")
+    raise SystemExit("agentmatch run did not come up")
 
 
-def bodies(count: int, seed: int) -> list[bytes]:
+def places(count: int, seed: int) -> list[tuple[str, str]]:
     from bench.routing import make_requests
 
-    return [
-        json.dumps(
-            {
-                "first_name": "Bench",
-                "last_name": r.last_name,
-                "phone": "608-555-0100",
-                "email": "consumer@example.com",
-                "zip": r.place.zip_code,
-                "language": r.language,
-                "consent": True,
-            }
-        ).encode()
-        for r in make_requests(count, seed)
-    ]
+    return [(r.place.zip_code, r.language) for r in make_requests(count, seed)]
 
 
 class PeakRss(threading.Thread):
-    """Samples VmHWM (peak resident set) and VmRSS of a process until stopped."""
+    """Samples VmHWM (peak resident set) of a process until stopped."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -140,30 +153,30 @@ class PeakRss(threading.Thread):
             self.peak_kb = max(self.peak_kb, self.read())
 
 
-def drive(port: int, payloads: list[bytes], concurrency: int, duration: float) -> dict[str, Any]:
+def drive_python(port: int, mix: list[tuple[str, str]], concurrency: int, duration: float):  # type: ignore[no-untyped-def]
     latencies: list[float] = []
-    sent: dict[str, float] = {}  # referral public id -> wall-clock time the POST started
     errors: dict[str, int] = {}
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
-    counter = iter(range(10**9))
+    counter = itertools.count()
 
     def client() -> None:
+        conn = Client(port)
         while time.monotonic() < stop_at:
-            body = payloads[next(counter) % len(payloads)]
-            wall, t0 = time.time(), time.perf_counter()
+            place = mix[next(counter) % len(mix)]
+            t0 = time.perf_counter()
             try:
-                status, text = post(port, body)
-            except OSError as exc:
+                status, text = conn.post(body(*place, time.time()))
+            except (OSError, http.client.HTTPException) as exc:
                 status, text = 0, type(exc).__name__.encode()
             elapsed = (time.perf_counter() - t0) * 1000
             with lock:
                 if status == 201:
                     latencies.append(elapsed)
-                    sent[json.loads(text)["id"]] = wall
                 else:
                     key = f"{status} {text[:80]!r}"
                     errors[key] = errors.get(key, 0) + 1
+        conn.close()
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
@@ -171,90 +184,130 @@ def drive(port: int, payloads: list[bytes], concurrency: int, duration: float) -
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
-    return {"latencies": latencies, "sent": sent, "errors": errors, "seconds": wall}
+    seconds = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "rps": len(latencies) / seconds,
+        "latency_p50_ms": median(latencies),
+        "latency_p99_ms": percentile(latencies, 99),
+    }
 
 
-def offer_timings(sent: dict[str, float]) -> dict[str, Any]:
-    """POST to first offer, and expiry to next offer (the worker's lag), from the database."""
+def drive_wrk(port: int, mix: list[tuple[str, str]], concurrency: int, duration: float):  # type: ignore[no-untyped-def]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as pairs:
+        pairs.write("".join(f"{z} {lang}\n" for z, lang in mix))
+    try:
+        out = subprocess.run(
+            ["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency),
+             "-d", f"{duration:g}s", "--timeout", "30s", "-s", str(LUA),
+             f"http://127.0.0.1:{port}{PATH}", "--", pairs.name],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(pairs.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    w = json.loads(line[4:])
+    kinds = {k: w[k] for k in ("connect", "read", "write", "status", "timeout") if w[k]}
+    # wrk counts a non-2xx/3xx answer both as a request and as a "status" error.
+    ok = w["requests"] - w["status"]
+    return {
+        "requests": ok,
+        "errors": sum(kinds.values()),
+        "error_kinds": kinds,
+        "rps": ok / (w["duration_us"] / 1e6),
+        "latency_p50_ms": w["p50_us"] / 1000,
+        "latency_p99_ms": w["p99_us"] / 1000,
+    }
+
+
+def offer_timings() -> dict[str, Any]:
+    """From the database: the client's send time (in last_name) to each referral's first
+    offer, split by whether it was offered at intake, later by the worker, or not at all."""
     from agentmatch.referrals.models import Offer, Referral
 
-    first: list[float] = []
-    waiting = 0
-    referrals = Referral.objects.filter(public_id__in=list(sent)).values_list(
-        "pk", "public_id", "created_at"
-    )
-    ids = {pk: (str(public_id), created) for pk, public_id, created in referrals}
+    sent: dict[int, tuple[float, Any]] = {
+        pk: (float(last_name[1:]), created)
+        for pk, last_name, created in Referral.objects.filter(last_name__startswith="T")
+        .exclude(last_name="T0.000000")  # the warm-up requests
+        .values_list("pk", "last_name", "created_at")
+    }
     offers: dict[int, list[tuple[int, Any, Any]]] = {}
     for referral_id, position, offered_at, expires_at in Offer.objects.filter(
-        referral_id__in=list(ids)
+        referral_id__in=list(sent)
     ).values_list("referral_id", "position", "offered_at", "expires_at"):
         offers.setdefault(referral_id, []).append((position, offered_at, expires_at))
-    in_db: list[float] = []
+    first: list[float] = []
+    later: list[float] = []
     lag: list[float] = []
-    for pk, (public_id, created) in ids.items():
+    never = 0
+    for pk, (sent_at, created) in sent.items():
         mine = sorted(offers.get(pk, []), key=lambda o: o[0])
         if not mine:
-            waiting += 1
+            never += 1
             continue
-        first.append((mine[0][1].timestamp() - sent[public_id]) * 1000)
-        in_db.append((mine[0][1] - created).total_seconds() * 1000)
+        ms = (mine[0][1].timestamp() - sent_at) * 1000
+        first.append(ms)
+        # The first offer is made in the POST's own transaction (offered_at == created_at)
+        # unless nobody qualified then and the worker found someone afterwards.
+        if mine[0][1] != created:
+            later.append(ms)
         for before, after in itertools.pairwise(mine):
             lag.append((after[1] - before[2]).total_seconds() * 1000)
+    within = sum(1 for ms in first if ms <= 1000)
     return {
+        "referrals": len(sent),
         "first_offer_p50_ms": median(first),
         "first_offer_p99_ms": percentile(first, 99),
-        "first_offer_in_db_p99_ms": percentile(in_db, 99),
-        "no_offer_yet": waiting,
+        "first_offer_within_1s_pct": 100 * within / len(sent) if sent else float("nan"),
+        "not_offered_at_intake": len(later) + never,
+        "offered_later_by_worker": len(later),
+        "never_offered": never,
         "reoffers": len(lag),
         "reoffer_lag_p50_ms": median(lag),
         "reoffer_lag_p99_ms": percentile(lag, 99),
     }
 
 
-def run_once(args: argparse.Namespace, payloads: list[bytes]) -> dict[str, Any]:
+def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) -> dict[str, Any]:
     from bench import dataset
 
     dataset.reset()
     port = free_port()
-    servers = start_servers(port, args.web_workers, args.offer_window)
-    web, worker = servers
+    server = start_server(port, args)
     try:
-        wait_ready(port, payloads[0])
-        # Each gunicorn worker loads the ZIP table on its first request: warm them all.
-        for body in payloads[1 : 4 * args.web_workers]:
-            post(port, body)
-        rss = PeakRss(worker.pid)
+        wait_ready(port, mix[0])
+        # Each gunicorn process loads the ZIP table on its first request: warm them all.
+        warm = Client(port)
+        for _ in range(16):
+            Client(port).post(body(*mix[0], 0.0))
+        warm.close()
+        rss = PeakRss(routing_worker_pid(server.pid))
         rss.start()
         load_before = os.getloadavg()[0]
-        result = drive(port, payloads, args.concurrency, args.duration)
+        drive = drive_wrk if client == "wrk" else drive_python
+        result = drive(port, mix, args.concurrency, args.duration)
         # Let the worker handle the offers that expired near the end.
         time.sleep(args.offer_window + 1)
         rss.stop.set()
         rss.join()
         peak_kb = max(rss.peak_kb, rss.read())
     finally:
-        for proc in (worker, web):
-            proc.send_signal(signal.SIGTERM)
-        for proc in (worker, web):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    latencies = result["latencies"]
-    figures = {
-        "requests": len(latencies),
-        "errors": sum(result["errors"].values()),
-        "rps": len(latencies) / result["seconds"],
-        "latency_p50_ms": median(latencies),
-        "latency_p99_ms": percentile(latencies, 99),
-        **offer_timings(result["sent"]),
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    kinds = result.pop("error_kinds")
+    if kinds:
+        print(f"errors: {kinds}", flush=True)
+    return {
+        **result,
+        **offer_timings(),
         "worker_peak_rss_mb": peak_kb / 1024,
         "load_avg_1m": load_before,
     }
-    if result["errors"]:
-        print(f"errors: {result['errors']}", flush=True)
-    return figures
 
 
 def main() -> None:
@@ -262,34 +315,48 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--duration", type=float, default=20)
-    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, help="default: agentmatch run's")
+    parser.add_argument("--web-threads", type=int, help="default: agentmatch run's")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--offer-window", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    elif client == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("--client wrk: wrk is not installed (Debian: apt-get install wrk)")
 
     from bench import dataset
 
     dataset.create_database("pg", keep=True)
     setup_django("pg")
     dataset.populate(agents=args.agents)
-    payloads = bodies(20_000, seed=random.randrange(10**6))
+    mix = places(20_000, seed=random.randrange(10**6))
     runs = []
     for run in range(args.runs):
-        figures = run_once(args, payloads)
+        figures = run_once(args, mix, client)
         print(
-            f"[http] run {run + 1}: " + ", ".join(f"{k}={v:.1f}" for k, v in figures.items()),
+            f"[http] run {run + 1} ({client}): "
+            + ", ".join(f"{k}={v:.1f}" for k, v in figures.items()),
             flush=True,
         )
         runs.append(figures)
     dataset.reset()
     # A run where the worker had not re-offered anything yet has no lag figure (NaN).
-    result = {k: round(median([r[k] for r in runs if r[k] == r[k]]), 1) for k in runs[0]}
+    result = {
+        k: round(median([r[k] for r in runs if r[k] == r[k]]), 1)
+        for k in runs[0]
+        if any(r[k] == r[k] for r in runs)
+    }
     summary(
         "http",
         agents=args.agents,
+        client=client,
         concurrency=args.concurrency,
         duration=args.duration,
-        web_workers=args.web_workers,
+        web_workers=args.web_workers or "default",
+        web_threads=args.web_threads or "default",
         runs=args.runs,
         **result,
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 from agentmatch.agents.models import Agent, ContactMethod
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.phones import normalize_phone
+from agentmatch.eligibility.routing_table import rebuild_slots
 
 
 class ContactError(ValueError):
@@ -53,6 +54,7 @@ def update_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> A
     Agent.objects.filter(pk=agent.pk).update(**fields, updated_at=now)  # type: ignore[arg-type]
     for name, value in fields.items():
         setattr(agent, name, value)
+    rebuild_slots(agent_ids=[agent.pk])  # the routing index holds the location
     return agent
 
 

@@ -10,6 +10,7 @@ from agentmatch.core.languages import normalize_language
 from agentmatch.core.npn import normalize_npn, npn_key
 from agentmatch.core.phones import normalize_phone
 from agentmatch.core.states import normalize_state
+from agentmatch.eligibility.routing_table import rebuild_slots
 
 
 class ProfileError(ValueError):
@@ -102,6 +103,8 @@ def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
             for k, v in diff.items():
                 setattr(agent, k, v)
             changed = True
+            if {"latitude", "longitude"} & diff.keys():
+                rebuild_slots(agent_ids=[agent.pk])  # the routing index holds the location
     have = set(agent.languages.values_list("language", flat=True))
     if have != set(languages):
         set_languages(agent=agent, languages=languages)

@@ -22,6 +22,7 @@ from agentmatch.agents.models import (
     StateDeselection,
     WeeklyHours,
 )
+from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
 
 
 def availability_of(*, agent: Agent, now: datetime) -> Availability:
@@ -48,6 +49,7 @@ def refresh_availability(*, agent: Agent, now: datetime) -> Availability:
         availability_checked_at=now,
         availability_changes_at=result.changes_at,
     )
+    set_slot_availability(agent_id=agent.pk, is_available=result.is_available)
     agent.is_available = result.is_available
     agent.availability_checked_at = now
     agent.availability_changes_at = result.changes_at
@@ -121,6 +123,7 @@ def set_languages(*, agent: Agent, languages: Iterable[str]) -> None:
     AgentLanguage.objects.bulk_create(
         [AgentLanguage(agent=agent, language=c) for c in codes], ignore_conflicts=True
     )
+    rebuild_slots(agent_ids=[agent.pk])
 
 
 def set_deselected_states(*, agent: Agent, states: Iterable[str]) -> None:

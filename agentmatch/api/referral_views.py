@@ -19,7 +19,7 @@ from agentmatch.api.schemas import (
 )
 from agentmatch.core.phones import display_phone
 from agentmatch.core.secrets import hash_secret
-from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year, served_states
+from agentmatch.planyears.services import NoCurrentPlanYear, intake_settings
 from agentmatch.referrals.intake import IntakeError, validate_contact_request
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 from agentmatch.referrals.services import ReferralClosed, cancel_referral, create_referral
@@ -41,13 +41,14 @@ def _error(
 def create(request: HttpRequest, payload: ReferralIn):  # type: ignore[no-untyped-def]
     """Get Contacted: store the request and offer it to the closest qualified agent."""
     try:
-        plan_year = current_plan_year()
+        current = intake_settings()
     except NoCurrentPlanYear as exc:
         return _error(request, 503, "no_plan_year", str(exc))
+    plan_year = current.plan_year
     try:
         contact = validate_contact_request(
             plan_year=plan_year,
-            served_states=served_states(plan_year),
+            served_states=current.served_states,
             first_name=payload.first_name,
             last_name=payload.last_name,
             phone=payload.phone,

@@ -82,3 +82,35 @@ class RoutingState(models.Model):
             models.UniqueConstraint(fields=["agent", "state"], name="routing_state_once")
         ]
         indexes = [models.Index(fields=["state", "agent"], name="routing_state_agents")]
+
+
+class RoutingSlot(models.Model):
+    """One state and language an agent takes referrals in, with where they are.
+
+    The index routing searches: a referral in (state, language) looks only at its own
+    slots, nearest first, through a box on latitude/longitude over available agents.
+    A pure copy of RoutingState x AgentLanguage x the agent's location and availability,
+    rewritten by eligibility/routing_table.py whenever any of those change; matching
+    still checks the agent row itself, so a stale slot can never offer to the wrong agent.
+    """
+
+    routing_state = models.ForeignKey(RoutingState, on_delete=models.CASCADE, related_name="slots")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=2)
+    language = models.CharField(max_length=3)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    is_available = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["routing_state", "language"], name="routing_slot_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["state", "language", "latitude", "longitude"],
+                condition=models.Q(is_available=True),
+                name="routing_slot_available",
+            ),
+            models.Index(fields=["agent"], name="routing_slot_agent"),
+        ]

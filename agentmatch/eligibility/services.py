@@ -11,6 +11,7 @@ from agentmatch.eligibility.models import (
     RoutingState,
     TrainingCompletion,
 )
+from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.eligibility.rules import (
     AgentFacts,
     LicenseFacts,
@@ -123,6 +124,8 @@ def refresh_routing_states(
                 gained.add(agent.pk)
                 to_add.extend(RoutingState(agent=agent, state=s) for s in new)
         RoutingState.objects.bulk_create(to_add, ignore_conflicts=True)
+        # Removed states took their slots with them (cascade); new ones need theirs.
+        rebuild_slots(agent_ids={r.agent_id for r in to_add})
     return gained
 
 

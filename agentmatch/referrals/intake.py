@@ -1,5 +1,6 @@
 """Validating a "Get Contacted" request before anything is stored."""
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ class ContactRequest:
 def validate_contact_request(
     *,
     plan_year: PlanYear,
-    served_states: set[str],
+    served_states: Set[str],
     first_name: str,
     last_name: str,
     phone: str,

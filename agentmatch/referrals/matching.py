@@ -6,12 +6,13 @@ available now, never offered this referral before, and holding fewer pending off
 the per-agent limit. Order: great-circle distance between ZIP centroids, then whoever has
 waited longest since their last offer.
 
-Speed (see docs/benchmarks.md): with thousands of qualified agents in a state, ranking them
-all costs tens of milliseconds. So the qualified count stops at QUALIFIED_COUNT_CAP, and
-when there are more than that, the ranking first looks inside a latitude/longitude box
-around the consumer (an indexed range scan), widening it until the box provably holds the
-closest `limit` agents, and ranks the whole state only as a last resort. The result is the
-same as ranking everyone: only the work differs.
+Speed (see docs/benchmarks.md): ranking every qualified agent of a big state costs tens of
+milliseconds. So the search runs over the routing index (eligibility.RoutingSlot: one row
+per routed state and language, with location and availability), first inside a small
+latitude/longitude box around the consumer, widening it until the box provably holds the
+closest `limit` agents, and over the whole state only as a last resort. The result is the
+same as ranking everyone: only the work differs. The qualified count recorded with each
+offer is the count inside the radius that settled the search.
 """
 
 import math
@@ -27,13 +28,11 @@ from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AgentLanguage
 from agentmatch.core.geo import EARTH_RADIUS_MILES
-from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.models import RoutingSlot, RoutingState
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
 
-# Counting stops here: an exact count of thousands of agents costs more than the routing.
-QUALIFIED_COUNT_CAP = 100
 # Boxes tried (half-width in miles) before ranking the whole state, when it is crowded.
-SEARCH_RADII_MILES = (5.0, 20.0, 80.0, 320.0)
+SEARCH_RADII_MILES = (10.0, 40.0, 160.0, 640.0)
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,10 @@ class Candidate:
     distance_miles: float
     last_offered_at: datetime | None
     availability_changes_at: datetime | None
+    # How many agents qualified within the search radius that settled the ranking
+    # (the whole state when search_radius_miles is None).
     qualified_agents: int
-    # True when there were more than qualified_agents (== QUALIFIED_COUNT_CAP) qualified.
-    qualified_more: bool = False
+    search_radius_miles: float | None = None
 
 
 def distance_expression(latitude: float, longitude: float):  # type: ignore[no-untyped-def]
@@ -106,21 +106,24 @@ def bounding_box(latitude: float, longitude: float, miles: float) -> dict[str, f
 
 
 def _qualified_sql(referral: Referral) -> tuple[str, dict[str, Any]]:
-    """qualified_agents() as hand-written SQL: the ORM spends longer building this query
-    than the database spends running it. test_matching_scale.py holds the two together."""
-    agent, offer = Agent._meta.db_table, Offer._meta.db_table
+    """qualified_agents() as hand-written SQL over the routing index (RoutingSlot).
+
+    The slot narrows the search to the state and language, only available agents, near
+    the consumer; the agent row is still checked, so a slot can only ever narrow. The ORM
+    spends longer building this query than the database spends running it;
+    test_matching_scale.py holds the two definitions together.
+    """
+    agent, offer, slot = Agent._meta.db_table, Offer._meta.db_table, RoutingSlot._meta.db_table
     limit = pending_offer_limit()
     pending = f"SELECT {'1' if limit == 1 else 'COUNT(*)'} FROM {offer} p "
     pending += "WHERE p.agent_id = a.id AND p.status = %(pending)s"
-    # Spelled the way the partial index agent_available_location is, so SQLite can use it.
-    available = "a.is_available = 1" if connection.vendor == "sqlite" else "a.is_available"
+    # Spelled the way the partial index routing_slot_available is, so SQLite uses it.
+    slot_available = "s.is_available = 1" if connection.vendor == "sqlite" else "s.is_available"
+    agent_available = "a.is_available = 1" if connection.vendor == "sqlite" else "a.is_available"
     sql = f"""
-        FROM {agent} a
-        WHERE {available}
-          AND EXISTS (SELECT 1 FROM {RoutingState._meta.db_table} r
-                      WHERE r.agent_id = a.id AND r.state = %(state)s)
-          AND EXISTS (SELECT 1 FROM {AgentLanguage._meta.db_table} l
-                      WHERE l.agent_id = a.id AND l.language = %(language)s)
+        FROM {slot} s JOIN {agent} a ON a.id = s.agent_id
+        WHERE s.state = %(state)s AND s.language = %(language)s AND {slot_available}
+          AND {agent_available}
           AND NOT EXISTS (SELECT 1 FROM {offer} o
                           WHERE o.agent_id = a.id AND o.referral_id = %(referral)s)
           AND {f"NOT EXISTS ({pending})" if limit == 1 else f"({pending}) < %(limit)s"}"""
@@ -130,7 +133,6 @@ def _qualified_sql(referral: Referral) -> tuple[str, dict[str, Any]]:
         "referral": referral.pk,
         "pending": OfferStatus.PENDING.value,
         "limit": limit,
-        "cap": QUALIFIED_COUNT_CAP + 1,
         "lat": referral.latitude,
         "lon": referral.longitude,
         "cos_lat": math.cos(math.radians(referral.latitude)),
@@ -141,35 +143,40 @@ def _qualified_sql(referral: Referral) -> tuple[str, dict[str, Any]]:
 
 # The same arithmetic as distance_expression(), so distances match to the last bit.
 _DISTANCE_SQL = """%(diameter)s * ASIN(SQRT(
-    POWER(SIN(RADIANS(a.latitude - %(lat)s) / 2), 2)
-    + %(cos_lat)s * COS(RADIANS(a.latitude)) * POWER(SIN(RADIANS(a.longitude - %(lon)s) / 2), 2)
+    POWER(SIN(RADIANS(s.latitude - %(lat)s) / 2), 2)
+    + %(cos_lat)s * COS(RADIANS(s.latitude)) * POWER(SIN(RADIANS(s.longitude - %(lon)s) / 2), 2)
 ))"""
 
 
 def _ranked(
-    referral: Referral, limit: int, box: dict[str, float] | None
-) -> tuple[list[tuple[Any, ...]], int | None]:
-    """The closest `limit` qualified agents (in `box` if given) and the capped count."""
+    referral: Referral, limit: int, box: dict[str, float] | None, miles: float | None = None
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The closest `limit` qualified agents (in `box` if given) and how many qualified
+    within `miles` (in the whole state when None)."""
     qualified, params = _qualified_sql(referral)
+    params["miles"] = miles
     where = ""
     if box:
         ops = {"gte": ">=", "lte": "<="}
         for key, value in box.items():
             column, op = key.split("__")
-            where += f" AND a.{column} {ops[op]} %({key})s"
+            where += f" AND s.{column} {ops[op]} %({key})s"
             params[key] = value
     params["rows"] = limit
+    # The box's corners lie beyond `miles`: count only those within the radius.
+    within = f"SUM(CASE WHEN {_DISTANCE_SQL} <= %(miles)s THEN 1 ELSE 0 END)"
     sql = f"""
         SELECT a.id, {_DISTANCE_SQL}, a.last_offered_at, a.availability_changes_at,
-               (SELECT COUNT(*) FROM (SELECT 1 {qualified} LIMIT %(cap)s) c)
+               {"COUNT(*)" if miles is None else within} OVER ()
         {qualified}{where}
         ORDER BY 2 ASC NULLS LAST, a.last_offered_at ASC NULLS FIRST, a.id
         LIMIT %(rows)s"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(pk, distance, _aware(last), _aware(due)) for pk, distance, last, due, _ in rows], (
-        rows[0][4] if rows else None
+    return (
+        [(pk, distance, _aware(last), _aware(due)) for pk, distance, last, due, _ in rows],
+        rows[0][4] if rows else 0,
     )
 
 
@@ -180,43 +187,30 @@ def _aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value, UTC)
 
 
-def _count(referral: Referral) -> int:
-    qualified, params = _qualified_sql(referral)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {qualified} LIMIT %(cap)s) c", params)
-        return int(cursor.fetchone()[0])
-
-
 def find_candidates(*, referral: Referral, limit: int = 5) -> list[Candidate]:
-    """The closest `limit` qualified agents, in routing order, each with the (capped) count.
+    """The closest `limit` qualified agents, in routing order.
 
-    Crowded states: try a small box first (one query settles most referrals), widen it
-    while it cannot prove it holds the closest `limit`, then rank the whole state.
+    Looks in a small box around the consumer first (one indexed query settles most
+    referrals) and widens it while it cannot prove it holds the closest `limit`; the
+    whole state is the last resort. Each search only touches slots of the referral's
+    state and language inside the box, so its cost does not grow with the state.
     """
     rows: list[tuple[Any, ...]] | None = None
-    count: int | None = None
+    count = 0
+    radius: float | None = None
     for miles in SEARCH_RADII_MILES:
         box = bounding_box(referral.latitude, referral.longitude, miles)
         if box is None:
             break
-        found, found_count = _ranked(referral, limit, box)
+        found, found_count = _ranked(referral, limit, box, miles)
         # Everyone outside the box is more than `miles` away: if the last of `limit`
         # found is nearer than that (with room for rounding), nobody outside can beat
         # or tie any of them, so these are exactly the closest `limit`.
         if len(found) == limit and found[-1][1] <= miles * (1 - 1e-9):
-            rows, count = found, found_count
+            rows, count, radius = found, found_count, miles
             break
-        if count is None:
-            count = found_count if found_count is not None else _count(referral)
-        if count <= QUALIFIED_COUNT_CAP:
-            break  # nobody at all, or few enough to rank them all at once
     if rows is None:
-        if count == 0:
-            return []
         rows, count = _ranked(referral, limit, None)
-    if not rows or count is None:
-        return []
-    more = count > QUALIFIED_COUNT_CAP
     return [
         Candidate(
             agent_id=pk,
@@ -224,8 +218,8 @@ def find_candidates(*, referral: Referral, limit: int = 5) -> list[Candidate]:
             distance_miles=float(distance),
             last_offered_at=last_offered_at,
             availability_changes_at=changes_at,
-            qualified_agents=min(count, QUALIFIED_COUNT_CAP),
-            qualified_more=more,
+            qualified_agents=count,
+            search_radius_miles=radius,
         )
         for rank, (pk, distance, last_offered_at, changes_at) in enumerate(rows, 1)
     ]

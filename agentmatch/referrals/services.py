@@ -9,12 +9,15 @@ and a race resolves to exactly one winner through conditional updates.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
 from agentmatch.agents.services import refresh_availability
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.routing_table import set_slot_availability
+from agentmatch.referrals.claims import claim_agent, write_offer
 from agentmatch.referrals.intake import ContactRequest
 from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
 from agentmatch.referrals.models import (
@@ -103,10 +106,12 @@ def _has_capacity(agent: Agent) -> bool:
 
 
 def _reason(referral: Referral, candidate: Candidate, skipped: list[str], why: str) -> str:
-    of = f"{candidate.qualified_agents}{'+' if candidate.qualified_more else ''}"
+    radius = candidate.search_radius_miles
+    within = f" within {radius:g} miles" if radius is not None else f" in {referral.state}"
     words = (
         f"Closest qualified agent ({candidate.distance_miles:.1f} miles from "
-        f"{referral.zip_code}) of {of}: routed for {referral.state}, "
+        f"{referral.zip_code}) of {candidate.qualified_agents}{within}: routed for "
+        f"{referral.state}, "
         f"speaks {referral.language}, {why}, no pending offer over the limit."
     )
     if candidate.rank > 1:
@@ -131,29 +136,34 @@ def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
             if candidate.agent_id in tried:
                 continue
             tried.add(candidate.agent_id)
-            agent = (
-                Agent.objects.select_for_update(skip_locked=True)
-                .filter(pk=candidate.agent_id)
-                .first()
-            )
-            if agent is None:
-                skipped.append(f"agent {candidate.agent_id} busy receiving another offer")
-                continue
-            if not _has_capacity(agent):
-                skipped.append(f"{agent.npn} already holds the maximum pending offers")
-                continue
             due = candidate.availability_changes_at
+            why = "available"
             if due is not None and due <= now:
-                availability = refresh_availability(agent=agent, now=now)
+                # Hours or an absence began or ended since the worker last looked: decide
+                # from the agent's own settings now (rare, so the plain ORM path).
+                stale = (
+                    Agent.objects.select_for_update(skip_locked=True)
+                    .filter(pk=candidate.agent_id)
+                    .first()
+                )
+                if stale is None:
+                    skipped.append(f"agent {candidate.agent_id} busy receiving another offer")
+                    continue
+                availability = refresh_availability(agent=stale, now=now)
                 if not availability.is_available:
-                    skipped.append(f"{agent.npn} no longer available ({availability.reason})")
+                    skipped.append(f"{stale.npn} no longer available ({availability.reason})")
                     continue
                 why = availability.reason
-            else:
-                why = "available"
+            npn = claim_agent(agent_id=candidate.agent_id, now=now)
+            if npn is None:
+                skipped.append(
+                    f"agent {candidate.agent_id} busy with another offer or at the pending limit"
+                )
+                continue
             return _make_offer(
                 referral=referral,
-                agent=agent,
+                agent_id=candidate.agent_id,
+                npn=npn,
                 candidate=candidate,
                 now=now,
                 reason=_reason(referral, candidate, skipped, why),
@@ -168,16 +178,22 @@ def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
 def _make_offer(
     *,
     referral: Referral,
-    agent: Agent,
+    agent_id: int,
+    npn: str,
     candidate: Candidate,
     now: datetime,
     reason: str,
     skipped: list[str],
 ) -> Offer:
-    position = Offer.objects.filter(referral=referral).count() + 1
-    offer = Offer.objects.create(
+    # A brand-new referral has no offers yet: spare the count on the intake path.
+    position = (
+        1
+        if referral.status == ReferralStatus.NEW
+        else Offer.objects.filter(referral=referral).count() + 1
+    )
+    offer = Offer(
         referral=referral,
-        agent=agent,
+        agent_id=agent_id,
         position=position,
         rank=candidate.rank,
         distance_miles=round(candidate.distance_miles, 2),
@@ -189,8 +205,8 @@ def _make_offer(
             "distance_miles": round(candidate.distance_miles, 2),
             "rank": candidate.rank,
             "qualified_agents": candidate.qualified_agents,
-            # The count stops at matching.QUALIFIED_COUNT_CAP: True means "more than that".
-            "qualified_agents_more": candidate.qualified_more,
+            # The count covers this radius around the consumer (None: the whole state).
+            "search_radius_miles": candidate.search_radius_miles,
             "agent_last_offered_at": (
                 candidate.last_offered_at.isoformat() if candidate.last_offered_at else None
             ),
@@ -199,23 +215,36 @@ def _make_offer(
         offered_at=now,
         expires_at=now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS),
     )
-    Agent.objects.filter(pk=agent.pk).update(last_offered_at=now)
-    updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
-        status=ReferralStatus.OFFERED, waiting_since=None
-    )
-    if updated != 1:
+    detail = f"offer {position} to {npn}, rank {candidate.rank}, {candidate.distance_miles:.1f} mi"
+    if connection.vendor == "postgresql":
+        # The intake hot path: offer, referral status and event in one round trip.
+        written = write_offer(
+            offer=offer,
+            open_statuses=tuple(OPEN_STATUSES),
+            offered_status=ReferralStatus.OFFERED,
+            event_detail=detail,
+        )
+    else:
+        offer.save(force_insert=True)
+        written = (
+            Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+                status=ReferralStatus.OFFERED, waiting_since=None
+            )
+            == 1
+        )
+        if written:
+            ReferralEvent.objects.create(
+                referral=referral,
+                kind=EventKind.OFFERED,
+                at=now,
+                offer=offer,
+                agent_id=agent_id,
+                detail=detail,
+            )
+    if not written:
         raise ReferralClosed(f"referral {referral.public_id} closed while being offered")
     referral.status = ReferralStatus.OFFERED
     referral.waiting_since = None
-    _event(
-        referral,
-        EventKind.OFFERED,
-        now,
-        offer=offer,
-        agent=agent,
-        detail=f"offer {position} to {agent.npn}, rank {candidate.rank}, "
-        f"{candidate.distance_miles:.1f} mi",
-    )
     return offer
 
 
@@ -359,6 +388,7 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
         Agent.objects.filter(pk=agent.pk).update(
             availability_switch=AvailabilitySwitch.OFF, is_available=False
         )
+        set_slot_availability(agent_id=agent.pk, is_available=False)
         detail += "; agent switched to not available"
     _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
     offer_next(referral=referral, now=now)

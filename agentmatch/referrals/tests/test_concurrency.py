@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agentmatch.agents.services import set_availability
 from agentmatch.referrals.models import EventKind, OfferStatus, Referral, ReferralEvent
 from agentmatch.referrals.services import OfferConflict, accept_offer
 from agentmatch.referrals.worker import run_due_jobs
@@ -86,9 +87,8 @@ def test_accept_racing_the_expiry_ends_one_way_only():
             assert offer.status == OfferStatus.EXPIRED
             assert referral.offers.filter(status=OfferStatus.ACCEPTED).count() == 0
         # Reset the agents for the next round.
-        from agentmatch.agents.models import Agent
-
-        Agent.objects.update(availability_switch="on", is_available=True)
+        for agent in agents:
+            set_availability(agent=agent, switch="on", now=timezone.now())
         Referral.objects.filter(status__in=["offered", "waiting"]).update(
             status="canceled", ended_at=timezone.now()
         )

@@ -377,7 +377,8 @@ def test_offer_records_rank_distance_qualified_count_and_reason(plan_year):
     assert (offer.position, offer.rank, offer.qualified_agents) == (1, 1, 2)
     assert 2 < offer.distance_miles < 5
     assert offer.reason.startswith("Closest qualified agent (")
-    assert "miles from 53703) of 2: routed for WI, speaks en, available" in offer.reason
+    # Two qualified agents, too few to settle within a small box: counted over the state.
+    assert "miles from 53703) of 2 in WI: routed for WI, speaks en, available" in offer.reason
     recorded = {
         "state": "WI",
         "language": "en",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.geo import EARTH_RADIUS_MILES, distance_miles, lookup_zip
+from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.referrals import matching
 from agentmatch.referrals.models import OfferStatus, Referral
 from agentmatch.testing import make_agent, make_referral
@@ -30,6 +31,7 @@ def move(agent: Agent, north_miles: float, east_miles: float) -> None:
         east_miles / (EARTH_RADIUS_MILES * math.cos(math.radians(lat)))
     )
     Agent.objects.filter(pk=agent.pk).update(latitude=lat, longitude=lon)
+    rebuild_slots(agent_ids=[agent.pk])  # as every real change of location does
 
 
 def rank_everyone(referral: Referral, limit: int = 5) -> list[tuple[int, float]]:
@@ -93,12 +95,11 @@ def test_fewer_than_five_nearby_widens_until_it_finds_all_five(plan_year):
     assert [c.agent_id for c in found] == [a.pk for a in agents[:5]]
     assert [c.agent_id for c in found] == [pk for pk, _ in rank_everyone(referral)]
     assert found[-1].distance_miles == pytest.approx(300, rel=0.01)
-    assert found[0].qualified_agents == 5 and not found[0].qualified_more
+    assert found[0].search_radius_miles == matching.SEARCH_RADII_MILES[-1]
+    assert found[0].qualified_agents == len(rank_everyone(referral, limit=1000))
 
 
-def test_box_search_agrees_with_ranking_everyone_on_a_random_population(plan_year, monkeypatch):
-    # A small cap so both paths run: the capped count and the box search.
-    monkeypatch.setattr(matching, "QUALIFIED_COUNT_CAP", 4)
+def test_box_search_agrees_with_ranking_everyone_on_a_random_population(plan_year):
     rng = random.Random(11)
     for _ in range(30):
         agent = make_agent(
@@ -111,19 +112,20 @@ def test_box_search_agrees_with_ranking_everyone_on_a_random_population(plan_yea
             expected = rank_everyone(referral)
             found = matching.find_candidates(referral=referral)
             assert [(c.agent_id, c.distance_miles) for c in found] == expected
-            total = matching.qualified_agents(referral).count()
-            assert all(c.qualified_agents == min(total, 4) for c in found)
-            assert all(c.qualified_more == (total > 4) for c in found)
+            everyone = rank_everyone(referral, limit=1000)
+            radius = found[0].search_radius_miles if found else None
+            within = [d for _, d in everyone if radius is None or d <= radius]
+            assert all(c.qualified_agents == len(within) for c in found)
 
 
-def test_offer_reason_says_when_the_count_stopped_at_the_cap(plan_year, monkeypatch):
-    monkeypatch.setattr(matching, "QUALIFIED_COUNT_CAP", 2)
-    for zip_code in ("53704", "53711", "53705", "53713"):
+def test_offer_reason_names_how_many_qualified_and_where(plan_year):
+    for zip_code in ("53704", "53711", "53705", "53713", "53714", "53716"):
         make_agent(zip_code=zip_code, licensed=["WI"])
     offer = make_referral(zip_code="53703").offers.get()
-    assert offer.qualified_agents == 2
-    assert offer.explanation["qualified_agents_more"] is True
-    assert " of 2+:" in offer.reason
+    radius = offer.explanation["search_radius_miles"]
+    assert radius is not None
+    assert f"of {offer.qualified_agents} within {radius:g} miles" in offer.reason
+    assert offer.qualified_agents >= 5
 
 
 def test_bounding_box_holds_every_point_within_the_radius():

@@ -1,0 +1,88 @@
+"""The one statement that gives an offer its agent: lock, check room, stamp.
+
+Offering is the hot path of intake; through the ORM, locking the agent, counting their
+pending offers and stamping last_offered_at cost three round trips and most of the
+routing time. Here it is one conditional UPDATE, on PostgreSQL with the same
+SKIP LOCKED row lock the ORM would take.
+"""
+
+from datetime import datetime
+
+from django.db import connection
+
+from agentmatch.agents.models import Agent
+from agentmatch.referrals.matching import pending_offer_limit
+from agentmatch.referrals.models import Offer, OfferStatus
+
+
+def claim_agent(*, agent_id: int, now: datetime) -> str | None:
+    """Locks the agent, checks they hold fewer pending offers than the limit, and stamps
+    last_offered_at, all or nothing. Returns the agent's NPN, or None when another offer
+    is being made to them right now or they already hold the most pending offers.
+    The caller makes the offer in the same transaction."""
+    agent, offer = Agent._meta.db_table, Offer._meta.db_table
+    if connection.vendor == "postgresql":
+        # Skip an agent another transaction is offering something to: never wait on them.
+        target = f"(SELECT id FROM {agent} WHERE id = %(id)s FOR UPDATE SKIP LOCKED)"
+    else:
+        target = "%(id)s"  # SQLite: the IMMEDIATE transaction already holds the write lock
+    sql = f"""
+        UPDATE {agent} SET last_offered_at = %(now)s
+        WHERE id = {target}
+          AND (SELECT COUNT(*) FROM {offer}
+               WHERE agent_id = %(id)s AND status = %(pending)s) < %(limit)s
+        RETURNING npn"""
+    params = {
+        "id": agent_id,
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "pending": OfferStatus.PENDING.value,
+        "limit": pending_offer_limit(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def write_offer(
+    *, offer: Offer, open_statuses: tuple[str, ...], offered_status: str, event_detail: str
+) -> bool:
+    """PostgreSQL: inserts the offer, moves its referral to offered (if still open) and
+    records the offered event, in one statement. False if the referral had closed; the
+    caller then rolls back. Other databases use the ORM (services._make_offer)."""
+    from agentmatch.referrals.models import EventKind, Referral, ReferralEvent
+
+    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    values = [f.get_db_prep_save(getattr(offer, f.attname), connection) for f in fields]
+    statuses = ", ".join(["%s"] * len(open_statuses))
+    sql = f"""
+        WITH o AS (
+            INSERT INTO {Offer._meta.db_table} ({columns})
+            VALUES ({", ".join(["%s"] * len(fields))}) RETURNING id
+        ), r AS (
+            UPDATE {Referral._meta.db_table} SET status = %s, waiting_since = NULL
+            WHERE id = %s AND status IN ({statuses}) RETURNING id
+        )
+        INSERT INTO {ReferralEvent._meta.db_table}
+            (referral_id, kind, at, offer_id, agent_id, detail)
+        SELECT r.id, %s, %s, o.id, %s, %s FROM o, r
+        RETURNING offer_id"""
+    params = [
+        *values,
+        offered_status,
+        offer.referral_id,
+        *open_statuses,
+        EventKind.OFFERED.value,
+        connection.ops.adapt_datetimefield_value(offer.offered_at),
+        offer.agent_id,
+        event_detail,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    offer.pk = row[0]
+    offer._state.adding = False
+    return True
