@@ -16,7 +16,7 @@ from agentmatch.agents.services import availability_of
 from agentmatch.core.languages import LANGUAGE_NAMES, normalize_language
 from agentmatch.core.npn import normalize_npn, npn_key
 from agentmatch.core.states import STATE_NAMES, normalize_state
-from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.models import RoutingSlot, RoutingState
 from agentmatch.eligibility.rules import explain
 from agentmatch.eligibility.services import facts_for
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
@@ -154,6 +154,35 @@ class Command(BaseCommand):
                 "the routing table is stale",
             )
 
+        # The routing index is what matching searches: one slot per language spoken.
+        spoken = set(agent.languages.values_list("language", flat=True))
+        slots = set(
+            RoutingSlot.objects.filter(agent=agent, state=state).values_list(
+                "language", "latitude", "longitude", "is_available"
+            )
+        )
+        wanted = (
+            {(x, agent.latitude, agent.longitude, agent.is_available) for x in spoken}
+            if routed
+            else set()
+        )
+        if slots == wanted:
+            index = Line(
+                PASS if slots else INFO,
+                f"Routing index for {state}",
+                ", ".join(sorted(s[0] for s in slots)) or "none",
+            )
+        else:
+            index = Line(
+                WARN,
+                f"Routing index for {state}",
+                "out of step with the agent's languages, location or availability; "
+                "`agentmatch rebuild_routing_index` rewrites it",
+                "the routing index is stale",
+            )
+            if routed:
+                table = index
+
         out = self.stdout.write
         out(
             f"{agent.full_name}, NPN {agent.npn}, home state {agent.home_state or '?'}, "
@@ -165,7 +194,8 @@ class Command(BaseCommand):
         for line in rules:
             out(f"  {line.mark}  {line.rule}: {line.detail}")
         out("Live matching conditions:")
-        for line in [*live, table]:
+        shown = [*live, table] + ([index] if index is not table else [])
+        for line in shown:
             out(f"  {line.mark}  {line.rule}: {line.detail}")
         out("")
         # The routing table, not the rules, is what matching reads.
