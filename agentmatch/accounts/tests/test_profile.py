@@ -113,3 +113,21 @@ def test_the_profile_shows_only_the_logged_in_agents_data(pat, client: Client) -
         "/accounts/profile/", {"section": "languages", "languages": "fr", "agent": other.agent_id}
     )
     assert list(other.agent.languages.values_list("language", flat=True)) == ["en"]
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"registered": False}, "NPN is not on the Registration Completion List"),
+        ({"rcl_valid": False}, "NPN is on the Registration Completion List but not valid"),
+        ({"trained": False}, "no training completion in the MLMS roster"),
+        ({"display_option": 3, "home_state": "IA"}, "display option 3: home state (IA) only"),
+    ],
+    ids=["not-on-rcl", "rcl-invalid", "untrained", "display-3-elsewhere"],
+)
+def test_agent_wide_reasons_show_on_each_state(plan_year, client: Client, options, reason) -> None:
+    user = make_agent_user(username="sam", licensed=["WI"], zip_code="53703", **options)
+    client.force_login(user)
+    rows = {r["state"]: r for r in client.get("/accounts/profile/").context["eligibility"]}
+    assert rows["WI"]["ok"] is False
+    assert reason in rows["WI"]["reasons"]
