@@ -17,7 +17,7 @@ from agentmatch.agents.services import refresh_availability
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.routing_table import set_slot_availability
-from agentmatch.referrals.claims import claim_agent, write_offer
+from agentmatch.referrals.claims import claim_agent, insert_referral_with_event, write_offer
 from agentmatch.referrals.intake import ContactRequest
 from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
 from agentmatch.referrals.models import (
@@ -73,7 +73,7 @@ def create_referral(
 ) -> tuple[Referral, str]:
     """Stores the request and makes its first offer. Returns the referral and its token."""
     token = new_secret()
-    referral = Referral.objects.create(
+    referral = Referral(
         status=ReferralStatus.NEW,
         status_token_hash=hash_secret(token),
         plan_year=plan_year,
@@ -92,7 +92,12 @@ def create_referral(
         consent_channel=request.consent_channel,
         created_at=now,
     )
-    _event(referral, EventKind.CREATED, now, detail=f"{referral.zip_code} {referral.language}")
+    detail = f"{referral.zip_code} {referral.language}"
+    if connection.vendor == "postgresql":
+        insert_referral_with_event(referral=referral, event_detail=detail)
+    else:
+        referral.save(force_insert=True)
+        _event(referral, EventKind.CREATED, now, detail=detail)
     offer_next(referral=referral, now=now)
     return referral, token
 
