@@ -46,48 +46,69 @@ def claim_agent(*, agent_id: int, now: datetime) -> str | None:
     return row[0] if row else None
 
 
-def write_offer(
+def claim_agent_and_write_offer(
     *, offer: Offer, open_statuses: tuple[str, ...], offered_status: str, event_detail: str
-) -> bool:
-    """PostgreSQL: inserts the offer, moves its referral to offered (if still open) and
-    records the offered event, in one statement. False if the referral had closed; the
-    caller then rolls back. Other databases use the ORM (services._make_offer)."""
+) -> tuple[str | None, bool]:
+    """PostgreSQL: claim_agent(), then the offer, the referral's move to offered and the
+    offered event, all in one statement (data-modifying CTEs run once, in order of need).
+
+    Returns (npn, written): (None, False) when the agent is busy or full (nothing
+    written); (npn, False) when the referral closed meanwhile (the caller rolls back);
+    (npn, True) on success. `event_detail` may hold "{npn}", filled in by the database.
+    """
     from agentmatch.referrals.models import EventKind, Referral, ReferralEvent
 
+    agent_table = Agent._meta.db_table
     fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     values = [f.get_db_prep_save(getattr(offer, f.attname), connection) for f in fields]
     statuses = ", ".join(["%s"] * len(open_statuses))
+    before, _, after = event_detail.partition("{npn}")
     sql = f"""
-        WITH o AS (
+        WITH c AS (
+            UPDATE {agent_table} SET last_offered_at = %s
+            WHERE id = (SELECT id FROM {agent_table} WHERE id = %s FOR UPDATE SKIP LOCKED)
+              AND (SELECT COUNT(*) FROM {Offer._meta.db_table}
+                   WHERE agent_id = %s AND status = %s) < %s
+            RETURNING id, npn
+        ), o AS (
             INSERT INTO {Offer._meta.db_table} ({columns})
-            VALUES ({", ".join(["%s"] * len(fields))}) RETURNING id
+            SELECT {", ".join(["%s"] * len(fields))} FROM c RETURNING id
         ), r AS (
             UPDATE {Referral._meta.db_table} SET status = %s, waiting_since = NULL
-            WHERE id = %s AND status IN ({statuses}) RETURNING id
+            WHERE id = %s AND status IN ({statuses}) AND EXISTS (SELECT 1 FROM c)
+            RETURNING id
+        ), e AS (
+            INSERT INTO {ReferralEvent._meta.db_table}
+                (referral_id, kind, at, offer_id, agent_id, detail)
+            SELECT r.id, %s, %s, o.id, c.id, %s || c.npn || %s FROM c, o, r
+            RETURNING offer_id
         )
-        INSERT INTO {ReferralEvent._meta.db_table}
-            (referral_id, kind, at, offer_id, agent_id, detail)
-        SELECT r.id, %s, %s, o.id, %s, %s FROM o, r
-        RETURNING offer_id"""
+        SELECT (SELECT npn FROM c), (SELECT offer_id FROM e)"""
+    offered_at = connection.ops.adapt_datetimefield_value(offer.offered_at)
     params = [
+        offered_at,
+        offer.agent_id,
+        offer.agent_id,
+        OfferStatus.PENDING.value,
+        pending_offer_limit(),
         *values,
         offered_status,
         offer.referral_id,
         *open_statuses,
         EventKind.OFFERED.value,
-        connection.ops.adapt_datetimefield_value(offer.offered_at),
-        offer.agent_id,
-        event_detail,
+        offered_at,
+        before,
+        after,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    offer.pk = row[0]
+        npn, offer_id = cursor.fetchone()
+    if offer_id is None:
+        return npn, False
+    offer.pk = offer_id
     offer._state.adding = False
-    return True
+    return npn, True
 
 
 def insert_referral_with_event(*, referral: Any, event_detail: str) -> None:

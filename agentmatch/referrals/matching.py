@@ -16,6 +16,7 @@ offer is the count inside the radius that settled the search.
 """
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,10 +30,17 @@ from django.utils import timezone
 from agentmatch.agents.models import Agent, AgentLanguage
 from agentmatch.core.geo import EARTH_RADIUS_MILES
 from agentmatch.eligibility.models import RoutingSlot, RoutingState
-from agentmatch.referrals.models import Offer, OfferStatus, Referral
+from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 
 # Boxes tried (half-width in miles) before ranking the whole state, when it is crowded.
 SEARCH_RADII_MILES = (10.0, 40.0, 160.0, 640.0)
+# Fewer available slots than this for a state and language: rank the whole state at once
+# (cheaper than widening a box over and over in search of the few there are).
+SPARSE_SLOTS = 400
+# How long each process trusts its slot counts; they only choose where the search starts.
+DENSITY_SECONDS = 60.0
+_density: dict[tuple[str, str], int] = {}
+_density_read_at = -DENSITY_SECONDS
 
 
 @dataclass(frozen=True)
@@ -120,12 +128,18 @@ def _qualified_sql(referral: Referral) -> tuple[str, dict[str, Any]]:
     # Spelled the way the partial index routing_slot_available is, so SQLite uses it.
     slot_available = "s.is_available = 1" if connection.vendor == "sqlite" else "s.is_available"
     agent_available = "a.is_available = 1" if connection.vendor == "sqlite" else "a.is_available"
+    # A referral that was never offered has nobody to leave out: a simpler plan.
+    offered_before = (
+        ""
+        if referral.status == ReferralStatus.NEW
+        else f"""AND NOT EXISTS (SELECT 1 FROM {offer} o
+                          WHERE o.agent_id = a.id AND o.referral_id = %(referral)s)"""
+    )
     sql = f"""
         FROM {slot} s JOIN {agent} a ON a.id = s.agent_id
         WHERE s.state = %(state)s AND s.language = %(language)s AND {slot_available}
           AND {agent_available}
-          AND NOT EXISTS (SELECT 1 FROM {offer} o
-                          WHERE o.agent_id = a.id AND o.referral_id = %(referral)s)
+          {offered_before}
           AND {f"NOT EXISTS ({pending})" if limit == 1 else f"({pending}) < %(limit)s"}"""
     params = {
         "state": referral.state,
@@ -187,6 +201,22 @@ def _aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value, UTC)
 
 
+def available_slots(state: str, language: str) -> int:
+    """Roughly how many available agents take referrals in this state and language."""
+    global _density_read_at
+    if time.monotonic() - _density_read_at > DENSITY_SECONDS:
+        rows = (
+            RoutingSlot.objects.filter(is_available=True)
+            .values_list("state", "language")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        _density.clear()
+        _density.update({(state_, language_): n for state_, language_, n in rows})
+        _density_read_at = time.monotonic()
+    return _density.get((state, language), 0)
+
+
 def find_candidates(*, referral: Referral, limit: int = 5) -> list[Candidate]:
     """The closest `limit` qualified agents, in routing order.
 
@@ -198,7 +228,8 @@ def find_candidates(*, referral: Referral, limit: int = 5) -> list[Candidate]:
     rows: list[tuple[Any, ...]] | None = None
     count = 0
     radius: float | None = None
-    for miles in SEARCH_RADII_MILES:
+    sparse = available_slots(referral.state, referral.language) < SPARSE_SLOTS
+    for miles in () if sparse else SEARCH_RADII_MILES:
         box = bounding_box(referral.latitude, referral.longitude, miles)
         if box is None:
             break

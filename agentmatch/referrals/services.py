@@ -17,7 +17,11 @@ from agentmatch.agents.services import refresh_availability
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.routing_table import set_slot_availability
-from agentmatch.referrals.claims import claim_agent, insert_referral_with_event, write_offer
+from agentmatch.referrals.claims import (
+    claim_agent,
+    claim_agent_and_write_offer,
+    insert_referral_with_event,
+)
 from agentmatch.referrals.intake import ContactRequest
 from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
 from agentmatch.referrals.models import (
@@ -159,37 +163,34 @@ def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
                     skipped.append(f"{stale.npn} no longer available ({availability.reason})")
                     continue
                 why = availability.reason
-            npn = claim_agent(agent_id=candidate.agent_id, now=now)
-            if npn is None:
-                skipped.append(
-                    f"agent {candidate.agent_id} busy with another offer or at the pending limit"
-                )
-                continue
-            return _make_offer(
+            offer = _place_offer(
                 referral=referral,
-                agent_id=candidate.agent_id,
-                npn=npn,
                 candidate=candidate,
                 now=now,
                 reason=_reason(referral, candidate, skipped, why),
                 skipped=skipped,
             )
+            if offer is None:
+                skipped.append(
+                    f"agent {candidate.agent_id} busy with another offer or at the pending limit"
+                )
+                continue
+            return offer
         if len(candidates) < limit:
             break
     _start_waiting(referral=referral, now=now)
     return None
 
 
-def _make_offer(
+def _place_offer(
     *,
     referral: Referral,
-    agent_id: int,
-    npn: str,
     candidate: Candidate,
     now: datetime,
     reason: str,
     skipped: list[str],
-) -> Offer:
+) -> Offer | None:
+    """Claims the candidate and writes the offer; None if the agent is busy or full."""
     # A brand-new referral has no offers yet: spare the count on the intake path.
     position = (
         1
@@ -198,7 +199,7 @@ def _make_offer(
     )
     offer = Offer(
         referral=referral,
-        agent_id=agent_id,
+        agent_id=candidate.agent_id,
         position=position,
         rank=candidate.rank,
         distance_miles=round(candidate.distance_miles, 2),
@@ -220,16 +221,23 @@ def _make_offer(
         offered_at=now,
         expires_at=now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS),
     )
-    detail = f"offer {position} to {npn}, rank {candidate.rank}, {candidate.distance_miles:.1f} mi"
+    detail = (
+        f"offer {position} to {{npn}}, rank {candidate.rank}, {candidate.distance_miles:.1f} mi"
+    )
     if connection.vendor == "postgresql":
-        # The intake hot path: offer, referral status and event in one round trip.
-        written = write_offer(
+        # The intake hot path: claim, offer, referral status and event in one round trip.
+        npn, written = claim_agent_and_write_offer(
             offer=offer,
             open_statuses=tuple(OPEN_STATUSES),
             offered_status=ReferralStatus.OFFERED,
             event_detail=detail,
         )
+        if npn is None:
+            return None
     else:
+        npn = claim_agent(agent_id=candidate.agent_id, now=now)
+        if npn is None:
+            return None
         offer.save(force_insert=True)
         written = (
             Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
@@ -243,8 +251,8 @@ def _make_offer(
                 kind=EventKind.OFFERED,
                 at=now,
                 offer=offer,
-                agent_id=agent_id,
-                detail=detail,
+                agent_id=candidate.agent_id,
+                detail=detail.replace("{npn}", npn),
             )
     if not written:
         raise ReferralClosed(f"referral {referral.public_id} closed while being offered")

@@ -176,3 +176,27 @@ def test_a_port_in_use_is_a_clear_error_before_anything_starts():
         port = busy.getsockname()[1]
         with pytest.raises(CommandError, match=f"Cannot listen on 127.0.0.1:{port}"):
             call_command("run", "--port", str(port))
+
+
+def test_the_web_server_defaults_to_sync_workers_and_threads_switch_to_gthread():
+    from agentmatch.core.management.commands.run import gunicorn_argv
+
+    sync = gunicorn_argv("127.0.0.1:8000", workers=4, threads=1)
+    assert sync[sync.index("--worker-class") + 1] == "sync"
+    assert sync[sync.index("--workers") + 1] == "4"
+    threaded = gunicorn_argv("127.0.0.1:8000", workers=2, threads=4)
+    assert threaded[threaded.index("--worker-class") + 1] == "gthread"
+    assert threaded[threaded.index("--threads") + 1] == "4"
+    assert threaded[threaded.index("--keep-alive") + 1] == "5"
+
+
+def test_web_and_worker_processes_keep_database_connections_unless_told_otherwise():
+    from agentmatch.core.management.commands.run import child_environment
+
+    assert child_environment({"PATH": "/bin"})["DB_CONN_MAX_AGE"] == "600"
+    assert child_environment({"DB_CONN_MAX_AGE": "0"})["DB_CONN_MAX_AGE"] == "0"
+
+
+def test_zero_web_threads_is_a_clear_error():
+    with pytest.raises(CommandError, match="--web-threads must be at least 1"):
+        call_command("run", "--web-threads", "0")

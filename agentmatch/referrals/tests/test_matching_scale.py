@@ -21,6 +21,13 @@ from agentmatch.testing import make_agent, make_referral
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _always_search_boxes(monkeypatch):  # type: ignore[no-untyped-def]
+    # Test populations are small: without this, every search would rank the whole state.
+    monkeypatch.setattr(matching, "SPARSE_SLOTS", 0)
+
+
 MADISON = lookup_zip("53703")
 
 
@@ -116,6 +123,18 @@ def test_box_search_agrees_with_ranking_everyone_on_a_random_population(plan_yea
             radius = found[0].search_radius_miles if found else None
             within = [d for _, d in everyone if radius is None or d <= radius]
             assert all(c.qualified_agents == len(within) for c in found)
+
+
+def test_sparse_state_and_language_ranks_the_whole_state_in_one_search(plan_year, monkeypatch):
+    monkeypatch.setattr(matching, "SPARSE_SLOTS", 400)
+    monkeypatch.setattr(matching, "_density_read_at", -1e9)  # read the counts afresh
+    for zip_code in ("53704", "54601", "54880"):
+        make_agent(zip_code=zip_code, licensed=["WI"], languages=["ht"])
+    referral = make_referral(zip_code="53703", language="ht")
+    offer = referral.offers.get()
+    assert offer.explanation["search_radius_miles"] is None
+    assert " of 3 in WI" in offer.reason
+    assert matching.available_slots("WI", "ht") == 3
 
 
 def test_offer_reason_names_how_many_qualified_and_where(plan_year):

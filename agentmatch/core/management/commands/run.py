@@ -12,17 +12,19 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 STOP_GRACE_SECONDS = 8.0
 POLL_SECONDS = 0.2
-# Threads per gunicorn worker (gthread): a request spends much of its time waiting for the
-# database, so a few threads per process keep the CPUs busy without more processes' memory.
-WEB_THREADS = 4
-# Seconds an idle client connection stays open: API clients reuse it instead of paying
-# a new TCP connection (and a worker's attention) for every request.
+# Threads per gunicorn process. 1 = the sync worker: a request is mostly Python (the GIL)
+# and a fast local database, and in the intake benchmark (docs/benchmarks.md) sync
+# processes gave the same throughput as gthread with half the p99. Threads (gthread)
+# bring keep-alive and tolerate slow clients; use them when no buffering proxy is in front.
+WEB_THREADS = 1
+# Seconds an idle client connection stays open (gthread only; sync closes after each reply).
 KEEP_ALIVE_SECONDS = 5
 # Persistent database connections for the web and worker processes (seconds): opening
 # one costs more than a whole intake request's queries on PostgreSQL.
@@ -30,14 +32,15 @@ DB_CONN_MAX_AGE = "600"
 
 
 def default_web_workers() -> int:
-    """One gunicorn process per usable CPU (at least 2), unless WEB_CONCURRENCY says."""
+    """Two gunicorn processes per usable CPU (one runs Python while the other waits for the
+    database), unless WEB_CONCURRENCY says."""
     if os.environ.get("WEB_CONCURRENCY"):
         return int(os.environ["WEB_CONCURRENCY"])
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
-    return max(2, cpus)
+    return 2 * cpus
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -66,6 +69,28 @@ def check_port_free(host: str, port: int) -> None:
             ) from exc
 
 
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    env = dict(environ)
+    env.setdefault("DB_CONN_MAX_AGE", DB_CONN_MAX_AGE)  # an explicit value (even 0) wins
+    return env
+
+
+def gunicorn_argv(bind: str, *, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "agentmatch.wsgi:application",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--worker-class", "gthread" if threads > 1 else "sync",
+        "--threads", str(threads),
+        "--keep-alive", str(KEEP_ALIVE_SECONDS),
+        "--backlog", "512",
+        "--access-logfile", "-",
+        "--graceful-timeout", "5",
+        # Its default socket lives in $HOME and would clash between two instances.
+        "--no-control-socket",
+    ]  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Run the web server and routing worker(s) together; Ctrl-C stops them all."
 
@@ -76,13 +101,13 @@ class Command(BaseCommand):
             "--web-workers",
             type=int,
             default=default_web_workers(),
-            help="gunicorn worker processes (default: one per CPU, at least 2; WEB_CONCURRENCY)",
+            help="gunicorn worker processes (default: 2 per CPU, or WEB_CONCURRENCY)",
         )
         parser.add_argument(
             "--web-threads",
             type=int,
             default=int(os.environ.get("WEB_THREADS", WEB_THREADS)),
-            help=f"threads per gunicorn worker (default {WEB_THREADS}; 1 = sync worker)",
+            help="threads per gunicorn worker (default 1: sync worker; more: gthread, keep-alive)",
         )
         parser.add_argument(
             "--workers", type=int, default=1, help="routing worker processes (default 1)"
@@ -102,23 +127,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
 
-        # An explicit DB_CONN_MAX_AGE (even 0) wins.
-        self.env = dict(os.environ)
-        self.env.setdefault("DB_CONN_MAX_AGE", DB_CONN_MAX_AGE)
-        threads = options["web_threads"]
-        web = [
-            sys.executable, "-m", "gunicorn", "agentmatch.wsgi:application",
-            "--bind", bind_address(host, port),
-            "--workers", str(options["web_workers"]),
-            "--worker-class", "gthread" if threads > 1 else "sync",
-            "--threads", str(threads),
-            "--keep-alive", str(KEEP_ALIVE_SECONDS),
-            "--backlog", "512",
-            "--access-logfile", "-",
-            "--graceful-timeout", "5",
-            # Its default socket lives in $HOME and would clash between two instances.
-            "--no-control-socket",
-        ]  # fmt: skip
+        self.env = child_environment(os.environ)
+        web = gunicorn_argv(
+            bind_address(host, port), workers=options["web_workers"], threads=options["web_threads"]
+        )
         worker = [sys.executable, "-m", "agentmatch", "worker"]
         children: dict[str, subprocess.Popen[bytes]] = {}
         try:
