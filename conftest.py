@@ -17,6 +17,9 @@ def _fast_windows(settings):  # type: ignore[no-untyped-def]
     # Real hashing costs about a second per password on a small machine; tests check
     # password rules and flows, not the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The delivery worker's per-process pause after a provider failure would leak from one
+    # test into the next; tests of that pause turn it on themselves.
+    settings.NOTIFY_CHANNEL_PAUSE_SECONDS = 0
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "agentmatch.referrals",
     "agentmatch.accounts",
     "agentmatch.operations",
+    "agentmatch.notifications",
     "agentmatch.api",
     "agentmatch.demo",
 ]
@@ -216,10 +217,51 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AgentMatch <noreply@agentmatch.example>")
-# Text messages: until the notifications layer lands, a local backend records them.
-TEXT_BACKEND = env_str("TEXT_BACKEND", "agentmatch.accounts.texting.RecordingTextBackend")
 
 # WebAuthn relying party: the host name users see in the address bar.
 WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "127.0.0.1")
 WEBAUTHN_RP_NAME = "AgentMatch"
 WEBAUTHN_ORIGINS = env_str("WEBAUTHN_ORIGINS", SITE_URL).split(",")
+
+# --- Notifications -------------------------------------------------------------------
+# Text messages: "console" logs them, "file" appends JSON lines to SMS_FILE_PATH,
+# "twilio" posts to Twilio's Messages resource at TWILIO_API_BASE (a stub in tests).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(DATA_DIR / "sms.jsonl"))
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+# Web Push (VAPID): `agentmatch vapid-keys` prints a fresh pair as env lines.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:noreply@agentmatch.example")
+# Delivery: attempts per message before giving up, and the backoff between them
+# (base * 2^(attempt-1), capped, with jitter): 8 attempts span about 20 minutes.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = float(env_str("NOTIFY_RETRY_BASE_SECONDS", "10"))
+NOTIFY_RETRY_MAX_SECONDS = float(env_str("NOTIFY_RETRY_MAX_SECONDS", "1800"))
+# A claimed message is not picked up by another worker for this long; it must exceed
+# the longest send (NOTIFY_HTTP_TIMEOUT_SECONDS, EMAIL_TIMEOUT) by a wide margin.
+NOTIFY_CLAIM_SECONDS = env_int("NOTIFY_CLAIM_SECONDS", 300)
+NOTIFY_HTTP_TIMEOUT_SECONDS = float(env_str("NOTIFY_HTTP_TIMEOUT_SECONDS", "10"))
+# After a temporary failure a worker skips that channel this long (doubling up to 60 s),
+# so a provider that times out does not hold up the other channels; 0 turns it off.
+NOTIFY_CHANNEL_PAUSE_SECONDS = float(env_str("NOTIFY_CHANNEL_PAUSE_SECONDS", "2"))
+# Push services a browser subscription may point at (host or parent domain). The worker
+# POSTs to the endpoint, so anything else is refused at subscription time (no SSRF).
+PUSH_SERVICE_HOSTS = env_str(
+    "PUSH_SERVICE_HOSTS",
+    "fcm.googleapis.com,push.services.mozilla.com,web.push.apple.com,notify.windows.com",
+).split(",")
+
+# --- Notification links and replies --------------------------------------------------
+# Twilio signs the exact URL it posted to; behind a proxy the host we see differs, so the
+# inbound text webhook checks signatures against this public URL (default: SITE_URL + path).
+TWILIO_WEBHOOK_URL = env_str("TWILIO_WEBHOOK_URL", "")
+# The consumer's status link in "request received"; {id} and {token} are filled in.
+CONSUMER_STATUS_URL = env_str(
+    "CONSUMER_STATUS_URL", SITE_URL + "/api/v1/referrals/{id}?token={token}"
+)
+# Where agents answer and manage referrals (linked from texts and link pages).
+AGENT_WORKSPACE_URL = env_str("AGENT_WORKSPACE_URL", SITE_URL + "/")

@@ -70,6 +70,7 @@ def make_agent(
     service_registered: bool = True,
     deselected: Iterable[str] = (),
     switch: str = AvailabilitySwitch.ON,
+    contact_method: str | None = None,
     plan_year: int = 2026,
     now: datetime | None = None,
 ) -> Agent:
@@ -86,6 +87,7 @@ def make_agent(
             home_state=home_state,
             languages=tuple(languages),
             display_option=display_option,
+            contact_method=contact_method,
         ),
         now=now,
     )

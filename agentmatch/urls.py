@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("agentmatch.accounts.urls")),
     path("ops/", include("agentmatch.operations.urls")),
+    path("n/", include("agentmatch.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/openapi.json", core_views.openapi_schema, name="openapi-json"),
     path("api/docs", core_views.api_docs, name="api-docs"),

@@ -265,6 +265,7 @@ def reset() -> None:
 
     from agentmatch.agents.models import Agent
     from agentmatch.eligibility.models import RoutingSlot
+    from agentmatch.notifications.models import DeliveryAttempt, Message
     from agentmatch.referrals.models import ContactDisclosure, Offer, Referral, ReferralEvent
 
     table = Agent._meta.db_table
@@ -272,7 +273,14 @@ def reset() -> None:
     if connection.vendor == "postgresql":
         changed = changed.replace(" IS NOT ", " IS DISTINCT FROM ")
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (ReferralEvent, ContactDisclosure, Offer, Referral):
+        for model in (
+            DeliveryAttempt,
+            Message,
+            ReferralEvent,
+            ContactDisclosure,
+            Offer,
+            Referral,
+        ):
             cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
         cursor.execute(
             f'UPDATE "{table}" SET {", ".join(f"{c} = s.{c}" for c in _MUTABLE)} '

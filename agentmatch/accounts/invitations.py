@@ -2,9 +2,9 @@
 
 Flow: `invite_newly_eligible_agents` creates unsent rows (idempotent: the partial unique
 constraint allows one per agent and plan year); `send_one_invitation` claims one unsent
-row with SKIP LOCKED, makes the secret, emails it, and marks the row sent in the same
-transaction, so any number of workers send each invitation once. A failed send rolls
-back the secret and records the error for the next attempt.
+row with SKIP LOCKED, makes the secret, puts the email in the notifications outbox and
+marks the row sent in the same transaction, so any number of workers send each
+invitation once. The outbox's delivery worker retries while the SMTP server is down.
 """
 
 import logging
@@ -14,12 +14,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from agentmatch.accounts.emails import agent_language, send_account_email
+from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.models import Invitation, InvitationReason, User
 from agentmatch.agents.models import Agent, DisplayOption
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.rules import may_be_invited
 from agentmatch.eligibility.services import CHUNK, load_facts
+from agentmatch.notifications.messages import agent_language
 from agentmatch.planyears.models import PlanYear
 
 log = logging.getLogger("agentmatch.invitations")
@@ -80,7 +81,7 @@ def _invite_chunk(agents: list[Agent], *, plan_year: PlanYear, now: datetime) ->
 
 
 def send_one_invitation(*, now: datetime) -> bool:
-    """Claims and emails one unsent invitation; False when there is none."""
+    """Claims and queues the email for one unsent invitation; False when there is none."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
@@ -117,8 +118,11 @@ def send_one_invitation(*, now: datetime) -> bool:
                         "hours": settings.INVITATION_HOURS,
                     },
                     language=agent_language(agent),
+                    now=now,
+                    agent=agent,
+                    dedupe_key=f"invitation:{invitation.pk}",
                 )
-        except (OSError, IntegrityError) as exc:
+        except IntegrityError as exc:
             attempts = invitation.send_attempts + 1
             Invitation.objects.filter(pk=invitation.pk).update(
                 send_attempts=attempts,

@@ -5,17 +5,16 @@ mailbox on file learns anything.
 """
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 
 from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.models import PasswordResetLink, User
 from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.notifications.messages import agent_language
 
 
 class ResetError(ValueError):
@@ -26,21 +25,18 @@ class ResetError(ValueError):
 
 
 def _language(user: User) -> str:
-    from agentmatch.accounts.emails import agent_language
-
-    return agent_language(user.agent) if user.agent_id else "en"
+    return agent_language(user.agent) if user.agent is not None else "en"
 
 
 def remind_username(*, email: str, now: datetime) -> None:
     for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
-        transaction.on_commit(
-            partial(
-                send_account_email,
-                to=user.email,
-                template="username_reminder",
-                context={"username": user.username},
-                language=_language(user),
-            )
+        send_account_email(
+            to=user.email,
+            template="username_reminder",
+            context={"username": user.username},
+            language=_language(user),
+            now=now,
+            agent=user.agent,
         )
 
 
@@ -55,25 +51,25 @@ def request_password_reset(*, username_or_email: str, now: datetime) -> None:
         if not user.email:
             continue
         token = new_secret()
-        PasswordResetLink.objects.create(
+        reset_link = PasswordResetLink.objects.create(
             user=user,
             token_hash=hash_secret(token),
             created_at=now,
             expires_at=now + timedelta(minutes=settings.PASSWORD_RESET_MINUTES),
         )
         link = f"{settings.SITE_URL}/accounts/reset/{token}/"
-        transaction.on_commit(
-            partial(
-                send_account_email,
-                to=user.email,
-                template="password_reset",
-                context={
-                    "username": user.username,
-                    "link": link,
-                    "minutes": settings.PASSWORD_RESET_MINUTES,
-                },
-                language=_language(user),
-            )
+        send_account_email(
+            to=user.email,
+            template="password_reset",
+            context={
+                "username": user.username,
+                "link": link,
+                "minutes": settings.PASSWORD_RESET_MINUTES,
+            },
+            language=_language(user),
+            now=now,
+            agent=user.agent,
+            dedupe_key=f"password_reset:{reset_link.pk}",
         )
 
 

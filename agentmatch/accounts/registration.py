@@ -13,11 +13,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from agentmatch.accounts.emails import agent_language, send_account_email
+from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.invitations import Invitation, use_invitation
 from agentmatch.accounts.models import Role, TermsAcceptance, TermsDocument, User
 from agentmatch.accounts.terms import accept_terms, accepted_all, current_version
-from agentmatch.accounts.texting import send_text
 from agentmatch.agents.contact import (
     ContactDetails,
     ContactError,
@@ -27,6 +26,7 @@ from agentmatch.agents.contact import (
 )
 from agentmatch.agents.models import Agent
 from agentmatch.eligibility.services import refresh_routing_states
+from agentmatch.notifications.messages import agent_language, send_test_text
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 
@@ -107,25 +107,18 @@ def register_agent(*, invitation: Invitation, sign_up: SignUp, now: datetime) ->
     except IntegrityError as exc:
         raise RegistrationError({"username": ["This username is taken; choose another."]}) from exc
     accept_terms(user=user, document=TermsDocument.SERVICE, now=now)
-    language = agent_language(agent)
-    transaction.on_commit(
-        lambda: send_account_email(
-            to=agent.email,
-            template="registration_confirmed",
-            context={"agent": agent, "username": user.username},
-            language=language,
-        )
+    # Queued in this transaction: they go out if and only if the account exists.
+    send_account_email(
+        to=agent.email,
+        template="registration_confirmed",
+        context={"agent": agent, "username": user.username},
+        language=agent_language(agent),
+        now=now,
+        agent=agent,
+        dedupe_key=f"registration_confirmed:{user.pk}",
     )
     if wants_texts(agent):
-        phone = agent.cell_phone
-        transaction.on_commit(
-            lambda: send_text(
-                to=phone,
-                body="AgentMatch: this is your test text. Referral alerts will come to this "
-                "number. Reply STOP to opt out.",
-                now=now,
-            )
-        )
+        send_test_text(agent=agent, now=now, event=f"test_text:{user.pk}")
     return user
 
 

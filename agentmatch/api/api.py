@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from agentmatch.api import agent_views, device_views, referral_views
+from agentmatch.api import agent_views, device_views, push_views, referral_views
 from agentmatch.planyears.services import NoCurrentPlanYear
 
 api = NinjaAPI(
@@ -21,6 +21,7 @@ api = NinjaAPI(
 api.add_router("", referral_views.router)
 api.add_router("", agent_views.router)
 api.add_router("", device_views.router)
+api.add_router("", push_views.router)
 
 
 def error_response(

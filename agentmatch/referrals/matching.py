@@ -12,7 +12,7 @@ per routed state and language, with location and availability), first inside a s
 latitude/longitude box around the consumer, widening it until the box provably holds the
 closest `limit` agents, and over the whole state only as a last resort. The result is the
 same as ranking everyone: only the work differs. The qualified count recorded with each
-offer is the count inside the radius that settled the search.
+offer is the count inside the box that settled the search.
 """
 
 import math
@@ -50,8 +50,9 @@ class Candidate:
     distance_miles: float
     last_offered_at: datetime | None
     availability_changes_at: datetime | None
-    # How many agents qualified within the search radius that settled the ranking
-    # (the whole state when search_radius_miles is None).
+    # How many agents qualified in the search box that settled the ranking (a box
+    # reaching search_radius_miles north, south, east and west of the consumer; the
+    # whole state when None).
     qualified_agents: int
     search_radius_miles: float | None = None
 
@@ -163,12 +164,11 @@ _DISTANCE_SQL = """%(diameter)s * ASIN(SQRT(
 
 
 def _ranked(
-    referral: Referral, limit: int, box: dict[str, float] | None, miles: float | None = None
+    referral: Referral, limit: int, box: dict[str, float] | None
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The closest `limit` qualified agents (in `box` if given) and how many qualified
-    within `miles` (in the whole state when None)."""
+    in the box (in the whole state when None)."""
     qualified, params = _qualified_sql(referral)
-    params["miles"] = miles
     where = ""
     if box:
         ops = {"gte": ">=", "lte": "<="}
@@ -177,11 +177,11 @@ def _ranked(
             where += f" AND s.{column} {ops[op]} %({key})s"
             params[key] = value
     params["rows"] = limit
-    # The box's corners lie beyond `miles`: count only those within the radius.
-    within = f"SUM(CASE WHEN {_DISTANCE_SQL} <= %(miles)s THEN 1 ELSE 0 END)"
+    # The count covers the whole box (its corners lie a little beyond `miles`): counting
+    # only those within the radius made PostgreSQL plan the query 3-4 times slower.
     sql = f"""
         SELECT a.id, {_DISTANCE_SQL}, a.last_offered_at, a.availability_changes_at,
-               {"COUNT(*)" if miles is None else within} OVER ()
+               COUNT(*) OVER ()
         {qualified}{where}
         ORDER BY 2 ASC NULLS LAST, a.last_offered_at ASC NULLS FIRST, a.id
         LIMIT %(rows)s"""
@@ -233,7 +233,7 @@ def find_candidates(*, referral: Referral, limit: int = 5) -> list[Candidate]:
         box = bounding_box(referral.latitude, referral.longitude, miles)
         if box is None:
             break
-        found, found_count = _ranked(referral, limit, box, miles)
+        found, found_count = _ranked(referral, limit, box)
         # Everyone outside the box is more than `miles` away: if the last of `limit`
         # found is nearer than that (with room for rounding), nobody outside can beat
         # or tie any of them, so these are exactly the closest `limit`.

@@ -17,6 +17,7 @@ from agentmatch.agents.services import refresh_availability
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.routing_table import set_slot_availability
+from agentmatch.notifications import messages as notify
 from agentmatch.referrals.claims import (
     claim_agent,
     claim_agent_and_write_offer,
@@ -102,6 +103,7 @@ def create_referral(
     else:
         referral.save(force_insert=True)
         _event(referral, EventKind.CREATED, now, detail=detail)
+    notify.notify_referral_received(referral=referral, token=token, now=now, first_time=True)
     offer_next(referral=referral, now=now)
     return referral, token
 
@@ -116,7 +118,9 @@ def _has_capacity(agent: Agent) -> bool:
 
 def _reason(referral: Referral, candidate: Candidate, skipped: list[str], why: str) -> str:
     radius = candidate.search_radius_miles
-    within = f" within {radius:g} miles" if radius is not None else f" in {referral.state}"
+    within = (
+        f" within a {radius:g}-mile search box" if radius is not None else f" in {referral.state}"
+    )
     words = (
         f"Closest qualified agent ({candidate.distance_miles:.1f} miles from "
         f"{referral.zip_code}) of {candidate.qualified_agents}{within}: routed for "
@@ -211,7 +215,7 @@ def _place_offer(
             "distance_miles": round(candidate.distance_miles, 2),
             "rank": candidate.rank,
             "qualified_agents": candidate.qualified_agents,
-            # The count covers this radius around the consumer (None: the whole state).
+            # The count covers a box reaching this far around the consumer (None: the state).
             "search_radius_miles": candidate.search_radius_miles,
             "agent_last_offered_at": (
                 candidate.last_offered_at.isoformat() if candidate.last_offered_at else None
@@ -258,6 +262,7 @@ def _place_offer(
         raise ReferralClosed(f"referral {referral.public_id} closed while being offered")
     referral.status = ReferralStatus.OFFERED
     referral.waiting_since = None
+    notify.notify_new_offer(offer=offer, now=now, first_time=True)
     return offer
 
 
@@ -354,7 +359,7 @@ def _settle(*, offer_id: int, agent: Agent, now: datetime, status: str) -> Offer
     return offer
 
 
-def accept_offer(*, offer_id: int, agent: Agent, now: datetime) -> Offer:
+def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "api") -> Offer:
     offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.ACCEPTED)
     updated = Referral.objects.filter(pk=offer.referral_id, status=ReferralStatus.OFFERED).update(
         status=ReferralStatus.ACCEPTED, ended_at=now
@@ -365,7 +370,8 @@ def accept_offer(*, offer_id: int, agent: Agent, now: datetime) -> Offer:
         raise OfferConflict("This request is no longer open.", "closed")
     referral = offer.referral
     _event(referral, EventKind.ACCEPTED, now, offer=offer, agent=agent)
-    disclose_contact(referral=referral, agent=agent, now=now, channel="api", context="accept")
+    disclose_contact(referral=referral, agent=agent, now=now, channel=channel, context="accept")
+    notify.notify_consumer_accepted(offer=offer, now=now)
     return offer
 
 
@@ -404,6 +410,7 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
         set_slot_availability(agent_id=agent.pk, is_available=False)
         detail += "; agent switched to not available"
     _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
+    notify.notify_offer_missed(offer=offer, now=now, paused=settings.PAUSE_AGENT_AFTER_MISSED_OFFER)
     offer_next(referral=referral, now=now)
     return offer
 
@@ -419,6 +426,7 @@ def end_unmatched(*, referral: Referral, now: datetime, reason: str) -> None:
     if updated == 1:
         referral.status = ReferralStatus.UNMATCHED
         _event(referral, EventKind.UNMATCHED, now, detail=reason)
+        notify.notify_consumer_unmatched(referral=referral, now=now)
 
 
 def give_up_waiting(*, referral: Referral, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from agentmatch.accounts.jobs import send_invitation_job
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import refresh_availability
+from agentmatch.notifications.jobs import deliver_message_job
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 from agentmatch.referrals.services import (
     expire_offer,
@@ -112,6 +113,7 @@ JOBS: list[tuple[str, Callable[[datetime], bool]]] = [
     ("end waits", end_one_wait),
     ("recheck availability", recheck_one_availability),
     ("send invitations", send_invitation_job),
+    ("deliver messages", deliver_message_job),
 ]
 
 

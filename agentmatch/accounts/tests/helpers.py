@@ -5,8 +5,12 @@ from datetime import datetime
 
 from django.core import mail
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_one_invitation
+from agentmatch.notifications.delivery import deliver_one
+from agentmatch.notifications.models import Channel, Message, MessageStatus
 from agentmatch.planyears.services import current_plan_year
 
 LINK = re.compile(r"/accounts/(?:register|reset)/([A-Za-z0-9_\-]+)/")
@@ -18,6 +22,31 @@ def invite_and_send(now: datetime) -> int:
     while send_one_invitation(now=now):
         pass
     return created
+
+
+def deliver_outbox() -> None:
+    """Runs the outbox's delivery job until nothing is due.
+
+    Tests may queue messages at a `now` in the future: deliver as of the latest one.
+    """
+    latest = Message.objects.filter(status=MessageStatus.PENDING).aggregate(
+        at=Max("next_attempt_at")
+    )["at"]
+    now = max(timezone.now(), latest) if latest else timezone.now()
+    while deliver_one(now):
+        pass
+
+
+def sent_mail() -> list[mail.EmailMessage]:
+    """Django's test mailbox once queued emails are delivered (they wait in the outbox)."""
+    deliver_outbox()
+    return mail.outbox
+
+
+def texts_to(phone: str) -> list[str]:
+    """Bodies of the text messages queued for `phone`, oldest first."""
+    rows = Message.objects.filter(channel=Channel.SMS, to=phone).order_by("pk")
+    return list(rows.values_list("body", flat=True))
 
 
 def token_from(message: "mail.EmailMessage") -> str:

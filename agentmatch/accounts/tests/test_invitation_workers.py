@@ -1,12 +1,12 @@
 """Invitations go out from the worker, and several workers never send one twice."""
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_one_invitation
 from agentmatch.accounts.models import Invitation
+from agentmatch.accounts.tests.helpers import sent_mail
 from agentmatch.planyears.services import current_plan_year
 from agentmatch.referrals.tests.test_concurrency import run_in_threads
 from agentmatch.testing import make_agent, plan_year_2026
@@ -16,9 +16,9 @@ from agentmatch.testing import make_agent, plan_year_2026
 def test_the_worker_invites_and_sends(plan_year) -> None:
     make_agent(zip_code="53703", licensed=["WI"], service_registered=False)
     call_command("worker", "--once")
-    assert len(mail.outbox) == 1
+    assert len(sent_mail()) == 1
     call_command("worker", "--once")
-    assert len(mail.outbox) == 1
+    assert len(sent_mail()) == 1
 
 
 @pytest.mark.postgres_only
@@ -44,5 +44,5 @@ def test_four_workers_send_each_invitation_exactly_once() -> None:
 
     results = run_in_threads(4, drain)
     assert sum(results) == 30, results
-    assert len(mail.outbox) == 30
-    assert len({m.to[0] for m in mail.outbox}) == 30
+    assert len(sent_mail()) == 30
+    assert len({m.to[0] for m in sent_mail()}) == 30

@@ -5,12 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from agentmatch.accounts.models import PasswordResetLink
-from agentmatch.accounts.tests.helpers import token_from
+from agentmatch.accounts.tests.helpers import sent_mail, token_from
 from agentmatch.testing import AGENT_PASSWORD, make_agent_user
 
 pytestmark = pytest.mark.django_db
@@ -72,9 +71,9 @@ def test_forgot_username_answers_the_same_whether_or_not_the_account_exists(
         unknown = client.post("/accounts/forgot-username/", {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
     assert page_text(known) == page_text(unknown)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [pat.email]
-    assert "pat.agent" in str(mail.outbox[0].body)
+    assert len(sent_mail()) == 1
+    assert sent_mail()[0].to == [pat.email]
+    assert "pat.agent" in str(sent_mail()[0].body)
 
 
 def test_forgot_password_answers_the_same_whether_or_not_the_account_exists(
@@ -84,14 +83,14 @@ def test_forgot_password_answers_the_same_whether_or_not_the_account_exists(
         known = client.post("/accounts/forgot-password/", {"username_or_email": "pat.agent"})
         unknown = client.post("/accounts/forgot-password/", {"username_or_email": "nobody"})
     assert page_text(known) == page_text(unknown)
-    assert len(mail.outbox) == 1
+    assert len(sent_mail()) == 1
     assert PasswordResetLink.objects.count() == 1
 
 
 def request_reset(client: Client, django_capture_on_commit_callbacks) -> str:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/forgot-password/", {"username_or_email": "pat.agent"})
-    return f"/accounts/reset/{token_from(mail.outbox[-1])}/"
+    return f"/accounts/reset/{token_from(sent_mail()[-1])}/"
 
 
 def test_a_reset_link_sets_a_new_password_once(

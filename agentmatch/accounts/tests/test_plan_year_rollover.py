@@ -3,11 +3,10 @@
 from datetime import date
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from agentmatch.accounts.models import Invitation, User
-from agentmatch.accounts.tests.helpers import invite_and_send
+from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail
 from agentmatch.eligibility.models import RegistrationCompletion, RoutingState, TrainingCompletion
 from agentmatch.eligibility.services import refresh_all_routing_states
 from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
@@ -49,7 +48,7 @@ def test_a_returning_agent_keeps_the_account_and_gets_no_new_invitation(plan_yea
         today=timezone.now().date(),
     )
     assert invite_and_send(timezone.now()) == 0
-    assert mail.outbox == [] and not Invitation.objects.exists()
+    assert sent_mail() == [] and not Invitation.objects.exists()
     assert User.objects.get(pk=pat.pk).check_password("Tr7#kPz!wQ2m")
     assert list(RoutingState.objects.filter(agent=pat.agent).values_list("state", flat=True)) == [
         "WI"

@@ -1,13 +1,17 @@
 """Sign-up from the invitation: required fields, every password rule, the service terms."""
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from agentmatch.accounts.models import TermsAcceptance, User
-from agentmatch.accounts.tests.helpers import invite_and_send, sign_up_form, token_from
-from agentmatch.accounts.texting import RecordingTextBackend
+from agentmatch.accounts.tests.helpers import (
+    invite_and_send,
+    sent_mail,
+    sign_up_form,
+    texts_to,
+    token_from,
+)
 from agentmatch.agents.models import Agent
 from agentmatch.testing import make_agent
 
@@ -25,14 +29,9 @@ def invitation_url(plan_year) -> str:  # type: ignore[no-untyped-def]
         service_registered=False,
     )
     invite_and_send(timezone.now())
-    url = f"/accounts/register/{token_from(mail.outbox[0])}/"
-    mail.outbox.clear()
+    url = f"/accounts/register/{token_from(sent_mail()[0])}/"
+    sent_mail().clear()
     return url
-
-
-@pytest.fixture(autouse=True)
-def _texts() -> None:
-    RecordingTextBackend.outbox.clear()
 
 
 def test_the_form_shows_mlms_details_read_only_and_suggests_the_email(
@@ -71,9 +70,12 @@ def test_a_confirmation_email_and_a_test_text_follow_sign_up(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         client.post(invitation_url, sign_up_form())
-    assert [m.subject for m in mail.outbox] == ["Your AgentMatch registration is almost complete"]
-    assert "/accounts/login/" in str(mail.outbox[0].body)
-    assert [t.to for t in RecordingTextBackend.outbox] == ["+16085550142"]
+    assert [m.subject for m in sent_mail()] == ["Your AgentMatch registration is almost complete"]
+    assert "/accounts/login/" in str(sent_mail()[0].body)
+    assert texts_to("+16085550142") == [
+        "AgentMatch: this is your test text. Referral alerts will come to this number. "
+        "Reply STOP to opt out."
+    ]
 
 
 def test_email_only_agents_get_no_test_text(
@@ -81,8 +83,8 @@ def test_email_only_agents_get_no_test_text(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         client.post(invitation_url, sign_up_form(contact_method="email"))
-    assert RecordingTextBackend.outbox == []
-    assert len(mail.outbox) == 1
+    assert texts_to("+16085550142") == []
+    assert len(sent_mail()) == 1
 
 
 @pytest.mark.parametrize(

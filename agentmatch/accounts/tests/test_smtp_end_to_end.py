@@ -11,7 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_one_invitation
-from agentmatch.accounts.tests.helpers import LINK, sign_up_form
+from agentmatch.accounts.tests.helpers import LINK, deliver_outbox, sign_up_form
+from agentmatch.notifications.delivery import deliver_one
+from agentmatch.notifications.models import Message as OutboxMessage
 from agentmatch.planyears.services import current_plan_year
 from agentmatch.testing import make_agent
 
@@ -63,6 +65,7 @@ def test_invitation_registration_and_username_reminder_go_through_smtp(
     now = timezone.now()
     invite_newly_eligible_agents(plan_year=current_plan_year(), now=now)
     assert send_one_invitation(now=now)
+    deliver_outbox()
     [invitation] = smtp_inbox.messages
     assert invitation["To"] == agent.email
     assert invitation["Subject"] == "Activate your AgentMatch account"
@@ -71,28 +74,41 @@ def test_invitation_registration_and_username_reminder_go_through_smtp(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/accounts/register/{match.group(1)}/", sign_up_form())
     assert response.status_code == 302
+    deliver_outbox()
     confirmation = smtp_inbox.messages[1]
     assert confirmation["Subject"] == "Your AgentMatch registration is almost complete"
     assert "/accounts/login/" in body_of(confirmation)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/forgot-username/", {"email": agent.email})
+    deliver_outbox()
     assert "pat.agent" in body_of(smtp_inbox.messages[2])
     assert len(smtp_inbox.messages) == 3
 
 
 def test_an_smtp_outage_keeps_the_invitation_for_later(plan_year, settings) -> None:
-    make_agent(zip_code="53703", licensed=["WI"], service_registered=False)
+    agent = make_agent(zip_code="53703", licensed=["WI"], service_registered=False)
+    port = free_port()
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 2},
         }
     }
     now = timezone.now()
     invite_newly_eligible_agents(plan_year=current_plan_year(), now=now)
     assert send_one_invitation(now=now)
-    from agentmatch.accounts.models import Invitation
-
-    invitation = Invitation.objects.get()
-    assert invitation.sent_at is None and invitation.send_attempts == 1
-    assert invitation.last_error
+    assert deliver_one(now)  # nobody listens on the port: a temporary failure
+    queued = OutboxMessage.objects.get(kind="invitation")
+    assert (queued.status, queued.attempts) == ("pending", 1)
+    assert queued.last_error
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        while deliver_one(queued.next_attempt_at):
+            pass
+    finally:
+        controller.stop()
+    [invitation] = inbox.messages
+    assert invitation["To"] == agent.email
+    assert OutboxMessage.objects.get(pk=queued.pk).status == "sent"

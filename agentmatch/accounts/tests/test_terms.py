@@ -1,12 +1,11 @@
 """Both Terms of Use are needed before any referral reaches an agent."""
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from agentmatch.accounts.models import TermsAcceptance
-from agentmatch.accounts.tests.helpers import invite_and_send, sign_up_form, token_from
+from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail, sign_up_form, token_from
 from agentmatch.agents.models import Agent
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.referrals.models import Offer, ReferralStatus
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def signed_up(plan_year, client: Client) -> Agent:  # type: ignore[no-untyped-def]
     agent = make_agent(zip_code="53703", licensed=["WI"], service_registered=False)
     invite_and_send(timezone.now())
-    client.post(f"/accounts/register/{token_from(mail.outbox[0])}/", sign_up_form())
+    client.post(f"/accounts/register/{token_from(sent_mail()[0])}/", sign_up_form())
     return agent
 
 

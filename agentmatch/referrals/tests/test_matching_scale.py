@@ -119,10 +119,12 @@ def test_box_search_agrees_with_ranking_everyone_on_a_random_population(plan_yea
             expected = rank_everyone(referral)
             found = matching.find_candidates(referral=referral)
             assert [(c.agent_id, c.distance_miles) for c in found] == expected
-            everyone = rank_everyone(referral, limit=1000)
             radius = found[0].search_radius_miles if found else None
-            within = [d for _, d in everyone if radius is None or d <= radius]
-            assert all(c.qualified_agents == len(within) for c in found)
+            in_box = matching.qualified_agents(referral)
+            if radius is not None:
+                box = matching.bounding_box(referral.latitude, referral.longitude, radius)
+                in_box = in_box.filter(**(box or {}))
+            assert all(c.qualified_agents == in_box.count() for c in found)
 
 
 def test_sparse_state_and_language_ranks_the_whole_state_in_one_search(plan_year, monkeypatch):
@@ -143,7 +145,7 @@ def test_offer_reason_names_how_many_qualified_and_where(plan_year):
     offer = make_referral(zip_code="53703").offers.get()
     radius = offer.explanation["search_radius_miles"]
     assert radius is not None
-    assert f"of {offer.qualified_agents} within {radius:g} miles" in offer.reason
+    assert f"of {offer.qualified_agents} within a {radius:g}-mile search box" in offer.reason
     assert offer.qualified_agents >= 5
 
 

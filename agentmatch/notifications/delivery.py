@@ -1,0 +1,249 @@
+"""The delivery job: sends one due outbox message per call, safe with many workers.
+
+Each message goes through three short steps, so no database transaction stays open while
+a provider is being talked to (on SQLite that would block every other writer):
+
+1. claim (one transaction): lock one due pending row with SELECT ... FOR UPDATE SKIP
+   LOCKED, count the attempt and push its next_attempt_at forward by NOTIFY_CLAIM_SECONDS,
+   which hides it from other workers while this one sends; or suppress it if it is about
+   an offer that is no longer pending;
+2. send (no transaction): the channel's transport;
+3. record (one transaction): a DeliveryAttempt row, and the message marked sent, retried
+   later with exponential backoff and jitter, or failed.
+
+While a channel's provider is failing (down, timing out), this process leaves that channel
+alone for a few seconds, doubling up to a minute (ChannelBreaker), so that a provider
+that answers only after its timeout cannot hold up the other channels or the routing jobs
+that share the worker loop.
+
+A sent message is never picked again (only pending rows are claimed). Delivery is
+at-least-once: if the process dies after the provider accepted the message but before
+step 3 commits (or the database is unreachable for step 3), the claim runs out and the
+message is sent again, once, NOTIFY_CLAIM_SECONDS later. The same happens if one send
+outlasts the claim, which is why the claim is many times longer than any transport
+timeout. A claimed message whose worker died is retried the same way, so nothing is lost.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from agentmatch.notifications.models import (
+    AttemptOutcome,
+    Channel,
+    DeliveryAttempt,
+    Message,
+    MessageStatus,
+    PushSubscription,
+)
+from agentmatch.notifications.outbox import KINDS_ABOUT_ENDED_OFFERS
+from agentmatch.notifications.transports import TransportError, transport_for
+from agentmatch.notifications.transports.push import SubscriptionGone
+from agentmatch.referrals.models import Offer, OfferStatus
+
+log = logging.getLogger("agentmatch.notifications")
+
+
+@dataclass(frozen=True)
+class Claim:
+    message: Message
+    attempt: int  # the message's attempt counter after this claim: a fencing token
+    suppressed: bool = False  # dropped at claim time: nothing to send
+
+
+class ChannelBreaker:
+    """Per process: after a temporary failure, skip that channel for a while."""
+
+    MAX_PAUSE_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self.failures: dict[str, int] = {}
+        self.until: dict[str, float] = {}
+
+    def paused(self) -> list[str]:
+        # The monotonic clock, not the job's `now`: tests may move `now` anywhere.
+        clock = time.monotonic()
+        return [channel for channel, until in self.until.items() if until > clock]
+
+    def failed(self, channel: str) -> None:
+        count = self.failures[channel] = self.failures.get(channel, 0) + 1
+        pause = min(
+            self.MAX_PAUSE_SECONDS, settings.NOTIFY_CHANNEL_PAUSE_SECONDS * 2 ** (count - 1)
+        )
+        self.until[channel] = time.monotonic() + pause
+
+    def succeeded(self, channel: str) -> None:
+        self.failures.pop(channel, None)
+        self.until.pop(channel, None)
+
+    def reset(self) -> None:
+        self.failures.clear()
+        self.until.clear()
+
+
+breaker = ChannelBreaker()
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Exponential backoff with jitter: base * 2^(attempt-1), capped, times 0.5..1.0."""
+    ceiling = min(
+        settings.NOTIFY_RETRY_MAX_SECONDS,
+        settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0),
+    )
+    # The jitter spreads a burst of failures (provider outage) over time on recovery.
+    return timedelta(seconds=ceiling * (0.5 + random.random() / 2))
+
+
+def _offer_has_ended(message: Message) -> bool:
+    if message.offer_id is None or message.kind in KINDS_ABOUT_ENDED_OFFERS:
+        return False
+    status = Offer.objects.filter(pk=message.offer_id).values_list("status", flat=True).first()
+    return status != OfferStatus.PENDING
+
+
+def claim_one(*, now: datetime, skip_channels: list[str] | None = None) -> Claim | None:
+    """Claims one due message (or suppresses it, see Claim.suppressed); None if none is due."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+            .exclude(channel__in=skip_channels or [])
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if message is None:
+            return None
+        if _offer_has_ended(message):
+            message.status = MessageStatus.SUPPRESSED
+            message.last_error = "offer no longer pending"
+            message.save(update_fields=["status", "last_error"])
+            DeliveryAttempt.objects.create(
+                message=message,
+                channel=message.channel,
+                started_at=now,
+                finished_at=now,
+                outcome=AttemptOutcome.SUPPRESSED,
+                error="offer no longer pending",
+                latency_ms=_ms(now - message.created_at),
+            )
+            return Claim(message=message, attempt=message.attempts, suppressed=True)
+        message.attempts += 1
+        message.next_attempt_at = now + timedelta(seconds=settings.NOTIFY_CLAIM_SECONDS)
+        message.save(update_fields=["attempts", "next_attempt_at"])
+        return Claim(message=message, attempt=message.attempts)
+
+
+def record_outcome(
+    *,
+    claim: Claim,
+    started_at: datetime,
+    finished_at: datetime,
+    provider_id: str = "",
+    error: TransportError | None = None,
+) -> str:
+    """Stores the attempt and moves the message on; returns the attempt's outcome."""
+    message = claim.message
+    if error is None:
+        outcome = AttemptOutcome.SENT
+    elif error.permanent or claim.attempt >= settings.NOTIFY_MAX_ATTEMPTS:
+        outcome = AttemptOutcome.PERMANENT
+    else:
+        outcome = AttemptOutcome.TEMPORARY
+    text = error.message[:500] if error else ""
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message=message,
+            channel=message.channel,
+            started_at=started_at,
+            finished_at=finished_at,
+            outcome=outcome,
+            provider_id=provider_id[:200],
+            error=text,
+            latency_ms=_ms(finished_at - message.created_at),
+        )
+        pending = Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING)
+        if outcome == AttemptOutcome.SENT:
+            # Sent wins even if our claim ran out meanwhile: it did go out.
+            pending.update(
+                status=MessageStatus.SENT,
+                sent_at=finished_at,
+                provider_id=provider_id[:200],
+                last_error="",
+            )
+            if message.channel == Channel.PUSH:
+                PushSubscription.objects.filter(pk=_int(message.to)).update(
+                    last_success_at=finished_at
+                )
+        else:
+            # Only the latest claim decides a failure (another worker may hold a newer one).
+            mine = pending.filter(attempts=claim.attempt)
+            if outcome == AttemptOutcome.PERMANENT:
+                mine.update(status=MessageStatus.FAILED, last_error=text)
+            else:
+                mine.update(
+                    next_attempt_at=finished_at + retry_delay(claim.attempt), last_error=text
+                )
+        if isinstance(error, SubscriptionGone):
+            PushSubscription.objects.filter(pk=error.subscription_id).delete()
+    return outcome
+
+
+def deliver_one(now: datetime) -> bool:
+    """The worker job: sends one due message; False when nothing is due."""
+    claim = claim_one(now=now, skip_channels=breaker.paused())
+    if claim is None:
+        return False
+    if claim.suppressed:
+        return True
+    message = claim.message
+    clock = time.monotonic()
+    provider_id, error = "", None
+    try:
+        provider_id = transport_for(message.channel).send(message)
+    except TransportError as exc:
+        error = exc
+    except Exception as exc:
+        # A bug in a transport must not stop the worker or lose the message: retry it.
+        log.exception("unexpected error sending message %s", message.pk)
+        error = TransportError(f"unexpected: {exc!r}")
+    # The job's `now` plus the time the send took: tests control the clock, and in the
+    # worker `now` is the current time, so latency is event → provider acceptance.
+    finished_at = now + timedelta(seconds=time.monotonic() - clock)
+    outcome = record_outcome(
+        claim=claim, started_at=now, finished_at=finished_at, provider_id=provider_id, error=error
+    )
+    if outcome == AttemptOutcome.TEMPORARY:
+        breaker.failed(message.channel)
+    elif error is None:
+        breaker.succeeded(message.channel)
+    if error is not None:
+        log.warning(
+            "message %s (%s) attempt %s: %s: %s",
+            message.pk,
+            message.channel,
+            claim.attempt,
+            outcome,
+            error.message,
+        )
+    return True
+
+
+def _ms(delta: timedelta) -> int:
+    # Clamped to the column's range: a message queued at a far-off `now` (tests, clock
+    # jumps) must not make the attempt unrecordable (PostgreSQL integer out of range).
+    return min(max(0, int(delta.total_seconds() * 1000)), 2_147_483_647)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+__all__ = ["breaker", "claim_one", "deliver_one", "record_outcome", "retry_delay"]

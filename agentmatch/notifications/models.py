@@ -1,0 +1,99 @@
+"""The outbox: every message to an agent or consumer, written in the same transaction as
+the event that causes it, then delivered by the worker with retries and every attempt kept.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from agentmatch.agents.models import Agent
+from agentmatch.referrals.models import Offer, Referral
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    PUSH = "push", "App notification"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Accepted by the provider"
+    FAILED = "failed", "Gave up (permanent error or too many attempts)"
+    SUPPRESSED = "suppressed", "Not sent: no longer relevant"
+
+
+class PushSubscription(models.Model):
+    """A browser or installed app that receives Web Push for an agent."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+
+class Message(models.Model):
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # What it is about, e.g. "offer_new", "offer_missed", "consumer_received".
+    kind = models.CharField(max_length=40)
+    # An email address, an E.164 phone number, or a PushSubscription id.
+    to = models.CharField(max_length=1000)
+    language = models.CharField(max_length=3, default="en")
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)  # Web Push data
+
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.CASCADE)
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE)
+    # Messages about an offer are not sent once the offer is no longer pending.
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE)
+    # One message per (event, channel, recipient): a retried event enqueues nothing twice.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    status = models.CharField(
+        max_length=12, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="message_due",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="sent_has_time"
+            )
+        ]
+
+
+class AttemptOutcome(models.TextChoices):
+    SENT = "sent", "Accepted by the provider"
+    TEMPORARY = "temporary", "Temporary error: will retry"
+    PERMANENT = "permanent", "Permanent error: gave up"
+    SUPPRESSED = "suppressed", "Not sent: the offer is no longer pending"
+
+
+class DeliveryAttempt(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="delivery_attempts")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    outcome = models.CharField(max_length=12, choices=AttemptOutcome.choices)
+    provider_id = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    # From the message's creation (the event) to this attempt's end, in milliseconds.
+    latency_ms = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "finished_at"], name="attempts_by_channel")]

@@ -1,0 +1,62 @@
+"""Web Push with VAPID (RFC 8030/8291/8292) through pywebpush; payload encrypted aes128gcm."""
+
+import json
+
+from django.conf import settings
+from pywebpush import WebPushException, webpush
+
+from agentmatch.notifications.models import Message, PushSubscription
+from agentmatch.notifications.transports import Transport, TransportError
+
+
+class SubscriptionGone(TransportError):
+    """The push service says the subscription no longer exists (404/410): forget it."""
+
+    def __init__(self, message: str, subscription_id: int) -> None:
+        super().__init__(message, permanent=True)
+        self.subscription_id = subscription_id
+
+
+class PushTransport(Transport):
+    def send(self, message: Message) -> str:
+        if not (settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY):
+            raise TransportError("VAPID keys not configured", permanent=True)
+        subscription = PushSubscription.objects.filter(pk=_int(message.to)).first()
+        if subscription is None:
+            raise TransportError("push subscription no longer exists", permanent=True)
+        payload = message.payload or {"title": message.subject, "body": message.body}
+        try:
+            response = webpush(
+                subscription_info={
+                    "endpoint": subscription.endpoint,
+                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                },
+                data=json.dumps(payload),
+                vapid_private_key=settings.VAPID_PRIVATE_KEY,
+                # webpush() adds aud/exp to this dict: a fresh one every time.
+                vapid_claims={"sub": settings.VAPID_SUBJECT},
+                timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS,
+                # Offers matter only for their 15-minute window.
+                ttl=15 * 60,
+            )
+        except WebPushException as exc:
+            status = getattr(exc.response, "status_code", None)
+            detail = f"push service {status}: {exc.message}"[:500]
+            if status in (404, 410):
+                raise SubscriptionGone(detail, subscription.pk) from exc
+            temporary = status is None or status == 429 or status >= 500
+            raise TransportError(detail, permanent=not temporary) from exc
+        except OSError as exc:
+            # requests' errors (connection refused, timeout) are OSErrors too.
+            raise TransportError(f"push service unreachable: {exc!r}") from exc
+        except ValueError as exc:
+            # Malformed keys stored for this subscription or in the settings.
+            raise TransportError(f"cannot encrypt or sign: {exc}", permanent=True) from exc
+        return str(getattr(response, "headers", {}).get("Location", ""))
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0

@@ -1,0 +1,115 @@
+"""Text messages: Twilio's REST API (Messages resource), or console/file for development."""
+
+import base64
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from django.conf import settings
+
+from agentmatch.notifications.models import Message
+from agentmatch.notifications.transports import Transport, TransportError
+
+log = logging.getLogger("agentmatch.notifications.sms")
+
+# Twilio error codes after which the same text to the same number can never succeed.
+# https://www.twilio.com/docs/api/errors
+PERMANENT_TWILIO_CODES = {
+    21211,  # invalid 'To' number
+    21214,  # 'To' number cannot be reached
+    21408,  # region not enabled
+    21610,  # recipient replied STOP (unsubscribed)
+    21612,  # cannot route to this number
+    21614,  # 'To' is not a mobile number
+    30003,  # unreachable handset
+    30004,  # message blocked
+    30005,  # unknown destination
+    30006,  # landline or unreachable carrier
+}
+
+
+class ConsoleSms(Transport):
+    def send(self, message: Message) -> str:
+        log.info("SMS to %s: %s", message.to, message.body)
+        return f"console-{uuid4().hex}"
+
+
+class FileSms(Transport):
+    """Appends one JSON line per text to SMS_FILE_PATH (development and demos)."""
+
+    def send(self, message: Message) -> str:
+        provider_id = f"file-{uuid4().hex}"
+        line = json.dumps({"id": provider_id, "to": message.to, "body": message.body})
+        try:
+            with Path(settings.SMS_FILE_PATH).open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as exc:
+            raise TransportError(f"cannot write {settings.SMS_FILE_PATH}: {exc}") from exc
+        return provider_id
+
+
+class TwilioSms(Transport):
+    """POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json; 201 → the SM sid."""
+
+    def send(self, message: Message) -> str:
+        sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
+        if not (sid and token and settings.TWILIO_FROM_NUMBER):
+            # An operator can fix the configuration; keep the message until then.
+            raise TransportError("TWILIO_ACCOUNT_SID/AUTH_TOKEN/FROM_NUMBER not set")
+        url = f"{settings.TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json"
+        form = {"To": message.to, "From": settings.TWILIO_FROM_NUMBER, "Body": message.body}
+        credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
+        request = urllib.request.Request(
+            url,
+            data=urllib.parse.urlencode(form).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Basic {credentials}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(
+                request, timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS
+            ) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        except (urllib.error.URLError, OSError) as exc:
+            raise TransportError(f"Twilio unreachable: {exc!r}") from exc
+        body = _json(raw)
+        if status in (200, 201) and body.get("sid"):
+            return str(body["sid"])
+        code = body.get("code")
+        detail = f"Twilio {status}: {code or ''} {body.get('message') or raw[:200]!r}".strip()
+        if status == 429 or status >= 500 or status in (401, 403):
+            # Busy, down, or our credentials: retrying later can work.
+            raise TransportError(detail)
+        permanent = code in PERMANENT_TWILIO_CODES or 400 <= status < 500
+        raise TransportError(detail, permanent=permanent)
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def sms_transport() -> Transport:
+    backends: dict[str, type[Transport]] = {
+        "console": ConsoleSms,
+        "file": FileSms,
+        "twilio": TwilioSms,
+    }
+    backend = backends.get(settings.SMS_BACKEND)
+    if backend is None:
+        raise TransportError(f"unknown SMS_BACKEND {settings.SMS_BACKEND!r}")
+    return backend()
