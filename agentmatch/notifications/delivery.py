@@ -29,6 +29,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +43,7 @@ from agentmatch.notifications.models import (
     PushSubscription,
 )
 from agentmatch.notifications.outbox import KINDS_ABOUT_ENDED_OFFERS
+from agentmatch.notifications.redaction import redacted_fields
 from agentmatch.notifications.transports import TransportError, transport_for
 from agentmatch.notifications.transports.push import SubscriptionGone
 from agentmatch.referrals.models import Offer, OfferStatus
@@ -121,7 +123,9 @@ def claim_one(*, now: datetime, skip_channels: list[str] | None = None) -> Claim
         if _offer_has_ended(message):
             message.status = MessageStatus.SUPPRESSED
             message.last_error = "offer no longer pending"
-            message.save(update_fields=["status", "last_error"])
+            for name, value in _done_with(message).items():
+                setattr(message, name, value)
+            message.save(update_fields=["status", "last_error", "subject", "body", "payload"])
             DeliveryAttempt.objects.create(
                 message=message,
                 channel=message.channel,
@@ -174,6 +178,7 @@ def record_outcome(
                 sent_at=finished_at,
                 provider_id=provider_id[:200],
                 last_error="",
+                **_done_with(message),
             )
             if message.channel == Channel.PUSH:
                 PushSubscription.objects.filter(pk=_int(message.to)).update(
@@ -183,7 +188,7 @@ def record_outcome(
             # Only the latest claim decides a failure (another worker may hold a newer one).
             mine = pending.filter(attempts=claim.attempt)
             if outcome == AttemptOutcome.PERMANENT:
-                mine.update(status=MessageStatus.FAILED, last_error=text)
+                mine.update(status=MessageStatus.FAILED, last_error=text, **_done_with(message))
             else:
                 mine.update(
                     next_attempt_at=finished_at + retry_delay(claim.attempt), last_error=text
@@ -231,6 +236,11 @@ def deliver_one(now: datetime) -> bool:
             error.message,
         )
     return True
+
+
+def _done_with(message: Message) -> dict[str, Any]:
+    # The raw secrets in a message's links are needed only until it is delivered.
+    return redacted_fields(subject=message.subject, body=message.body, payload=message.payload)
 
 
 def _ms(delta: timedelta) -> int:

@@ -105,7 +105,7 @@ def test_display_option_4_is_explained(plan_year, client: Client) -> None:
 
 
 def test_the_profile_shows_only_the_logged_in_agents_data(pat, client: Client) -> None:
-    other = make_agent_user(username="other", licensed=["WI"], first_name="Olga", npn="55501")
+    other = make_agent_user(username="other", licensed=["WI"], first_name="Olga", npn="9876543")
     page = client.get("/accounts/profile/").content.decode()
     assert other.agent.npn not in page and "Olga" not in page
     # Profile edits go to the logged-in agent, whatever the form says.

@@ -16,7 +16,9 @@ def test_explain_referral_shows_each_offer_and_why_without_contact_details(plan_
     text = out.getvalue()
     assert "offered" in text and "Nora Near" in text
     assert "why: Closest qualified agent" in text
-    assert "Privatename" not in text and "555" not in text
+    # The consumer's name, phone (+16085550100) and email never appear.
+    assert "Privatename" not in text
+    assert "5550100" not in text and "consumer@example.com" not in text
 
 
 def test_explain_referral_rejects_unknown_ids(db):
