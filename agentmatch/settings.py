@@ -238,8 +238,8 @@ VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:noreply@agentmatch.example")
 # Delivery: attempts per message before giving up, and the backoff between them
 # (base * 2^(attempt-1), capped at 30 minutes, with jitter): 24 attempts keep a message
-# trying through 4 to 8 hours of provider outage (jitter decides). (Offer messages stop earlier anyway:
-# once the 15-minute offer has ended they are suppressed.)
+# trying through 4 to 8 hours of provider outage (jitter decides). Offer messages stop
+# earlier anyway: once the 15-minute offer has ended they are suppressed.
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 24)
 NOTIFY_RETRY_BASE_SECONDS = float(env_str("NOTIFY_RETRY_BASE_SECONDS", "10"))
 NOTIFY_RETRY_MAX_SECONDS = float(env_str("NOTIFY_RETRY_MAX_SECONDS", "1800"))
