@@ -6,6 +6,8 @@ expired push subscription); anything else is retried with backoff by the deliver
 Transports do not write to the database: the delivery job records every outcome.
 """
 
+from abc import ABC, abstractmethod
+
 from agentmatch.notifications.models import Channel, Message
 
 
@@ -16,10 +18,10 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
-class Transport:
+class Transport(ABC):
+    @abstractmethod
     def send(self, message: Message) -> str:
         """Hands the message to the provider; returns its id for it (may be empty)."""
-        raise NotImplementedError
 
 
 def transport_for(channel: str) -> Transport:
