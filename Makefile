@@ -3,20 +3,27 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/.installed
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/agentmatch
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: run test lint typecheck test-sqlite test-postgres bench clean messages
 
 $(PY):
 	@interp=$$(scripts/find-python) || exit 1; \
 	echo "Creating $(VENV) with $$interp ($$($$interp --version))"; \
 	$$interp -m venv $(VENV)
 
-$(STAMP): $(PY) requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): $(PY) requirements.txt requirements-dev.txt pyproject.toml $(ASSETS)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Front-end packages (USWDS, htmx, axe-core) from the npm registry, pinned by package-lock.json.
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for the page assets: install Node.js from your OS packages." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(ASSETS)
 
 ## make run: install, migrate, load demo data, start web (http://127.0.0.1:8000) and worker on SQLite
 run: $(STAMP)
@@ -40,6 +47,14 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	@$(PY) scripts/check_postgres.py "$(POSTGRES_TEST_URL)"
 	DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/pytest
+
+## make messages: refresh every app's Spanish catalog from the code, then compile them
+## (fill new entries with scripts/po_fill.py or by hand; the tests fail while any is empty)
+messages: $(STAMP)
+	@for dir in agentmatch/*/locale; do app=$$(dirname $$dir); \
+	  (cd $$app && ../../$(VENV)/bin/django-admin makemessages -l es --no-obsolete --no-location --no-wrap) || exit 1; \
+	done
+	$(VENV)/bin/django-admin compilemessages --ignore=.venv --ignore=node_modules
 
 bench: $(STAMP)
 	$(PY) bench/run.py

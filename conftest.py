@@ -29,3 +29,70 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+# --- Browser tests ------------------------------------------------------------------
+# Tests that take the `page` fixture run in Debian's Chromium against pytest-django's live
+# server. Without Chromium they are skipped on a developer's machine and fail in CI
+# (`.ci/run` installs it), so CI can never pass with them silently missing.
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    import os
+
+    from agentmatch.browser_testing import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    if not path:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing; .ci/run installs Debian's chromium package")
+        pytest.skip("Chromium not installed (apt install chromium); CI runs these tests")
+    # Playwright's synchronous API keeps an event loop on this thread; the test's own ORM
+    # calls are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _browser_page(browser, live_server, viewport, locale):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        viewport=viewport, locale=locale, base_url=live_server.url, service_workers="allow"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}")
+            if msg.type == "error" and "favicon" not in msg.text
+            else None
+        ),
+    )
+    page.problems = problems
+    yield page
+    context.close()
+    # Script errors and Content-Security-Policy refusals fail the test that caused them.
+    assert not problems, problems
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    """A desktop-sized page in English; `page.problems` collects script and CSP errors."""
+    from agentmatch.browser_testing import DESKTOP
+
+    yield from _browser_page(browser, live_server, DESKTOP, "en-US")
+
+
+@pytest.fixture
+def phone_page(browser, live_server):  # type: ignore[no-untyped-def]
+    """A phone-sized page whose browser asks for Spanish."""
+    from agentmatch.browser_testing import PHONE
+
+    yield from _browser_page(browser, live_server, PHONE, "es-US")

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("AGENTMATCH_DATA_DIR", BASE_DIR / "data"))
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "agentmatch.operations",
     "agentmatch.notifications",
     "agentmatch.api",
+    "agentmatch.consumers",
+    "agentmatch.workspace",
+    "agentmatch.webapp",
     "agentmatch.demo",
 ]
 
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "agentmatch.accounts.middleware.TermsMiddleware",
     # Last, so it sees the outcome of the login views (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
@@ -122,6 +127,30 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+# Front-end packages come from the npm registry at set-up time (`npm ci` in the Makefile),
+# never from git: the U.S. Web Design System, htmx, and axe-core for the browser tests.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("uswds", NODE_MODULES / "@uswds" / "uswds" / "dist"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+
+# Content Security Policy: only our own scripts, styles, images and connections. USWDS
+# draws its icons from data: URIs; web push and passkeys need nothing from elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -12,5 +12,8 @@ urlpatterns = [
     path("api/openapi.json", core_views.openapi_schema, name="openapi-json"),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("", core_views.index, name="index"),
+    path("workspace/", include("agentmatch.workspace.urls")),
+    path("app/", include("agentmatch.webapp.urls")),
+    # Last: the consumer pages own the front door ("Get Contacted").
+    path("", include("agentmatch.consumers.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Small site-wide pages: the front door, health check and stable API doc addresses."""
+"""Small site-wide pages: health check and stable API doc addresses."""
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -7,25 +7,6 @@ from django.views.decorators.http import require_GET
 from ninja.openapi.views import openapi_json
 
 from agentmatch.api.api import api
-
-INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>AgentMatch</title></head>
-<body>
-<h1>AgentMatch</h1>
-<p>Connects consumers who ask for help with Marketplace coverage to the closest available,
-licensed agent who speaks their language.</p>
-<ul>
-<li><a href="/api/docs">API documentation</a></li>
-<li><a href="/api/openapi.json">OpenAPI schema</a></li>
-<li><a href="/healthz">Health check</a></li>
-</ul>
-</body></html>
-"""
-
-
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(INDEX)
 
 
 @require_GET

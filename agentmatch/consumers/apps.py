@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ConsumersConfig(AppConfig):
+    name = "agentmatch.consumers"
