@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),
     path("workspace/", include("agentmatch.workspace.urls")),
+    path("availability/", include("agentmatch.agents.urls")),
     path("app/", include("agentmatch.webapp.urls")),
     # Last: the consumer pages own the front door ("Get Contacted").
     path("", include("agentmatch.consumers.urls")),
