@@ -292,7 +292,7 @@ PUSH_SERVICE_HOSTS = env_str(
 TWILIO_WEBHOOK_URL = env_str("TWILIO_WEBHOOK_URL", "")
 # The consumer's status link in "request received"; {id} and {token} are filled in.
 CONSUMER_STATUS_URL = env_str(
-    "CONSUMER_STATUS_URL", SITE_URL + "/api/v1/referrals/{id}?token={token}"
+    "CONSUMER_STATUS_URL", SITE_URL + "/status/{id}/{token}/"
 )
 # Where agents answer and manage referrals (linked from texts and link pages).
-AGENT_WORKSPACE_URL = env_str("AGENT_WORKSPACE_URL", SITE_URL + "/")
+AGENT_WORKSPACE_URL = env_str("AGENT_WORKSPACE_URL", SITE_URL + "/workspace/")
