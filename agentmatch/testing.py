@@ -205,3 +205,13 @@ def make_operator(*, username: str = "olivia.operator", role: str = "operator"):
     return User.objects.create_user(
         username=username, password=AGENT_PASSWORD, email=f"{username}@example.com", role=role
     )
+
+
+def render_outbox() -> None:
+    """Gives every outbox message its words, as the delivery worker does before sending."""
+    from agentmatch.notifications.models import Message
+    from agentmatch.notifications.rendering import needs_rendering, render_message
+
+    for message in Message.objects.filter(status="pending").order_by("pk"):
+        if needs_rendering(message):
+            message.save(update_fields=render_message(message))

@@ -20,7 +20,7 @@ from agentmatch.agents.models import Agent, DisplayOption
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.rules import may_be_invited
 from agentmatch.eligibility.services import CHUNK, load_facts
-from agentmatch.notifications.messages import agent_language
+from agentmatch.notifications.rendering import agent_language
 from agentmatch.planyears.models import PlanYear
 
 log = logging.getLogger("agentmatch.invitations")

@@ -14,7 +14,7 @@ from django.db.models import F
 from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.models import PasswordResetLink, User
 from agentmatch.core.secrets import hash_secret, new_secret
-from agentmatch.notifications.messages import agent_language
+from agentmatch.notifications.rendering import agent_language
 
 
 class ResetError(ValueError):

@@ -26,7 +26,8 @@ from agentmatch.agents.contact import (
 )
 from agentmatch.agents.models import Agent
 from agentmatch.eligibility.services import refresh_routing_states
-from agentmatch.notifications.messages import agent_language, send_test_text
+from agentmatch.notifications.messages import send_test_text
+from agentmatch.notifications.rendering import agent_language
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 

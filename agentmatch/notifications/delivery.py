@@ -44,6 +44,7 @@ from agentmatch.notifications.models import (
 )
 from agentmatch.notifications.outbox import KINDS_ABOUT_ENDED_OFFERS
 from agentmatch.notifications.redaction import redacted_fields
+from agentmatch.notifications.rendering import CannotRender, needs_rendering, render_message
 from agentmatch.notifications.transports import TransportError, transport_for
 from agentmatch.notifications.transports.push import SubscriptionGone
 from agentmatch.referrals.models import Offer, OfferStatus
@@ -55,7 +56,7 @@ log = logging.getLogger("agentmatch.notifications")
 class Claim:
     message: Message
     attempt: int  # the message's attempt counter after this claim: a fencing token
-    suppressed: bool = False  # dropped at claim time: nothing to send
+    suppressed: bool = False  # ended at claim time (moot or unsendable): nothing to send
 
 
 class ChannelBreaker:
@@ -121,25 +122,43 @@ def claim_one(*, now: datetime, skip_channels: list[str] | None = None) -> Claim
         if message is None:
             return None
         if _offer_has_ended(message):
-            message.status = MessageStatus.SUPPRESSED
-            message.last_error = "offer no longer pending"
-            for name, value in _done_with(message).items():
-                setattr(message, name, value)
-            message.save(update_fields=["status", "last_error", "subject", "body", "payload"])
-            DeliveryAttempt.objects.create(
-                message=message,
-                channel=message.channel,
-                started_at=now,
-                finished_at=now,
-                outcome=AttemptOutcome.SUPPRESSED,
-                error="offer no longer pending",
-                latency_ms=_ms(now - message.created_at),
-            )
-            return Claim(message=message, attempt=message.attempts, suppressed=True)
+            return _end_unsent(message, now=now, error="offer no longer pending")
+        fields = ["attempts", "next_attempt_at"]
+        if needs_rendering(message):
+            try:
+                fields += render_message(message)
+            except CannotRender as exc:
+                return _end_unsent(message, now=now, error=str(exc), status=MessageStatus.FAILED)
         message.attempts += 1
         message.next_attempt_at = now + timedelta(seconds=settings.NOTIFY_CLAIM_SECONDS)
-        message.save(update_fields=["attempts", "next_attempt_at"])
+        message.save(update_fields=fields)
         return Claim(message=message, attempt=message.attempts)
+
+
+def _end_unsent(
+    message: Message, *, now: datetime, error: str, status: str = MessageStatus.SUPPRESSED
+) -> Claim:
+    """Ends a claimed message without sending it: suppressed (moot) or failed (unsendable)."""
+    message.status = status
+    message.last_error = error
+    message.context = {}
+    for name, value in _done_with(message).items():
+        setattr(message, name, value)
+    message.save(update_fields=["status", "last_error", "context", "subject", "body", "payload"])
+    DeliveryAttempt.objects.create(
+        message=message,
+        channel=message.channel,
+        started_at=now,
+        finished_at=now,
+        outcome=(
+            AttemptOutcome.SUPPRESSED
+            if status == MessageStatus.SUPPRESSED
+            else AttemptOutcome.PERMANENT
+        ),
+        error=error[:500],
+        latency_ms=_ms(now - message.created_at),
+    )
+    return Claim(message=message, attempt=message.attempts, suppressed=True)
 
 
 def record_outcome(

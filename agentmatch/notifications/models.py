@@ -44,6 +44,8 @@ class Message(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)  # Web Push data
+    # What the delivery worker renders the words from (ids, flags); empty once rendered.
+    context = models.JSONField(default=dict, blank=True)
 
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.CASCADE)
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE)

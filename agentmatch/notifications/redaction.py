@@ -14,6 +14,8 @@ _SECRETS = [
     re.compile(r"(token=)[^&\s\"']+"),
     re.compile(r"(/accounts/(?:register|reset)/)[^/\s\"']+"),
     re.compile(r"(/n/o/)[^/\s\"']+"),
+    # The consumer's status link: /status/<reference>/<token>/
+    re.compile(r"(/status/[^/\s\"']+/)[^/\s\"']+"),
 ]
 MASK = "[removed]"
 

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.phones import display_phone
-from agentmatch.notifications.messages import agent_language, render
+from agentmatch.notifications.rendering import agent_language, render
 from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.referrals.services import OfferConflict, accept_offer, reject_offer
 

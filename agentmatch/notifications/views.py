@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agentmatch.core.phones import display_phone
 from agentmatch.notifications.links import ACCEPT, BadLink, read_token
-from agentmatch.notifications.messages import agent_language, agent_time_zone, language_name
+from agentmatch.notifications.rendering import agent_language, agent_time_zone, language_name
 from agentmatch.notifications.sms_replies import (
     Reply,
     answer_reply,

@@ -7,6 +7,7 @@ event together. services.py calls these and keeps the plain ORM path for SQLite;
 test suite runs both.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,16 +47,27 @@ def claim_agent(*, agent_id: int, now: datetime) -> str | None:
     return row[0] if row else None
 
 
+@dataclass(frozen=True)
+class ClaimedAgent:
+    """What the offer's messages need to know of the agent, read by the claim itself."""
+
+    agent: Agent  # only id, npn, email, cell_phone and contact_method are loaded
+    push_subscription_ids: list[int]
+
+
 def claim_agent_and_write_offer(
     *, offer: Offer, open_statuses: tuple[str, ...], offered_status: str, event_detail: str
-) -> tuple[str | None, bool]:
+) -> tuple[ClaimedAgent | None, bool]:
     """PostgreSQL: claim_agent(), then the offer, the referral's move to offered and the
     offered event, all in one statement (data-modifying CTEs run once, in order of need).
 
-    Returns (npn, written): (None, False) when the agent is busy or full (nothing
-    written); (npn, False) when the referral closed meanwhile (the caller rolls back);
-    (npn, True) on success. `event_detail` may hold "{npn}", filled in by the database.
+    Returns (agent, written): (None, False) when the agent is busy or full (nothing
+    written); (agent, False) when the referral closed meanwhile (the caller rolls back);
+    (agent, True) on success. `event_detail` may hold "{npn}", filled in by the database.
+    The same statement returns the agent's contact columns and push subscriptions, so
+    enqueueing the offer's messages reads nothing more.
     """
+    from agentmatch.notifications.models import PushSubscription
     from agentmatch.referrals.models import EventKind, Referral, ReferralEvent
 
     agent_table = Agent._meta.db_table
@@ -70,7 +82,7 @@ def claim_agent_and_write_offer(
             WHERE id = (SELECT id FROM {agent_table} WHERE id = %s FOR UPDATE SKIP LOCKED)
               AND (SELECT COUNT(*) FROM {Offer._meta.db_table}
                    WHERE agent_id = %s AND status = %s) < %s
-            RETURNING id, npn
+            RETURNING id, npn, email, cell_phone, contact_method
         ), o AS (
             INSERT INTO {Offer._meta.db_table} ({columns})
             SELECT {", ".join(["%s"] * len(fields))} FROM c RETURNING id
@@ -84,7 +96,11 @@ def claim_agent_and_write_offer(
             SELECT r.id, %s, %s, o.id, c.id, %s || c.npn || %s FROM c, o, r
             RETURNING offer_id
         )
-        SELECT (SELECT npn FROM c), (SELECT offer_id FROM e)"""
+        SELECT c.id, c.npn, c.email, c.cell_phone, c.contact_method,
+               ARRAY(SELECT p.id FROM {PushSubscription._meta.db_table} p
+                     WHERE p.agent_id = c.id ORDER BY p.id),
+               (SELECT offer_id FROM e)
+        FROM (SELECT 1) AS one LEFT JOIN c ON TRUE"""
     offered_at = connection.ops.adapt_datetimefield_value(offer.offered_at)
     params = [
         offered_at,
@@ -103,12 +119,19 @@ def claim_agent_and_write_offer(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        npn, offer_id = cursor.fetchone()
+        agent_id, *contact, push_ids, offer_id = cursor.fetchone()
+    if agent_id is None:
+        return None, False
+    columns_read = ["id", "npn", "email", "cell_phone", "contact_method"]
+    claimed = ClaimedAgent(
+        agent=Agent.from_db(connection.alias, columns_read, [agent_id, *contact]),
+        push_subscription_ids=list(push_ids),
+    )
     if offer_id is None:
-        return npn, False
+        return claimed, False
     offer.pk = offer_id
     offer._state.adding = False
-    return npn, True
+    return claimed, True
 
 
 def insert_referral_with_event(*, referral: Any, event_detail: str) -> None:

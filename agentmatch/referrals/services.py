@@ -230,18 +230,21 @@ def _place_offer(
     )
     if connection.vendor == "postgresql":
         # The intake hot path: claim, offer, referral status and event in one round trip.
-        npn, written = claim_agent_and_write_offer(
+        claimed, written = claim_agent_and_write_offer(
             offer=offer,
             open_statuses=tuple(OPEN_STATUSES),
             offered_status=ReferralStatus.OFFERED,
             event_detail=detail,
         )
-        if npn is None:
+        if claimed is None:
             return None
+        offer.agent = claimed.agent
+        push_ids: list[int] | None = claimed.push_subscription_ids
     else:
         npn = claim_agent(agent_id=candidate.agent_id, now=now)
         if npn is None:
             return None
+        push_ids = None
         offer.save(force_insert=True)
         written = (
             Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
@@ -262,7 +265,7 @@ def _place_offer(
         raise ReferralClosed(f"referral {referral.public_id} closed while being offered")
     referral.status = ReferralStatus.OFFERED
     referral.waiting_since = None
-    notify.notify_new_offer(offer=offer, now=now, first_time=True)
+    notify.notify_new_offer(offer=offer, now=now, first_time=True, push_ids=push_ids)
     return offer
 
 

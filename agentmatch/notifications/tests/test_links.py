@@ -12,7 +12,7 @@ from agentmatch.agents.models import Agent
 from agentmatch.notifications.links import ACCEPT, REJECT, SALT, make_token
 from agentmatch.notifications.models import Message
 from agentmatch.referrals.models import ContactDisclosure, Offer, OfferStatus, Referral
-from agentmatch.testing import make_agent, make_agent_user, make_referral
+from agentmatch.testing import make_agent, make_agent_user, make_referral, render_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,7 @@ def browser() -> Client:
 
 def test_the_links_in_the_email_are_the_accept_and_reject_links(agent: Agent) -> None:
     offer = offer_for(agent)
+    render_outbox()
     email = Message.objects.get(kind="offer_new", channel="email")
     urls = re.findall(r"http://\S+/n/o/\S+/", email.body)
     # Compare what the tokens say, not their bytes: a token signed a second later differs.

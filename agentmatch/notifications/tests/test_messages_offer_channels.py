@@ -12,7 +12,7 @@ from agentmatch.notifications.messages import notify_new_offer, notify_offer_mis
 from agentmatch.notifications.models import Message, PushSubscription
 from agentmatch.referrals.models import Offer
 from agentmatch.referrals.services import expire_offer, lock_referral
-from agentmatch.testing import make_agent, make_referral
+from agentmatch.testing import make_agent, make_referral, render_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def madison_agent(*, cell: bool = True, subscriptions: int = 0, **options: objec
 
 
 def offer_messages() -> list[Message]:
+    render_outbox()
     return list(Message.objects.filter(kind="offer_new").order_by("pk"))
 
 
@@ -136,6 +137,7 @@ def test_an_expired_offer_tells_the_agent_they_missed_it(plan_year) -> None:
     with transaction.atomic():
         expired = expire_offer(referral=lock_referral(referral.pk), now=later)
     assert expired is not None
+    render_outbox()
     missed = list(Message.objects.filter(kind="offer_missed").order_by("pk"))
     assert [m.channel for m in missed] == ["email", "sms", "push"]
     assert all(m.agent_id == agent.pk for m in missed)

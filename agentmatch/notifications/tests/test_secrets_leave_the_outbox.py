@@ -9,7 +9,7 @@ from django.utils import timezone
 from agentmatch.notifications.delivery import deliver_one
 from agentmatch.notifications.models import Message, MessageStatus
 from agentmatch.notifications.redaction import redact
-from agentmatch.testing import make_agent, make_referral
+from agentmatch.testing import make_agent, make_referral, render_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,7 @@ def deliver_everything() -> None:
         ("http://x/accounts/register/S3cr3t_-/", "http://x/accounts/register/[removed]/"),
         ("http://x/accounts/reset/S3cr3t/", "http://x/accounts/reset/[removed]/"),
         ("http://x/n/o/eyJv:1x:abc/", "http://x/n/o/[removed]/"),
+        ("http://x/status/R-1A2B/Zm9v_bar-9/ now", "http://x/status/R-1A2B/[removed]/ now"),
         ("nothing secret here", "nothing secret here"),
     ],
 )
@@ -39,8 +40,9 @@ def test_redaction_removes_link_secrets(text: str, expected: str) -> None:
 def test_a_delivered_message_keeps_no_status_token_or_offer_link(plan_year) -> None:
     make_agent(zip_code="53703", licensed=["WI"])
     referral = make_referral(zip_code="53703")
+    render_outbox()
     queued = Message.objects.get(kind="consumer_received", channel="sms")
-    token = re.search(r"token=([^&\s]+)", queued.body)
+    token = re.search(rf"/status/{referral.public_id}/([^/\s]+)/", queued.body)
     assert token, queued.body
     deliver_everything()
     for message in Message.objects.all():
