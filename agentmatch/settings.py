@@ -183,6 +183,18 @@ WORKER_WAITING_SWEEP_SECONDS = float(env_str("WORKER_WAITING_SWEEP_SECONDS", "30
 # after it do not each wait out the window on someone who is away.
 PAUSE_AGENT_AFTER_MISSED_OFFER = env_bool("PAUSE_AGENT_AFTER_MISSED_OFFER", True)
 
+# --- Consumers ("Get Contacted" pages) -----------------------------------------------
+# Abuse limits: requests per phone and per client address (IPv6: per /64) in each window.
+CONSUMER_REQUESTS_PER_PHONE = env_int("CONSUMER_REQUESTS_PER_PHONE", 3)
+CONSUMER_REQUESTS_PER_ADDRESS = env_int("CONSUMER_REQUESTS_PER_ADDRESS", 20)
+CONSUMER_RATE_WINDOW_SECONDS = env_int("CONSUMER_RATE_WINDOW_SECONDS", 3600)
+# How often the consumer's status page asks for news.
+CONSUMER_STATUS_POLL_SECONDS = env_int("CONSUMER_STATUS_POLL_SECONDS", 5)
+# How many reverse proxies of ours stand in front of the web processes. Each appends the
+# address it saw to X-Forwarded-For; the client is the entry that many hops from the end.
+# 0 (no proxy): the TCP peer address, and X-Forwarded-For is ignored (clients can forge it).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+
 # --- Accounts ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

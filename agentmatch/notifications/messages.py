@@ -17,7 +17,6 @@ from agentmatch.notifications.outbox import enqueue
 from agentmatch.notifications.rendering import (
     agent_language,
     agent_time_zone,
-    consumer_language,
     language_name,
     render,
     status_url,
@@ -194,7 +193,6 @@ def _to_consumer(
             kind=kind,
             now=now,
             event=event,
-            language=consumer_language(referral),
             referral=referral,
             context={"event": event, **context},
         )

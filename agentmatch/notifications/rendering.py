@@ -42,8 +42,14 @@ def agent_language(agent: Agent) -> str:
 
 
 def consumer_language(referral: Referral) -> str:
-    """Messages exist in English and Spanish; other languages get English."""
-    return "es" if referral.language == "es" else "en"
+    """Messages exist in English and Spanish: the referral's language if it is one of them,
+    else the language of the page the request was made on, else English."""
+    if referral.language in ("en", "es"):
+        return referral.language
+    from agentmatch.consumers.models import WebRequest
+
+    page = WebRequest.objects.filter(referral=referral).values_list("page_language", flat=True)
+    return "es" if page.first() == "es" else "en"
 
 
 def agent_time_zone(agent: Agent) -> ZoneInfo:

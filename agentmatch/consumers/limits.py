@@ -1,0 +1,106 @@
+"""Abuse protection for "Get Contacted": at most N requests per client address and per
+phone number in each window, counted in the database that every web process shares.
+
+Fixed windows (the hour from :00, by default): simple to count with one row per key, at
+the price of allowing up to twice the limit across a window's edge. Generous defaults keep
+a library or a navigator's office (many people behind one address) working.
+"""
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils.crypto import salted_hmac
+
+from agentmatch.consumers.models import IntakeCounter
+
+ADDRESS = "address"
+PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class Limit:
+    kind: str
+    per_window: int
+    window_seconds: int
+
+
+def address_limit() -> Limit:
+    return Limit(
+        ADDRESS,
+        settings.CONSUMER_REQUESTS_PER_ADDRESS,
+        settings.CONSUMER_RATE_WINDOW_SECONDS,
+    )
+
+
+def phone_limit() -> Limit:
+    return Limit(
+        PHONE,
+        settings.CONSUMER_REQUESTS_PER_PHONE,
+        settings.CONSUMER_RATE_WINDOW_SECONDS,
+    )
+
+
+class RateLimited(Exception):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def address_key(remote_addr: str) -> str:
+    """The client address to count; an IPv6 client owns a whole /64, so count that."""
+    try:
+        ip = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return remote_addr or "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _window_start(now: datetime, seconds: int) -> datetime:
+    epoch = int(now.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
+
+
+def take(*, limit: Limit, value: str, now: datetime) -> bool:
+    """Counts one request for `value`; False (and nothing counted) once the limit is reached.
+
+    The caller holds a transaction: the row stays locked until it ends, so a concurrent
+    request for the same key waits and then sees the new count. The count only grows by a
+    conditional UPDATE checked by its row count, so two requests can never both take the
+    last place.
+    """
+    start = _window_start(now, limit.window_seconds)
+    key = salted_hmac(
+        "agentmatch.consumers.limits", f"{limit.kind}:{value}", algorithm="sha256"
+    ).hexdigest()
+    IntakeCounter.objects.bulk_create(
+        [IntakeCounter(kind=limit.kind, key=key, window_start=start, count=0)],
+        ignore_conflicts=True,
+    )
+    taken = IntakeCounter.objects.filter(
+        kind=limit.kind, key=key, window_start=start, count__lt=limit.per_window
+    ).update(count=F("count") + 1)
+    return taken == 1
+
+
+def take_all(*, address: str, phone: str, now: datetime) -> None:
+    """Counts the request against both limits or raises RateLimited.
+
+    Raise inside the caller's transaction.atomic() so a refused request counts nowhere.
+    """
+    for limit, value in ((phone_limit(), phone), (address_limit(), address_key(address))):
+        if not take(limit=limit, value=value, now=now):
+            raise RateLimited(limit.kind)
+
+
+def forget_old_counters(*, now: datetime) -> int:
+    seconds = max(address_limit().window_seconds, phone_limit().window_seconds)
+    """Drops the counters of windows that ended (run with each request: a cheap indexed delete)."""
+    deleted, _ = IntakeCounter.objects.filter(
+        window_start__lt=now - timedelta(seconds=seconds)
+    ).delete()
+    return deleted
