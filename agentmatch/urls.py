@@ -8,7 +8,7 @@ urlpatterns = [
     path("accounts/", include("agentmatch.accounts.urls")),
     path("ops/", include("agentmatch.operations.urls")),
     path("n/", include("agentmatch.notifications.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("api/openapi.json", core_views.openapi_schema, name="openapi-json"),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),

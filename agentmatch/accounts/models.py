@@ -20,6 +20,9 @@ class User(AbstractUser):
     )
     # Part of the session hash: bumping it signs this user out of every browser at once.
     session_epoch = models.PositiveIntegerField(default=0)
+    # The language this person last chose with the site's language switch; an agent's
+    # messages are written in it (blank: not chosen, see notifications.rendering).
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         constraints = [

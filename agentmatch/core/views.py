@@ -1,9 +1,12 @@
 """Small site-wide pages: health check and stable API doc addresses."""
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 from ninja.openapi.views import openapi_json
 
 from agentmatch.api.api import api
@@ -30,3 +33,14 @@ def openapi_schema(request: HttpRequest) -> HttpResponse:
 @require_GET
 def api_docs(request: HttpRequest) -> HttpResponse:
     return redirect("/api/v1/docs")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a logged-in person's choice is also kept on their account,
+    so what we send them later (texts, emails) is in the language they read the site in."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+    return response

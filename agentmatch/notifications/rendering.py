@@ -36,7 +36,13 @@ class CannotRender(Exception):
 
 
 def agent_language(agent: Agent) -> str:
-    """Spanish when the agent speaks Spanish and not English; English otherwise."""
+    """The language the agent chose on the site; if none, Spanish when the agent speaks
+    Spanish and not English; English otherwise."""
+    from agentmatch.accounts.models import User
+
+    chosen = User.objects.filter(agent=agent).values_list("language", flat=True).first()
+    if chosen in ("en", "es"):
+        return str(chosen)
     spoken = set(agent.languages.values_list("language", flat=True))
     return "es" if "es" in spoken and "en" not in spoken else "en"
 
