@@ -182,6 +182,9 @@ WORKER_WAITING_SWEEP_SECONDS = float(env_str("WORKER_WAITING_SWEEP_SECONDS", "30
 # An agent who lets an offer expire is switched to "not available" (red) so the referrals
 # after it do not each wait out the window on someone who is away.
 PAUSE_AGENT_AFTER_MISSED_OFFER = env_bool("PAUSE_AGENT_AFTER_MISSED_OFFER", True)
+# An agent who accepted a referral and has not marked it contacted this long after is
+# reminded once (in the workspace and by their chosen channels).
+CONTACT_REMINDER_MINUTES = env_int("CONTACT_REMINDER_MINUTES", 60)
 
 # --- Consumers ("Get Contacted" pages) -----------------------------------------------
 # Abuse limits: requests per phone and per client address (IPv6: per /64) in each window.

@@ -24,6 +24,7 @@ from agentmatch.referrals.services import (
     offer_next,
     offer_waiting_referrals,
 )
+from agentmatch.workspace.reminders import send_one_contact_reminder
 
 log = logging.getLogger("agentmatch.worker")
 
@@ -113,6 +114,7 @@ JOBS: list[tuple[str, Callable[[datetime], bool]]] = [
     ("end waits", end_one_wait),
     ("recheck availability", recheck_one_availability),
     ("send invitations", send_invitation_job),
+    ("contact reminders", send_one_contact_reminder),
     ("deliver messages", deliver_message_job),
 ]
 

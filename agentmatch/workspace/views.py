@@ -1,0 +1,228 @@
+"""Manage Referrals: pending offers, accepted referrals with follow-up, history. Thin views."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agentmatch.agents.models import Agent
+from agentmatch.notifications.messages import agent_time_zone
+from agentmatch.referrals.models import Referral
+from agentmatch.referrals.services import (
+    OfferConflict,
+    accept_offer,
+    disclose_contact,
+    reject_offer,
+)
+from agentmatch.workspace import queries
+from agentmatch.workspace.forms import FollowUpForm, HistoryFilterForm
+from agentmatch.workspace.models import FollowUp
+from agentmatch.workspace.services import (
+    FollowUpError,
+    accepted_offer,
+    current_follow_up,
+    needs_contact_reminder,
+    reminder_delay,
+    set_follow_up,
+)
+
+View = Callable[..., HttpResponse]
+CHANNEL = "web"
+POLL_CHANGED_EVENT = "workspace-offers-changed"
+
+
+def agent_required(view: View) -> View:
+    """Logged-in agents only; times shown in the agent's own time zone."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if request.headers.get("HX-Request"):
+                # A poll after the session ended: send the whole page to the login form.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("accounts:login")
+                return response
+            return redirect_to_login(request.get_full_path())
+        agent: Agent | None = getattr(request.user, "agent", None)
+        if agent is None:
+            # Their landing page too (accounts:home sends them here): explain, not an error.
+            return render(request, "workspace/not_agent.html")
+        with timezone.override(agent_time_zone(agent)):
+            return view(request, agent, *args, **kwargs)
+
+    return wrapper
+
+
+def conflict_message(code: str) -> str:
+    """The referral services' conflicts in the agent's language."""
+    words = {
+        "not_your_offer": _("This referral was offered to another agent."),
+        "expired": _("This offer expired and has moved to another agent."),
+        "already_accepted": _("You already accepted this referral."),
+        "rejected": _("You already rejected this referral."),
+        "canceled": _("The consumer canceled this request."),
+        "not_found": _("This offer does not exist."),
+    }
+    return words.get(code, _("This referral is no longer open."))
+
+
+def _offers_context(agent: Agent) -> dict[str, Any]:
+    now = timezone.now()
+    offers = queries.pending_offers(agent=agent, now=now)
+    for offer in offers:
+        offer.seconds_left = max(0, int((offer.expires_at - now).total_seconds()))  # type: ignore[attr-defined]
+    return {"offers": offers, "offers_digest": queries.offers_digest(offers), "now": now}
+
+
+def _show_contacts(offers: list[Any], agent: Agent, *, now: Any) -> None:
+    """Every display of a consumer's contact details is one audited disclosure."""
+    with transaction.atomic():
+        for offer in offers:
+            disclose_contact(
+                referral=offer.referral, agent=agent, now=now, channel=CHANNEL, context="view"
+            )
+
+
+@require_GET
+@agent_required
+def referrals(request: HttpRequest, agent: Agent) -> HttpResponse:
+    now = timezone.now()
+    accepted = queries.open_accepted(agent=agent)
+    for offer in accepted:
+        offer.needs_reminder = needs_contact_reminder(
+            offer=offer, has_follow_up=offer.follow_up_status is not None, now=now
+        )
+        offer.contact_by = (offer.responded_at or now) + reminder_delay()
+    _show_contacts(accepted, agent, now=now)
+    context = {**_offers_context(agent), "accepted": accepted}
+    return render(request, "workspace/referrals.html", context)
+
+
+@require_GET
+@agent_required
+def offers_partial(request: HttpRequest, agent: Agent) -> HttpResponse:
+    """Polled by htmx; 204 (nothing to swap) while the list is the one already shown."""
+    context = _offers_context(agent)
+    if request.GET.get("shown") == context["offers_digest"]:
+        return HttpResponse(status=204)
+    response = render(request, "workspace/_offers.html", context)
+    response["HX-Trigger"] = POLL_CHANGED_EVENT
+    return response
+
+
+@require_GET
+@agent_required
+def pending_count(request: HttpRequest, agent: Agent) -> HttpResponse:
+    count = queries.pending_count(agent_id=agent.pk, now=timezone.now())
+    if request.GET.get("shown") == str(count):
+        return HttpResponse(status=204)
+    return render(request, "workspace/_pending_count.html", {"pending_count": count})
+
+
+# Ids beyond the database's integer range are not offers (and must not reach the query).
+MAX_ID = 2**63 - 1
+
+
+@require_POST
+@agent_required
+def accept(request: HttpRequest, agent: Agent, offer_id: int) -> HttpResponse:
+    if offer_id > MAX_ID:
+        messages.error(request, conflict_message("not_found"))
+        return redirect("workspace:referrals")
+    try:
+        with transaction.atomic():
+            offer = accept_offer(
+                offer_id=offer_id, agent=agent, now=timezone.now(), channel=CHANNEL
+            )
+    except OfferConflict as exc:
+        if exc.code == "already_accepted":
+            referral = Referral.objects.get(offers__pk=offer_id)
+            return redirect("workspace:referral", public_id=referral.public_id)
+        messages.error(request, conflict_message(exc.code))
+        return redirect("workspace:referrals")
+    messages.success(request, _("You accepted the referral. Please contact the consumer now."))
+    return redirect("workspace:referral", public_id=offer.referral.public_id)
+
+
+@require_POST
+@agent_required
+def reject(request: HttpRequest, agent: Agent, offer_id: int) -> HttpResponse:
+    if offer_id > MAX_ID:
+        messages.error(request, conflict_message("not_found"))
+        return redirect("workspace:referrals")
+    try:
+        with transaction.atomic():
+            reject_offer(offer_id=offer_id, agent=agent, now=timezone.now())
+    except OfferConflict as exc:
+        messages.error(request, conflict_message(exc.code))
+    else:
+        messages.info(request, _("You rejected the referral. It has moved to another agent."))
+    return redirect("workspace:referrals")
+
+
+@agent_required
+def referral_detail(request: HttpRequest, agent: Agent, public_id: UUID) -> HttpResponse:
+    referral = get_object_or_404(Referral, public_id=public_id)
+    offer = accepted_offer(referral=referral, agent=agent)
+    if offer is None:
+        # Not accepted by this agent: the consumer's details are not theirs to see.
+        raise Http404
+    now = timezone.now()
+    current = current_follow_up(referral=referral, agent=agent)
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None,
+        initial={"status": current.status} if current else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                set_follow_up(
+                    referral=referral, agent=agent, data=form.cleaned_data["follow_up"], now=now
+                )
+        except FollowUpError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("The follow-up status was saved."))
+            return redirect("workspace:referral", public_id=referral.public_id)
+    _show_contacts([offer], agent, now=now)
+    context = {
+        "referral": referral,
+        "offer": offer,
+        "current": current,
+        "form": form,
+        "history": FollowUp.objects.filter(referral=referral, agent=agent).order_by("-at", "-pk"),
+        "needs_reminder": needs_contact_reminder(
+            offer=offer, has_follow_up=current is not None, now=now
+        ),
+        "contact_by": offer.responded_at + reminder_delay() if offer.responded_at else None,
+    }
+    return render(request, "workspace/referral.html", context)
+
+
+@require_GET
+@agent_required
+def history(request: HttpRequest, agent: Agent) -> HttpResponse:
+    form = HistoryFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    offers = queries.history(agent=agent, tz=timezone.get_current_timezone(), **filters)
+    page = Paginator(offers, 20).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
+        "filtered": bool(filters),
+    }
+    return render(request, "workspace/history.html", context)
