@@ -1,4 +1,8 @@
-"""The agent's profile: contact details, languages, state preferences, eligibility, devices."""
+"""The agent's profile: contact details, languages, state preferences, eligibility, devices.
+
+The sections' templates live in agents/templates/agents/profile/ (their strings are in the
+agents catalog); notification tests and Web Push are agents' and webapp's views.
+"""
 
 from typing import Any
 
@@ -15,6 +19,7 @@ from django.views.decorators.http import require_POST
 from agentmatch.accounts.devices import revoke_device_token
 from agentmatch.accounts.forms import ContactForm, LanguagesForm, StatesForm
 from agentmatch.agents.contact import ContactDetails, ContactError, update_contact
+from agentmatch.agents.labels import language_choices
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import set_languages
 from agentmatch.core.languages import language_name, normalize_language
@@ -25,7 +30,9 @@ from agentmatch.eligibility.preferences import (
 )
 from agentmatch.eligibility.rules import explain
 from agentmatch.eligibility.services import facts_for, refresh_routing_states
+from agentmatch.notifications.models import PushSubscription
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
+from agentmatch.referrals.services import offer_waiting_referrals
 
 
 def _agent(request: HttpRequest) -> Agent | None:
@@ -102,25 +109,27 @@ def profile(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your contact details were saved."))
                 return redirect("accounts:profile")
     elif section == "languages":
-        languages_form = LanguagesForm(request.POST)
-        if languages_form.is_valid():
-            try:
-                codes = sorted(
-                    {
-                        normalize_language(x)
-                        for x in languages_form.cleaned_data["languages"].split(",")
-                        if x.strip()
-                    }
-                )
-                if not codes:
-                    raise ValueError(_("List at least one language."))
-            except ValueError as exc:
-                languages_form.add_error("languages", str(exc))
-            else:
-                with transaction.atomic():
-                    set_languages(agent=agent, languages=codes)
-                messages.success(request, _("Your languages were saved."))
-                return redirect("accounts:profile")
+        languages_form = LanguagesForm({"languages": ",".join(request.POST.getlist("languages"))})
+        try:
+            codes = sorted(
+                {
+                    normalize_language(x)
+                    for value in request.POST.getlist("languages")
+                    for x in value.split(",")
+                    if x.strip()
+                }
+            )
+            if not codes:
+                raise ValueError(_("Choose at least one language."))
+        except ValueError as exc:
+            languages_form.is_valid()
+            languages_form.add_error("languages", str(exc))
+        else:
+            with transaction.atomic():
+                set_languages(agent=agent, languages=codes)
+                offer_waiting_referrals(now=now, agent=agent)
+            messages.success(request, _("Your languages were saved."))
+            return redirect("accounts:profile")
     elif section == "states" and plan_year is not None:
         states_form = StatesForm(request.POST, selectable=selectable)
         # Validate against what the agent may choose, naming any state outside it.
@@ -131,11 +140,13 @@ def profile(request: HttpRequest) -> HttpResponse:
                     agent=agent, selected=chosen, plan_year=plan_year, today=now.date()
                 )
                 refresh_routing_states(agents=[agent], plan_year=plan_year, today=now.date())
+                offer_waiting_referrals(now=now, agent=agent)
         except PreferenceError as exc:
             states_form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your state preferences were saved."))
             return redirect("accounts:profile")
+    eligibility = state_eligibility(agent, now=now)
     return render(
         request,
         "accounts/profile.html",
@@ -145,7 +156,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             "languages_form": languages_form,
             "states_form": states_form,
             "language_names": [language_name(x) for x in languages],
-            "eligibility": state_eligibility(agent, now=now),
+            "languages": languages,
+            "language_options": language_choices(),
+            "selectable_states": selectable,
+            "selected_states": states.selected if states else [],
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+            "push_count": PushSubscription.objects.filter(agent=agent).count(),
+            "eligibility": eligibility,
+            "unlicensed_states": [r["state"] for r in eligibility if not r["licensed"]],
             "help_desk": settings.HELP_DESK_EMAIL,
             "device_tokens": request.user.device_tokens.filter(  # type: ignore[union-attr]
                 revoked_at__isnull=True, expires_at__gt=now

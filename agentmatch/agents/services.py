@@ -4,9 +4,11 @@ Functions take keyword-only arguments and an explicit `now`; they never commit o
 own, so the caller's `transaction.atomic()` decides what happens together.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
 
 from agentmatch.agents.availability import (
     AbsenceWindow,
@@ -21,6 +23,12 @@ from agentmatch.agents.models import (
     AvailabilitySwitch,
     StateDeselection,
     WeeklyHours,
+)
+from agentmatch.agents.schedule import (
+    AbsenceError,
+    ScheduleError,
+    check_absence,
+    check_weekly_hours,
 )
 from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
 
@@ -132,3 +140,64 @@ def set_deselected_states(*, agent: Agent, states: Iterable[str]) -> None:
     StateDeselection.objects.bulk_create(
         [StateDeselection(agent=agent, state=s) for s in sorted(wanted)], ignore_conflicts=True
     )
+
+
+# --- The availability page: one change at a time, each keeping the routing index in step ---
+
+
+def set_switch(*, agent: Agent, switch: str, now: datetime) -> Availability:
+    """The green/red override (or back to weekly hours); returns the new availability."""
+    return set_availability(agent=agent, switch=switch, now=now)
+
+
+def set_weekly_hours(
+    *, agent: Agent, hours: Mapping[int, Sequence[tuple[time, time]]], now: datetime
+) -> Availability:
+    """Replaces the week's operating hours: {weekday: [(start, end), ...]} in the agent's
+    time zone, every range within its day (an end of 00:00 is midnight).
+
+    Raises ScheduleError listing each bad range; nothing changes then.
+    """
+    if problems := check_weekly_hours(hours):
+        raise ScheduleError(problems)
+    rows = [
+        WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=end)
+        for weekday, ranges in sorted(hours.items())
+        for start, end in sorted(ranges)
+    ]
+    WeeklyHours.objects.filter(agent=agent).delete()
+    WeeklyHours.objects.bulk_create(rows)
+    return refresh_availability(agent=agent, now=now)
+
+
+def agent_zone(agent: Agent) -> ZoneInfo:
+    return ZoneInfo(agent.time_zone or "America/New_York")
+
+
+def add_absence(
+    *, agent: Agent, first_day: date, last_day: date, note: str, now: datetime
+) -> Absence:
+    """An extended absence of whole days in the agent's time zone, from today on.
+
+    Raises AbsenceError naming the field for a day in the past, a last day before the
+    first, or days already covered by another absence.
+    """
+    tz = agent_zone(agent)
+    check_absence(first_day=first_day, last_day=last_day, today=now.astimezone(tz).date())
+    starts_at = datetime.combine(first_day, time(0), tzinfo=tz)
+    ends_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+    if Absence.objects.filter(agent=agent, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+        raise AbsenceError("first_day", _("These days overlap an absence you already added."))
+    absence = Absence.objects.create(
+        agent=agent, starts_at=starts_at, ends_at=ends_at, note=note.strip()[:200]
+    )
+    refresh_availability(agent=agent, now=now)
+    return absence
+
+
+def delete_absence(*, agent: Agent, absence_id: int, now: datetime) -> bool:
+    """Removes one of the agent's own absences; False if there was no such absence."""
+    deleted, _rows = Absence.objects.filter(agent=agent, pk=absence_id).delete()
+    if deleted:
+        refresh_availability(agent=agent, now=now)
+    return deleted > 0

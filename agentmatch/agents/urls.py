@@ -1,4 +1,14 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from agentmatch.agents import views
 
 app_name = "agents"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.availability, name="availability"),
+    path("switch/", views.switch, name="switch"),
+    path("mode/", views.mode, name="mode"),
+    path("hours/", views.hours, name="hours"),
+    path("absences/", views.absence_add, name="absence_add"),
+    path("absences/<int:absence_id>/delete/", views.absence_delete, name="absence_delete"),
+    path("test-notification/", views.test_notification, name="test_notification"),
+]
