@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agentmatch.accounts.devices import issue_device_token
-from agentmatch.accounts.models import User
+from agentmatch.accounts.models import Role, User
 from agentmatch.agents.models import Agent
 from agentmatch.demo.data import MADISON_NPN, MADISON_ZIP, SEED_EXAMPLE_NPN, demo_agents
 from agentmatch.demo.loader import DemoConflict, demo_agents_in_db, load_demo_agents, remove_demo
@@ -24,6 +24,8 @@ DEMO_YEAR = 2026
 # Demo data only: printed on every run, never used outside a demo database.
 DEMO_USERNAME = "lucia.demo"
 DEMO_PASSWORD = "Demo#Agent26"
+DEMO_OPERATOR = "olivia.ops"
+DEMO_OPERATOR_PASSWORD = "Demo#Ops2026"
 
 
 class Command(BaseCommand):
@@ -81,6 +83,12 @@ class Command(BaseCommand):
                 account.set_password(DEMO_PASSWORD)
                 account.save(update_fields=["username", "password"])
                 token = issue_device_token(user=account, name="Demo (load_demo)", now=now)
+            operator, _ = User.objects.get_or_create(
+                username=DEMO_OPERATOR,
+                defaults={"role": Role.OPERATOR, "email": "olivia.ops@example.org"},
+            )
+            operator.set_password(DEMO_OPERATOR_PASSWORD)
+            operator.save(update_fields=["password"])
         self.stdout.write(
             f"Plan year {DEMO_YEAR} is current; routing refreshed "
             f"({time.monotonic() - started:.1f}s)."
@@ -97,7 +105,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo agent near Madison, WI: {agent.full_name}, NPN {agent.npn}, "
             "speaks English and Spanish.\n"
+            f"Ask for help as a consumer at {base}/ (English or Spanish).\n"
             f"She logs in at {base}/accounts/login/ as {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
+            f"Support staff log in as {DEMO_OPERATOR} / {DEMO_OPERATOR_PASSWORD} ({base}/ops/)\n"
             f"Her API token (new on every run, valid 90 days):\n\n  {token}\n\n"
             f"Try it against the server (`agentmatch run`, {base}):\n"
             "  # 1. A consumer in Madison asks for help in Spanish:\n"
