@@ -4,13 +4,66 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from agentmatch.accounts.passwords import RULES
 from agentmatch.accounts.registration import RegistrationError, SignUp, check_sign_up
 from agentmatch.agents.models import Agent, ContactMethod
 
 
-class LoginForm(AuthenticationForm):
+class UswdsRenderer(DjangoTemplates):
+    field_template_name = "accounts/forms/field.html"
+
+
+_WIDGET_CLASSES: tuple[tuple[type[forms.Widget], str], ...] = (
+    (forms.CheckboxInput, "usa-checkbox__input"),
+    (forms.Select, "usa-select"),
+    (forms.widgets.Input, "usa-input"),
+)
+
+
+class UswdsForm(forms.Form):
+    """Renders each field the USWDS way (accounts/forms/field.html) with its error state.
+
+    Django already ties help text and errors to the input (aria-describedby with the ids
+    `<id>_helptext` and `<id>_error`, aria-invalid); this adds the USWDS classes, and
+    `described_by_extra` names more elements describing a field (the password checklist).
+    """
+
+    default_renderer = UswdsRenderer()
+    described_by_extra: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self._style(name)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.fields:
+            self._style(name)
+
+    def _style(self, name: str) -> None:
+        field = self.fields[name]
+        widget = field.widget
+        css = next((c for kind, c in _WIDGET_CLASSES if isinstance(widget, kind)), "")
+        errors = getattr(self, "_errors", None)  # None until the form is validated
+        has_errors = errors is not None and name in errors
+        if has_errors and css in ("usa-input", "usa-select"):
+            css += " usa-input--error"
+        widget.attrs["class"] = css
+        extra = self.described_by_extra.get(name)
+        if extra:
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}_helptext"] if field.help_text else []
+            if has_errors:
+                ids.append(f"{auto_id}_error")
+            widget.attrs["aria-describedby"] = " ".join([*ids, extra])
+
+
+class LoginForm(UswdsForm, AuthenticationForm):  # type: ignore[misc]
     remember_username = forms.BooleanField(
         label=_("Remember my username"),
         required=False,
@@ -18,7 +71,49 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class SignUpForm(forms.Form):
+# Contact method labels as the tip sheet words them, in the page's language.
+CONTACT_METHOD_CHOICES = [
+    (ContactMethod.EMAIL_TEXT_APP, _("Email, Text & App Notification (recommended)")),
+    (ContactMethod.EMAIL_TEXT, _("Email & Text")),
+    (ContactMethod.EMAIL_APP, _("Email & App Notification")),
+    (ContactMethod.EMAIL_ONLY, _("Email Only")),
+]
+
+# The sign-up checks (accounts.registration, agents.contact) answer in English; these are
+# the same answers in the page's language. Anything not listed is shown as it came.
+_SIGN_UP_MESSAGES: dict[str, Promise] = {
+    "Choose a username.": _("Choose a username."),
+    "Use 150 characters or fewer.": _("Use 150 characters or fewer."),
+    "This username is taken; choose another.": _("This username is taken; choose another."),
+    "The two passwords do not match.": _("The two passwords do not match."),
+    "You must read and agree to the Terms of Use to sign up.": _(
+        "You must read and agree to the Terms of Use to sign up."
+    ),
+    "Choose one of the four contact methods.": _("Choose one of the four contact methods."),
+}
+
+
+def service_message(field: str, message: str, value: str = "") -> Any:
+    """A sign-up or reset error in the page's language; a broken password rule says so."""
+    if field == "password" and message in {str(rule.message) for rule in RULES}:
+        return _("Rule not met: %(rule)s") % {"rule": message}
+    if message in _SIGN_UP_MESSAGES:
+        return _SIGN_UP_MESSAGES[message]
+    value = value.strip()[:30]
+    if field == "cell_phone":
+        return _(
+            "“%(phone)s” is not a valid US phone number: enter 10 digits, like (608) 555-0142."
+        ) % {"phone": value}
+    if field == "zip_code":
+        if len(value) == 5 and value.isdigit():
+            return _("%(zip)s is not a known US ZIP code.") % {"zip": value}
+        return _("Enter a 5-digit ZIP code, like 53703.")
+    return message
+
+
+class SignUpForm(UswdsForm):
+    described_by_extra = {"password": "password-checklist"}
+
     cell_phone = forms.CharField(
         label=_("Cell phone"),
         max_length=30,
@@ -27,7 +122,7 @@ class SignUpForm(forms.Form):
     )
     contact_method = forms.ChoiceField(
         label=_("Preferred contact method"),
-        choices=ContactMethod.choices,
+        choices=CONTACT_METHOD_CHOICES,
         initial=ContactMethod.EMAIL_TEXT_APP,
         help_text=_(
             "Email, Text & App Notification is recommended: email only can cause delays "
@@ -85,20 +180,27 @@ class SignUpForm(forms.Form):
             check_sign_up(agent=self.agent, sign_up=self.sign_up())
         except RegistrationError as exc:
             for field, messages in exc.errors.items():
+                if field in self.fields and self.has_error(field):
+                    continue  # "This field is required." already says it
                 for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+                    self.add_error(
+                        field if field in self.fields else None,
+                        service_message(field, message, str(self.data.get(field, ""))),
+                    )
         return cleaned
 
 
-class ForgotUsernameForm(forms.Form):
+class ForgotUsernameForm(UswdsForm):
     email = forms.EmailField(label=_("Email address"))
 
 
-class ForgotPasswordForm(forms.Form):
+class ForgotPasswordForm(UswdsForm):
     username_or_email = forms.CharField(label=_("Username or email address"), max_length=254)
 
 
-class ResetPasswordForm(forms.Form):
+class ResetPasswordForm(UswdsForm):
+    described_by_extra = {"password": "password-checklist"}
+
     password = forms.CharField(
         label=_("New password"),
         strip=False,

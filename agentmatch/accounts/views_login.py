@@ -20,7 +20,9 @@ from agentmatch.accounts.forms import (
     ForgotUsernameForm,
     LoginForm,
     ResetPasswordForm,
+    service_message,
 )
+from agentmatch.accounts.passwords import RULES
 from agentmatch.accounts.recovery import (
     ResetError,
     find_reset_link,
@@ -29,6 +31,7 @@ from agentmatch.accounts.recovery import (
     reset_password,
     sign_out_everywhere,
 )
+from agentmatch.accounts.views_registration import checked_rules
 
 REMEMBER_COOKIE = "remembered_username"
 
@@ -81,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if getattr(user, "is_operator", False):
         return redirect("operations:agents")
-    return redirect("accounts:profile")
+    return redirect("workspace:referrals")
 
 
 def forgot_username(request: HttpRequest) -> HttpResponse:
@@ -128,7 +131,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             field = "password_again" if getattr(exc, "code", "") == "mismatch" else "password"
             for message in exc.messages:
-                form.add_error(field, message)
+                form.add_error(field, service_message(field, message))
         except ResetError as exc:
             return render(
                 request,
@@ -139,4 +142,8 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Your password was changed. Log in with it now."))
             return redirect("accounts:login")
-    return render(request, "accounts/reset.html", {"form": form})
+    return render(
+        request,
+        "accounts/reset.html",
+        {"form": form, "password_rules": RULES, "broken_rules": checked_rules(request)},
+    )

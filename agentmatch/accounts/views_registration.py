@@ -5,11 +5,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.views.decorators.http import require_POST
 
-from agentmatch.accounts.forms import SignUpForm
+from agentmatch.accounts.forms import SignUpForm, service_message
 from agentmatch.accounts.invitations import InvitationError, find_invitation, request_fresh_link
-from agentmatch.accounts.passwords import RULES
+from agentmatch.accounts.passwords import RULES, broken_rules
 from agentmatch.accounts.registration import RegistrationError, accept_cms_terms, register_agent
 from agentmatch.accounts.terms import current_version
 from agentmatch.core.languages import language_name
@@ -37,7 +38,9 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
         except RegistrationError as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+                    form.add_error(
+                        field if field in form.fields else None, service_message(field, message)
+                    )
         except InvitationError as exc:
             return render(
                 request,
@@ -55,8 +58,16 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
             "agent": agent,
             "terms_version": current_version("service"),
             "password_rules": RULES,
+            "broken_rules": checked_rules(request),
         },
     )
+
+
+def checked_rules(request: HttpRequest) -> set[str] | None:
+    """After a submit, the codes of the rules the submitted password broke (for the checklist)."""
+    if request.method != "POST":
+        return None
+    return {rule.code for rule in broken_rules(request.POST.get("password", ""))}
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
@@ -99,12 +110,20 @@ def cms_terms(request: HttpRequest) -> HttpResponse:
         selected = states.selected
     except NoCurrentPlanYear:
         selected = []
-    languages = [language_name(x) for x in agent.languages.values_list("language", flat=True)]
+    languages = [local_language_name(x) for x in agent.languages.values_list("language", flat=True)]
     return render(
         request,
         "accounts/cms_terms.html",
         {"languages": languages, "states": selected, "error": error},
     )
+
+
+def local_language_name(code: str) -> str:
+    """The language's name in the page's language when Django knows it, else in English."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return language_name(code)
 
 
 def terms_text(request: HttpRequest, document: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from agentmatch.accounts.invitations import InvitationError, resend_invitation
 from agentmatch.accounts.models import DeviceToken, Invitation, User
@@ -48,9 +49,9 @@ def is_deactivated(agent: Agent) -> bool:
 def resend_invitation_for(*, operator: User, agent: Agent, now: datetime) -> Invitation:
     """A new activation link replaces any open one (the worker emails it)."""
     if is_deactivated(agent):
-        raise OperationError("This agent is deactivated: reactivate them before inviting.")
+        raise OperationError(_("This agent is deactivated: reactivate them before inviting."))
     if not agent.email:
-        raise OperationError("This agent has no email address on file to invite.")
+        raise OperationError(_("This agent has no email address on file to invite."))
     try:
         plan_year = current_plan_year()
     except NoCurrentPlanYear as exc:
@@ -75,7 +76,7 @@ def unlock_account(*, operator: User, agent: Agent, now: datetime) -> int:
     """Clears the failed-login records that lock the agent's username; returns how many."""
     user = account_of(agent)
     if user is None:
-        raise OperationError("This agent has no account to unlock.")
+        raise OperationError(_("This agent has no account to unlock."))
     # Failures are recorded under the username as typed, so every spelling counts.
     typed = (
         AccessAttempt.objects.filter(username__iexact=user.get_username())
@@ -101,9 +102,9 @@ def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime
     """
     reason = reason.strip()
     if not reason:
-        raise OperationError("Give a reason for deactivating this agent.")
+        raise OperationError(_("Give a reason for deactivating this agent."))
     if is_deactivated(agent):
-        raise OperationError("This agent is already deactivated.")
+        raise OperationError(_("This agent is already deactivated."))
     try:
         with transaction.atomic():
             AgentDeactivation.objects.create(
@@ -114,7 +115,7 @@ def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime
                 previous_switch=agent.availability_switch,
             )
     except IntegrityError as exc:
-        raise OperationError("This agent is already deactivated.") from exc
+        raise OperationError(_("This agent is already deactivated.")) from exc
 
     signed_out = ""
     user = account_of(agent)
@@ -157,7 +158,7 @@ def reactivate_agent(*, operator: User, agent: Agent, now: datetime) -> None:
     """Undoes a deactivation: login allowed, availability and routing states restored."""
     deactivation = AgentDeactivation.objects.filter(agent=agent).first()
     if deactivation is None:
-        raise OperationError("This agent is not deactivated.")
+        raise OperationError(_("This agent is not deactivated."))
     try:
         plan_year = current_plan_year()
     except NoCurrentPlanYear as exc:

@@ -26,5 +26,6 @@ urlpatterns = [
         {"action": "reactivate"},
         name="reactivate",
     ),
+    path("referrals/", views.find_referral, name="find_referral"),
     path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
 ]

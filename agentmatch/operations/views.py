@@ -18,6 +18,7 @@ from agentmatch.agents.models import Agent
 from agentmatch.agents.services import availability_of
 from agentmatch.core.states import STATE_CHOICES
 from agentmatch.operations import services
+from agentmatch.operations.labels import language_label
 from agentmatch.operations.lookups import (
     account_state,
     eligibility_report,
@@ -72,7 +73,9 @@ def agent_detail(request: HttpRequest, npn: str) -> HttpResponse:
         report, plan_year_problem = None, str(exc)
     context = {
         "agent": agent,
-        "languages": sorted(agent.languages.values_list("language", flat=True)),
+        "languages": sorted(
+            language_label(code) for code in agent.languages.values_list("language", flat=True)
+        ),
         "deselected": sorted(agent.deselected_states.values_list("state", flat=True)),
         "account": account_state(agent, now=now),
         "deactivation": AgentDeactivation.objects.filter(agent=agent)
@@ -89,6 +92,7 @@ def agent_detail(request: HttpRequest, npn: str) -> HttpResponse:
         .order_by("-offered_at", "-pk")[:RECENT_OFFERS],
         "actions": OperatorAction.objects.filter(agent=agent).select_related("operator")[:20],
         "state_choices": STATE_CHOICES,
+        "now": now,
     }
     return render(request, "operations/agent_detail.html", context)
 
@@ -164,7 +168,23 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "phone": mask_phone(referral.phone),
             "email": mask_email(referral.email),
         },
+        "language_name": language_label(referral.language),
         "events": referral.events.select_related("agent", "offer").order_by("at", "pk"),
         "offers": referral.offers.select_related("agent").order_by("position"),
     }
     return render(request, "operations/referral.html", context)
+
+
+@require_GET
+@operator_required
+def find_referral(request: HttpRequest) -> HttpResponse:
+    """The referral number a consumer reads out (their confirmation page) opens its timeline."""
+    text = request.GET.get("ref", "").strip()[:40]
+    try:
+        public_id = UUID(text)
+    except ValueError:
+        public_id = None
+    if public_id is not None and Referral.objects.filter(public_id=public_id).exists():
+        return redirect("operations:referral", public_id=public_id)
+    messages.error(request, _("No referral has the number “%(number)s”.") % {"number": text})
+    return redirect("operations:agents")

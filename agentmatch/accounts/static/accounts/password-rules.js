@@ -40,19 +40,44 @@
     repetitive: function (p) { return longestRepeat(p) <= 3; },
     sequential: function (p) { return longestSequence(p) <= 3; }
   };
-  document.addEventListener("DOMContentLoaded", function () {
+  function setUp() {
     var list = document.getElementById("password-checklist");
     if (!list) return;
     var input = document.getElementById(list.dataset.for);
     if (!input) return;
-    input.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") || "") + " password-checklist");
-    function update() {
-      list.querySelectorAll("li[data-rule]").forEach(function (li) {
-        var ok = rules[li.dataset.rule](input.value);
-        li.className = ok ? "ok" : "bad";
-      });
+    var status = list.parentNode.querySelector("[data-password-status]");
+    var described = (input.getAttribute("aria-describedby") || "").split(/\s+/);
+    if (described.indexOf("password-checklist") === -1) {
+      described.push("password-checklist");
+      input.setAttribute("aria-describedby", described.join(" ").trim());
     }
+    var timer = null;
+    function update() {
+      var met = 0, items = list.querySelectorAll("li[data-rule]");
+      items.forEach(function (li) {
+        var ok = rules[li.dataset.rule](input.value);
+        if (ok) met += 1;
+        li.classList.toggle("usa-checklist__item--checked", ok);
+        li.classList.toggle("password-rule--broken", !ok);
+        var state = li.querySelector("[data-rule-state]");
+        if (state) state.textContent = ": " + (ok ? list.dataset.msgMet : list.dataset.msgBroken);
+      });
+      // One short summary for screen readers once typing pauses, not the list per key.
+      if (status) {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          status.textContent = (list.dataset.msgCount || "{met} / {total}")
+            .replace("{met}", met).replace("{total}", items.length);
+        }, 800);
+      }
+    }
+    // The page may come back from the server with the checklist already marked (a
+    // rejected password); leave that until the person types again.
     input.addEventListener("input", update);
-    update();
-  });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
 })();

@@ -1,0 +1,103 @@
+"""Words for the support pages' states, in the operator's language.
+
+The models' choice labels are English (they also name things in the admin and in logs);
+these are the same states as the pages say them, with the USWDS tag colour for each.
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from agentmatch.core.languages import language_name
+
+Labels = dict[str, Promise]
+
+OFFER_STATUS: Labels = {
+    "pending": _("Pending"),
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "expired": _("Expired"),
+    "canceled": _("Canceled by the consumer"),
+}
+REFERRAL_STATUS: Labels = {
+    "new": _("New"),
+    "offered": _("Offered to an agent"),
+    "waiting": _("Waiting for an available agent"),
+    "accepted": _("Accepted by an agent"),
+    "unmatched": _("Ended unmatched"),
+    "canceled": _("Canceled by the consumer"),
+}
+EVENT_KIND: Labels = {
+    "created": _("Request received"),
+    "offered": _("Offered"),
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "expired": _("Offer expired"),
+    "waiting": _("Waiting for an agent"),
+    "unmatched": _("Unmatched"),
+    "canceled": _("Canceled"),
+}
+ACTION_KIND: Labels = {
+    "resend_invitation": _("Resent the invitation"),
+    "unlock": _("Unlocked the account"),
+    "deactivate": _("Deactivated the agent"),
+    "reactivate": _("Reactivated the agent"),
+}
+INVITATION_REASON: Labels = {
+    "eligible": _("Became eligible"),
+    "resent": _("Resent on request"),
+}
+AVAILABILITY_SWITCH: Labels = {
+    "on": _("Available now (green)"),
+    "off": _("Not available (red)"),
+    "schedule": _("Follows weekly hours"),
+}
+CONTACT_METHOD: Labels = {
+    "email_text_app": _("Email, Text & App Notification"),
+    "email_text": _("Email & Text"),
+    "email_app": _("Email & App Notification"),
+    "email": _("Email Only"),
+}
+DISPLAY_OPTION: Labels = {
+    "1": _("1: All contact information, all licensed states"),
+    "2": _("2: All contact information except street address, all licensed states"),
+    "3": _("3: All contact information, home state only"),
+    "4": _("4: Not displayed, does not participate"),
+}
+
+KINDS: dict[str, Labels] = {
+    "offer": OFFER_STATUS,
+    "referral": REFERRAL_STATUS,
+    "event": EVENT_KIND,
+    "action": ACTION_KIND,
+    "invitation": INVITATION_REASON,
+    "switch": AVAILABILITY_SWITCH,
+    "contact": CONTACT_METHOD,
+    "display": DISPLAY_OPTION,
+}
+
+# usa-tag background per state; every one keeps white text at 4.5:1 or better.
+TAG_COLOURS = {
+    "pending": "bg-primary",
+    "offered": "bg-primary",
+    "new": "bg-primary",
+    "accepted": "bg-green",
+    "rejected": "bg-secondary-dark",
+    "unmatched": "bg-secondary-dark",
+    "expired": "bg-base-dark",
+    "waiting": "bg-base-dark",
+    "canceled": "bg-base-darkest",
+}
+
+
+def label(kind: str, value: object) -> str:
+    found = KINDS.get(kind, {}).get(str(value))
+    return str(found) if found is not None else str(value)
+
+
+def language_label(code: str) -> str:
+    """A language's name in the page's language when Django knows it, else in English."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return language_name(code)
