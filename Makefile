@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ASSETS := node_modules/.installed
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/agentmatch
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench clean messages
+.PHONY: run test lint typecheck test-sqlite test-postgres bench clean messages screenshots
 
 $(PY):
 	@interp=$$(scripts/find-python) || exit 1; \
@@ -55,6 +55,11 @@ messages: $(STAMP)
 	  (cd $$app && ../../$(VENV)/bin/django-admin makemessages -l es --no-obsolete --no-location --no-wrap) || exit 1; \
 	done
 	$(VENV)/bin/django-admin compilemessages --ignore=.venv --ignore=node_modules
+
+## make screenshots: full-page PNGs of the main pages (English and Spanish, phone and desktop)
+## into docs/screenshots/, taken by the every-page browser test (needs Chromium)
+screenshots: $(STAMP)
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest agentmatch/core/tests/test_every_page_in_browser.py
 
 bench: $(STAMP)
 	$(PY) bench/run.py

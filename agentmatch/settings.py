@@ -306,8 +306,6 @@ PUSH_SERVICE_HOSTS = env_str(
 # inbound text webhook checks signatures against this public URL (default: SITE_URL + path).
 TWILIO_WEBHOOK_URL = env_str("TWILIO_WEBHOOK_URL", "")
 # The consumer's status link in "request received"; {id} and {token} are filled in.
-CONSUMER_STATUS_URL = env_str(
-    "CONSUMER_STATUS_URL", SITE_URL + "/status/{id}/{token}/"
-)
+CONSUMER_STATUS_URL = env_str("CONSUMER_STATUS_URL", SITE_URL + "/status/{id}/{token}/")
 # Where agents answer and manage referrals (linked from texts and link pages).
 AGENT_WORKSPACE_URL = env_str("AGENT_WORKSPACE_URL", SITE_URL + "/workspace/")
