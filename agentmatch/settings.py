@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -263,9 +264,16 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AgentMatch <noreply@agentmatch.example>")
 
 # WebAuthn relying party: the host name users see in the address bar.
-WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "127.0.0.1")
+# Passkeys belong to a domain name: browsers refuse them on an IP address, so a local run
+# (SITE_URL http://127.0.0.1:8000) offers them at http://localhost:8000.
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+_site_is_ip = _site_host.replace(".", "").isdigit() or ":" in _site_host
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if _site_is_ip else _site_host)
 WEBAUTHN_RP_NAME = "AgentMatch"
-WEBAUTHN_ORIGINS = env_str("WEBAUTHN_ORIGINS", SITE_URL).split(",")
+WEBAUTHN_ORIGINS = env_str(
+    "WEBAUTHN_ORIGINS",
+    SITE_URL.replace(_site_host, "localhost", 1) if _site_is_ip else SITE_URL,
+).split(",")
 
 # --- Notifications -------------------------------------------------------------------
 # Text messages: "console" logs them, "file" appends JSON lines to SMS_FILE_PATH,
