@@ -11,8 +11,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.models import Invitation, InvitationReason, User
@@ -24,7 +24,6 @@ from agentmatch.notifications.rendering import agent_language
 from agentmatch.planyears.models import PlanYear
 
 log = logging.getLogger("agentmatch.invitations")
-MAX_SEND_ATTEMPTS = 10
 # A fresh link asked for from an expired-link page: at most one per agent per this period.
 FRESH_LINK_INTERVAL = timedelta(minutes=10)
 
@@ -81,17 +80,14 @@ def _invite_chunk(agents: list[Agent], *, plan_year: PlanYear, now: datetime) ->
 
 
 def send_one_invitation(*, now: datetime) -> bool:
-    """Claims and queues the email for one unsent invitation; False when there is none."""
+    """Claims one unsent invitation and puts its email in the outbox; False when there is
+    none. Delivery, retries and failures are the outbox's (the email's dedupe key is the
+    invitation's, so operators see its delivery state next to it)."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("agent")
-            .filter(
-                sent_at__isnull=True,
-                revoked_at__isnull=True,
-                send_attempts__lt=MAX_SEND_ATTEMPTS,
-            )
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .filter(sent_at__isnull=True, revoked_at__isnull=True)
             .order_by("created_at", "pk")
             .first()
         )
@@ -99,40 +95,31 @@ def send_one_invitation(*, now: datetime) -> bool:
             return False
         agent = invitation.agent
         token = new_secret()
-        try:
-            with transaction.atomic():
-                Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
-                    token_hash=hash_secret(token),
-                    sent_at=now,
-                    sent_to=agent.email,
-                    expires_at=now + timedelta(hours=settings.INVITATION_HOURS),
-                    send_attempts=invitation.send_attempts + 1,
-                    last_error="",
-                )
-                send_account_email(
-                    to=agent.email,
-                    template="invitation",
-                    context={
-                        "agent": agent,
-                        "link": f"{settings.SITE_URL}/accounts/register/{token}/",
-                        "hours": settings.INVITATION_HOURS,
-                    },
-                    language=agent_language(agent),
-                    now=now,
-                    agent=agent,
-                    dedupe_key=f"invitation:{invitation.pk}",
-                )
-        except IntegrityError as exc:
-            attempts = invitation.send_attempts + 1
-            Invitation.objects.filter(pk=invitation.pk).update(
-                send_attempts=attempts,
-                last_error=str(exc)[:300],
-                next_attempt_at=now + timedelta(seconds=min(3600, 30 * 2**attempts)),
-            )
-            log.warning("invitation %s to agent %s not sent: %s", invitation.pk, agent.pk, exc)
-            return True
-        log.info("invitation %s sent to agent %s", invitation.pk, agent.pk)
+        Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
+            token_hash=hash_secret(token),
+            sent_at=now,
+            sent_to=agent.email,
+            expires_at=now + timedelta(hours=settings.INVITATION_HOURS),
+        )
+        send_account_email(
+            to=agent.email,
+            template="invitation",
+            context={
+                "agent": agent,
+                "link": f"{settings.SITE_URL}/accounts/register/{token}/",
+                "hours": settings.INVITATION_HOURS,
+            },
+            language=agent_language(agent),
+            now=now,
+            agent=agent,
+            dedupe_key=invitation_email_key(invitation.pk),
+        )
+        log.info("invitation %s queued for agent %s", invitation.pk, agent.pk)
         return True
+
+
+def invitation_email_key(invitation_id: int) -> str:
+    return f"invitation:{invitation_id}"
 
 
 def find_invitation(*, token: str, now: datetime) -> Invitation:

@@ -65,6 +65,13 @@ DISPLAY_OPTION: Labels = {
     "4": _("4: Not displayed, does not participate"),
 }
 
+MESSAGE_STATUS: Labels = {
+    "pending": _("Waiting to be sent"),
+    "sent": _("Sent"),
+    "failed": _("Failed"),
+    "suppressed": _("Not sent"),
+}
+
 KINDS: dict[str, Labels] = {
     "offer": OFFER_STATUS,
     "referral": REFERRAL_STATUS,
@@ -74,6 +81,7 @@ KINDS: dict[str, Labels] = {
     "switch": AVAILABILITY_SWITCH,
     "contact": CONTACT_METHOD,
     "display": DISPLAY_OPTION,
+    "message": MESSAGE_STATUS,
 }
 
 # usa-tag background per state; every one keeps white text at 4.5:1 or better.
@@ -87,6 +95,9 @@ TAG_COLOURS = {
     "expired": "bg-base-dark",
     "waiting": "bg-base-dark",
     "canceled": "bg-base-darkest",
+    "sent": "bg-green",
+    "failed": "bg-secondary-dark",
+    "suppressed": "bg-base-dark",
 }
 
 

@@ -7,11 +7,13 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
-from agentmatch.accounts.models import User
+from agentmatch.accounts.invitations import invitation_email_key
+from agentmatch.accounts.models import Invitation, User
 from agentmatch.agents.models import Agent
 from agentmatch.core.npn import npn_key
 from agentmatch.eligibility.rules import Check, agent_checks, state_checks
 from agentmatch.eligibility.services import facts_for
+from agentmatch.notifications.models import Message
 from agentmatch.planyears.models import PlanYear
 
 
@@ -116,3 +118,13 @@ def mask_email(email: str) -> str:
     if not domain:
         return ""
     return f"{local[:1]}•••@{domain}"
+
+
+def invitations_with_email_state(agent: Agent) -> list[Invitation]:
+    """The agent's invitations, each with `email`: its outbox message (delivery state)."""
+    invitations = list(Invitation.objects.filter(agent=agent).order_by("-created_at", "-pk"))
+    keys = [invitation_email_key(invitation.pk) for invitation in invitations]
+    emails = {m.dedupe_key: m for m in Message.objects.filter(dedupe_key__in=keys)}
+    for invitation in invitations:
+        invitation.email = emails.get(invitation_email_key(invitation.pk))  # type: ignore[attr-defined]
+    return invitations

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agentmatch.accounts.models import Invitation, User
+from agentmatch.accounts.models import User
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import availability_of
 from agentmatch.core.states import STATE_CHOICES
@@ -23,6 +23,7 @@ from agentmatch.operations.lookups import (
     account_state,
     eligibility_report,
     find_agent,
+    invitations_with_email_state,
     mask_email,
     mask_name,
     mask_phone,
@@ -86,7 +87,7 @@ def agent_detail(request: HttpRequest, npn: str) -> HttpResponse:
         "asked_state": asked_state,
         "routing_states": sorted(agent.routing_states.values_list("state", flat=True)),
         "availability": availability_of(agent=agent, now=now),
-        "invitations": Invitation.objects.filter(agent=agent).order_by("-created_at", "-pk"),
+        "invitations": invitations_with_email_state(agent),
         "offers": Offer.objects.filter(agent=agent)
         .select_related("referral")
         .order_by("-offered_at", "-pk")[:RECENT_OFFERS],
