@@ -1,0 +1,494 @@
+"""Every page a person can see, in English and in Spanish, through axe-core in Chromium.
+
+One parametrized test: each page's own setup builds the data it needs (personas and the
+service functions), opens the page the way a person gets there, and `check_page` runs
+axe-core (WCAG 2.1 AA) and, in Spanish, looks for English left on the page. Each page is
+checked at desktop and at phone size.
+
+With SCREENSHOTS_DIR set (`make screenshots`), the main pages are also saved as full-page
+PNGs, <page>-<en|es>-<phone|desktop>.png, for docs/screenshots/ and the README.
+"""
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail, token_from
+from agentmatch.agents.models import Agent
+from agentmatch.browser_testing import DESKTOP, PHONE, check_page
+from agentmatch.notifications.links import ACCEPT, make_token
+from agentmatch.planyears.services import current_plan_year, set_intake
+from agentmatch.referrals.models import Offer, OfferStatus, Referral
+from agentmatch.referrals.services import (
+    accept_offer,
+    cancel_referral,
+    end_unmatched,
+    reject_offer,
+)
+from agentmatch.testing import (
+    AGENT_PASSWORD,
+    make_agent,
+    make_agent_user,
+    make_operator,
+    make_referral,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass
+class Visit:
+    """The browser page of one test, in one language, and what setups need to get around."""
+
+    page: Any
+    live_server: Any
+    language: str
+
+    def log_in(self, user: Any) -> None:
+        """Puts a logged-in session for the user into the browser."""
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        self.page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": cookie.value,
+                    "url": self.live_server.url,
+                }
+            ]
+        )
+
+    def expect_status(self, status: int) -> None:
+        """The browser logs an error for a page answered with this (intended) HTTP status."""
+        self.page.problems[:] = [p for p in self.page.problems if f"status of {status}" not in p]
+
+    def submit(self) -> None:
+        self.page.locator("main form button[type=submit]").last.click()
+        self.page.wait_for_load_state()
+
+
+# --- Consumer -------------------------------------------------------------------------------
+
+
+def consumer_agent() -> Agent:
+    return make_agent(
+        zip_code="53711",
+        licensed=["WI"],
+        languages=["en", "es"],
+        first_name="Rosa",
+        last_name="Vega",
+        npn="4120001",
+    )
+
+
+def send_request(visit: Visit, *, zip_code: str = "53703") -> None:
+    """Fills in Get Contacted the way a consumer does and sends it."""
+    page = visit.page
+    page.goto("/")
+    page.fill("#id_first_name", "Ana")
+    page.fill("#id_last_name", "Díaz")
+    page.fill("#id_phone", "608-555-0199")
+    page.fill("#id_email", "ana@example.com")
+    page.fill("#id_zip", zip_code)
+    page.locator("label[for=id_consent]").click()
+    visit.submit()
+
+
+def requested(visit: Visit) -> Referral:
+    """A request sent from the browser, which may now see its status page."""
+    consumer_agent()
+    send_request(visit)
+    visit.page.wait_for_selector("#reference")
+    return Referral.objects.get()
+
+
+def show_status(visit: Visit, referral: Referral, state: str) -> None:
+    visit.page.goto(f"/status/{referral.public_id}/")
+    visit.page.wait_for_selector(f"#status-body[data-state={state}]")
+
+
+def get_contacted(visit: Visit) -> None:
+    consumer_agent()
+    visit.page.goto("/")
+    visit.page.wait_for_selector("#id_first_name")
+
+
+def get_contacted_errors(visit: Visit) -> None:
+    get_contacted(visit)
+    visit.submit()  # nothing filled in
+    visit.page.wait_for_selector("#form-problems")
+    expect(visit.page.locator("#id_phone")).to_have_attribute("aria-invalid", "true")
+
+
+def get_contacted_out_of_area(visit: Visit) -> None:
+    consumer_agent()
+    send_request(visit, zip_code="10001")
+    visit.page.wait_for_selector("#other-help-heading")
+
+
+def get_contacted_paused(visit: Visit) -> None:
+    consumer_agent()
+    set_intake(plan_year=current_plan_year(), open=False, message="")
+    visit.page.goto("/")
+    visit.page.wait_for_selector("#other-help-heading")
+
+
+def confirmation(visit: Visit) -> None:
+    requested(visit)
+
+
+def status_waiting(visit: Visit) -> None:
+    show_status(visit, requested(visit), "open")
+
+
+def status_accepted(visit: Visit) -> None:
+    referral = requested(visit)
+    offer = referral.offers.get()
+    with transaction.atomic():
+        accept_offer(offer_id=offer.pk, agent=offer.agent, now=timezone.now())
+    show_status(visit, referral, "accepted")
+    expect(visit.page.locator("#agent-name")).to_have_text("Rosa Vega")
+
+
+def status_unmatched(visit: Visit) -> None:
+    referral = requested(visit)
+    with transaction.atomic():
+        end_unmatched(referral=referral, now=timezone.now(), reason="nobody free")
+    show_status(visit, referral, "unmatched")
+
+
+def status_canceled(visit: Visit) -> None:
+    referral = requested(visit)
+    with transaction.atomic():
+        cancel_referral(referral_id=referral.pk, now=timezone.now())
+    show_status(visit, referral, "canceled")
+
+
+def status_link_problem(visit: Visit) -> None:
+    """A status link that does not work (mistyped, or too old)."""
+    referral = requested(visit)
+    visit.page.context.clear_cookies()
+    visit.page.goto(f"/status/{referral.public_id}/not-the-token/")
+    visit.expect_status(404)
+    expect(visit.page.locator("h1")).to_be_visible()
+
+
+def cancel_confirm(visit: Visit) -> None:
+    referral = requested(visit)
+    visit.page.goto(f"/status/{referral.public_id}/cancel/")
+    expect(visit.page.locator("main form button[type=submit]")).to_be_visible()
+
+
+# --- Agent ----------------------------------------------------------------------------------
+
+
+def working_agent(visit: Visit) -> tuple[Agent, Referral]:
+    """Nora, logged in, with an accepted referral (not yet contacted) and a new offer."""
+    agent = make_agent(
+        zip_code="53711",
+        licensed=["WI"],
+        languages=["en", "es"],
+        first_name="Nora",
+        last_name="Lind",
+        npn="4120002",
+    )
+    visit.log_in(make_agent_user(agent, username="nora.lind"))
+    now = timezone.now()
+    earlier = make_referral(
+        language=visit.language,
+        first_name="Rosa",
+        last_name="Ruiz",
+        now=now - timedelta(minutes=70),
+    )
+    with transaction.atomic():
+        accept_offer(offer_id=earlier.offers.get().pk, agent=agent, now=now - timedelta(minutes=65))
+    make_referral(language=visit.language, first_name="Eva", last_name="Paz")
+    return agent, earlier
+
+
+def workspace(visit: Visit) -> None:
+    working_agent(visit)
+    visit.page.goto("/workspace/")
+    expect(visit.page.locator("[role=timer]")).to_be_visible()
+
+
+def referral_detail(visit: Visit) -> None:
+    _agent, accepted = working_agent(visit)
+    visit.page.goto(f"/workspace/referrals/{accepted.public_id}/")
+    expect(visit.page.locator("#follow-up-heading")).to_be_visible()
+
+
+def history(visit: Visit) -> None:
+    working_agent(visit)
+    visit.page.goto("/workspace/history/")
+    expect(visit.page.locator("#results-heading")).to_be_visible()
+
+
+def availability(visit: Visit) -> None:
+    working_agent(visit)
+    visit.page.goto("/availability/")
+    expect(visit.page.locator("#availability-switch-button")).to_be_visible()
+
+
+def profile(visit: Visit) -> None:
+    working_agent(visit)
+    visit.page.goto("/accounts/profile/")
+    expect(visit.page.locator("#availability-switch-button")).to_be_visible()
+
+
+def offer_link(visit: Visit) -> None:
+    """The page an agent's one-tap Accept link opens (in the agent's own language)."""
+    agent = make_agent(zip_code="53711", licensed=["WI"], languages=[visit.language], npn="4120003")
+    make_referral(language=visit.language)
+    offer = Offer.objects.get(agent=agent, status=OfferStatus.PENDING)
+    visit.page.goto(f"/n/o/{make_token(offer=offer, action=ACCEPT)}/")
+    expect(visit.page.locator("main form button[type=submit]")).to_be_visible()
+
+
+def offer_link_accepted(visit: Visit) -> None:
+    """After the one-tap Accept: the consumer's phone number, to call now."""
+    offer_link(visit)
+    visit.submit()
+    expect(visit.page.locator("main a[href^='tel:']").first).to_be_visible()
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def login(visit: Visit) -> None:
+    visit.page.goto("/accounts/login/")
+    expect(visit.page.locator("#id_username")).to_be_visible()
+
+
+def forgot_username(visit: Visit) -> None:
+    visit.page.goto("/accounts/forgot-username/")
+    expect(visit.page.locator("#id_email")).to_be_visible()
+
+
+def forgot_password(visit: Visit) -> None:
+    visit.page.goto("/accounts/forgot-password/")
+    expect(visit.page.locator("#id_username_or_email")).to_be_visible()
+
+
+def recovery_sent(visit: Visit) -> None:
+    make_agent_user(make_agent(zip_code="53703", licensed=["WI"]), username="lee.agent")
+    forgot_password(visit)
+    visit.page.locator("#id_username_or_email").fill("lee.agent")
+    visit.submit()
+    expect(visit.page.locator("#id_username_or_email")).to_have_count(0)
+
+
+def password_reset(visit: Visit) -> None:
+    """The page the password recovery email links to."""
+    recovery_sent(visit)
+    visit.page.goto("/accounts/reset/" + token_from(sent_mail()[-1]) + "/")
+    expect(visit.page.locator("#id_password_again")).to_be_visible()
+
+
+def register(visit: Visit) -> None:
+    """The sign-up page an invitation email links to."""
+    make_agent(
+        zip_code="53703",
+        licensed=["WI"],
+        first_name="Pat",
+        last_name="Quinn",
+        npn="4120004",
+        service_registered=False,
+    )
+    invite_and_send(timezone.now())
+    path = f"/accounts/register/{token_from(sent_mail()[-1])}/"
+    mail.outbox.clear()
+    visit.page.goto(path)
+    expect(visit.page.locator("#id_password")).to_be_visible()
+
+
+def register_errors(visit: Visit) -> None:
+    """Sign-up with a password that breaks six rules and without the Terms of Use."""
+    register(visit)
+    page = visit.page
+    page.locator("#id_cell_phone").fill("(608) 555-0142")
+    page.locator("#id_zip_code").fill("53703")
+    page.locator("#id_username").fill("pat.quinn")
+    page.locator("#id_password").fill("aaaa bcde")
+    page.locator("#id_password_again").fill("aaaa bcde")
+    visit.submit()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#id_password")).to_have_attribute("aria-invalid", "true")
+
+
+def register_done(visit: Visit) -> None:
+    register(visit)
+    page = visit.page
+    page.locator("#id_cell_phone").fill("(608) 555-0142")
+    page.locator("#id_zip_code").fill("53703")
+    page.locator("#id_username").fill("pat.quinn")
+    page.locator("#id_password").fill(AGENT_PASSWORD)
+    page.locator("#id_password_again").fill(AGENT_PASSWORD)
+    page.locator("label[for=id_accepts_terms]").click()
+    visit.submit()
+    expect(page).to_have_url(re.compile(r"/accounts/register/done/$"))
+
+
+def terms_accept(visit: Visit) -> None:
+    """First login: the CMS Agents and Brokers Terms of Use still to accept."""
+    user = make_agent_user(
+        make_agent(zip_code="53703", licensed=["WI"], service_registered=False),
+        username="dana.agent",
+        accepted=("service",),
+    )
+    login(visit)
+    visit.page.locator("#id_username").fill(user.username)
+    visit.page.locator("#id_password").fill(AGENT_PASSWORD)
+    visit.submit()
+    expect(visit.page).to_have_url(re.compile(r"/accounts/terms/$"))
+
+
+def terms_service(visit: Visit) -> None:
+    visit.page.goto("/accounts/terms/service/")
+    expect(visit.page.locator("h1")).to_be_visible()
+
+
+def terms_cms(visit: Visit) -> None:
+    visit.page.goto("/accounts/terms/cms/")
+    expect(visit.page.locator("h1")).to_be_visible()
+
+
+# --- Operators ------------------------------------------------------------------------------
+
+
+def operations_world(visit: Visit) -> Referral:
+    """Rosa (with an account) declined a referral, which then went to Sam; Olivia is logged in."""
+    rosa = make_agent(
+        zip_code="53703", licensed=["WI"], first_name="Rosa", last_name="Martinez", npn="412345"
+    )
+    make_agent_user(rosa, username="rosa.martinez")
+    make_agent(zip_code="53590", licensed=["WI"], first_name="Sam", last_name="Next")
+    referral = make_referral(zip_code="53703")
+    with transaction.atomic():
+        reject_offer(offer_id=referral.offers.get().pk, agent=rosa, now=timezone.now())
+    visit.log_in(make_operator())
+    return referral
+
+
+def ops_agent_search(visit: Visit) -> None:
+    operations_world(visit)
+    visit.page.goto("/ops/?q=martinez")
+    expect(visit.page.locator("table.usa-table")).to_contain_text("Rosa Martinez")
+
+
+def ops_agent_detail(visit: Visit) -> None:
+    operations_world(visit)
+    visit.page.goto("/ops/agents/412345/")
+    expect(visit.page.locator("h1")).to_contain_text("Rosa Martinez")
+
+
+def ops_referral_timeline(visit: Visit) -> None:
+    referral = operations_world(visit)
+    visit.page.goto(f"/ops/referrals/{referral.public_id}/")
+    expect(visit.page.locator("#offers-h + div table tbody tr")).to_have_count(2)
+
+
+# --- The app --------------------------------------------------------------------------------
+
+
+def offline(visit: Visit) -> None:
+    visit.page.goto("/app/offline/")
+    expect(visit.page.locator("h1")).to_be_visible()
+
+
+# Page name -> setup (opens the page in the state a person sees it).
+PAGES: dict[str, Callable[[Visit], None]] = {
+    "get-contacted": get_contacted,
+    "get-contacted-errors": get_contacted_errors,
+    "get-contacted-out-of-area": get_contacted_out_of_area,
+    "get-contacted-paused": get_contacted_paused,
+    "confirmation": confirmation,
+    "status-waiting": status_waiting,
+    "status-accepted": status_accepted,
+    "status-unmatched": status_unmatched,
+    "status-canceled": status_canceled,
+    "cancel-confirm": cancel_confirm,
+    "status-link-problem": status_link_problem,
+    "workspace": workspace,
+    "referral-detail": referral_detail,
+    "history": history,
+    "availability": availability,
+    "profile": profile,
+    "offer-link": offer_link,
+    "offer-link-accepted": offer_link_accepted,
+    "login": login,
+    "forgot-username": forgot_username,
+    "forgot-password": forgot_password,
+    "recovery-sent": recovery_sent,
+    "password-reset": password_reset,
+    "register": register,
+    "register-errors": register_errors,
+    "register-done": register_done,
+    "terms-accept": terms_accept,
+    "terms-service": terms_service,
+    "terms-cms": terms_cms,
+    "ops-agent-search": ops_agent_search,
+    "ops-agent-detail": ops_agent_detail,
+    "ops-referral-timeline": ops_referral_timeline,
+    "offline": offline,
+}
+
+# Main page -> its screenshot's name (the register shot shows the form's error state).
+SCREENSHOTS = {
+    "get-contacted": "get-contacted",
+    "status-accepted": "status-accepted",
+    "workspace": "workspace",
+    "referral-detail": "referral-detail",
+    "availability": "availability",
+    "profile": "profile",
+    "login": "login",
+    "register-errors": "register",
+    "ops-referral-timeline": "ops-referral-timeline",
+}
+
+# Pages that fail a check because of a known bug: name -> reason (see /work/notes/h5.md).
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
+
+
+def cases() -> list[Any]:
+    out = []
+    for name in PAGES:
+        for language in ("en", "es"):
+            marks = []
+            if (name, language) in KNOWN_BUGS:
+                marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name, language]))
+            out.append(pytest.param(name, language, marks=marks, id=f"{name}-{language}"))
+    return out
+
+
+@pytest.mark.parametrize(("name", "language"), cases())
+def test_every_page_passes_axe_in_both_languages(name, language, request, live_server, plan_year):
+    # The English browser is a desktop, the Spanish one a phone; both sizes get checked.
+    page = request.getfixturevalue("page" if language == "en" else "phone_page")
+    visit = Visit(page=page, live_server=live_server, language=language)
+    PAGES[name](visit)
+    # An error status the setup did not expect is logged as a problem and fails the test.
+    assert page.evaluate("document.documentElement.lang") == language
+    sizes = {"desktop": DESKTOP, "phone": PHONE}
+    order = ["desktop", "phone"] if language == "en" else ["phone", "desktop"]
+    for size in order:
+        page.set_viewport_size(sizes[size])
+        check_page(page, language=language)
+        folder = os.environ.get("SCREENSHOTS_DIR")
+        if folder and name in SCREENSHOTS:
+            target = Path(folder) / f"{SCREENSHOTS[name]}-{language}-{size}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(target), full_page=True, animations="disabled")
