@@ -52,7 +52,7 @@ test-postgres: $(STAMP)
 ## (fill new entries with scripts/po_fill.py or by hand; the tests fail while any is empty)
 messages: $(STAMP)
 	@for dir in agentmatch/*/locale; do app=$$(dirname $$dir); \
-	  (cd $$app && ../../$(VENV)/bin/django-admin makemessages -l es --no-obsolete --no-location --no-wrap --no-fuzzy-matching) || exit 1; \
+	  (cd $$app && ../../$(VENV)/bin/agentmatch makemessages -l es --no-obsolete --no-location --no-wrap) || exit 1; \
 	done
 	$(VENV)/bin/django-admin compilemessages --ignore=.venv --ignore=node_modules
 

@@ -23,6 +23,7 @@ from agentmatch.agents.labels import language_choices
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import set_languages
 from agentmatch.core.languages import language_name, normalize_language
+from agentmatch.core.phones import display_phone
 from agentmatch.eligibility.preferences import (
     PreferenceError,
     profile_states,
@@ -78,7 +79,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     selectable = states.selectable if states else []
     contact_form = ContactForm(
         initial={
-            "cell_phone": agent.cell_phone,
+            "cell_phone": display_phone(agent.cell_phone) if agent.cell_phone else "",
             "contact_method": agent.contact_method,
             "zip_code": agent.business_zip,
         }

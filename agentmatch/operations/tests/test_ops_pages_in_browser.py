@@ -91,10 +91,11 @@ def test_operator_finds_an_agent_acts_and_follows_a_referral(
     # The referral's timeline: every offer with who, distance, rank, why, when, outcome.
     browser_page.get_by_role("link", name=str(referral.public_id)).first.click()
     expect(browser_page).to_have_url(re.compile(rf"/ops/referrals/{referral.public_id}/$"))
-    offers = browser_page.locator("#offers-h + div table tbody tr")
+    offers = browser_page.locator(".ops-offers > li")
     expect(offers).to_have_count(2)
     expect(offers.nth(0)).to_contain_text("Rosa Martinez")
     expect(offers.nth(1)).to_contain_text("Sam Next")
+    expect(offers.nth(0)).to_contain_text("0.0")  # distance, rank and why, per offer
     expect(browser_page.locator(".usa-process-list__item")).to_have_count(4)
     check_page(browser_page, language=language)
 
