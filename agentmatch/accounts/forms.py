@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import DjangoTemplates
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agentmatch.accounts.passwords import RULES
@@ -79,26 +78,11 @@ CONTACT_METHOD_CHOICES = [
     (ContactMethod.EMAIL_ONLY, _("Email Only")),
 ]
 
-# The sign-up checks (accounts.registration, agents.contact) answer in English; these are
-# the same answers in the page's language. Anything not listed is shown as it came.
-_SIGN_UP_MESSAGES: dict[str, Promise] = {
-    "Choose a username.": _("Choose a username."),
-    "Use 150 characters or fewer.": _("Use 150 characters or fewer."),
-    "This username is taken; choose another.": _("This username is taken; choose another."),
-    "The two passwords do not match.": _("The two passwords do not match."),
-    "You must read and agree to the Terms of Use to sign up.": _(
-        "You must read and agree to the Terms of Use to sign up."
-    ),
-    "Choose one of the four contact methods.": _("Choose one of the four contact methods."),
-}
-
 
 def service_message(field: str, message: str, value: str = "") -> Any:
     """A sign-up or reset error in the page's language; a broken password rule says so."""
     if field == "password" and message in {str(rule.message) for rule in RULES}:
         return _("Rule not met: %(rule)s") % {"rule": message}
-    if message in _SIGN_UP_MESSAGES:
-        return _SIGN_UP_MESSAGES[message]
     value = value.strip()[:30]
     if field == "cell_phone":
         return _(

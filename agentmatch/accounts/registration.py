@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.invitations import Invitation, use_invitation
@@ -59,11 +60,11 @@ def check_sign_up(*, agent: Agent, sign_up: SignUp) -> None:
         errors.setdefault(exc.field, []).append(exc.message)
     username = sign_up.username.strip()
     if not username:
-        errors.setdefault("username", []).append("Choose a username.")
+        errors.setdefault("username", []).append(_("Choose a username."))
     elif len(username) > 150:
-        errors.setdefault("username", []).append("Use 150 characters or fewer.")
+        errors.setdefault("username", []).append(_("Use 150 characters or fewer."))
     elif User.objects.filter(username__iexact=username).exists():
-        errors.setdefault("username", []).append("This username is taken; choose another.")
+        errors.setdefault("username", []).append(_("This username is taken; choose another."))
     probe = User(
         username=username,
         first_name=agent.first_name,
@@ -75,10 +76,10 @@ def check_sign_up(*, agent: Agent, sign_up: SignUp) -> None:
     except ValidationError as exc:
         errors.setdefault("password", []).extend(exc.messages)
     if sign_up.password != sign_up.password_again:
-        errors.setdefault("password_again", []).append("The two passwords do not match.")
+        errors.setdefault("password_again", []).append(_("The two passwords do not match."))
     if not sign_up.accepts_terms:
         errors.setdefault("accepts_terms", []).append(
-            "You must read and agree to the Terms of Use to sign up."
+            _("You must read and agree to the Terms of Use to sign up.")
         )
     if errors:
         raise RegistrationError(errors)
@@ -106,7 +107,9 @@ def register_agent(*, invitation: Invitation, sign_up: SignUp, now: datetime) ->
                 agent=agent,
             )
     except IntegrityError as exc:
-        raise RegistrationError({"username": ["This username is taken; choose another."]}) from exc
+        raise RegistrationError(
+            {"username": [_("This username is taken; choose another.")]}
+        ) from exc
     accept_terms(user=user, document=TermsDocument.SERVICE, now=now)
     # Queued in this transaction: they go out if and only if the account exists.
     send_account_email(

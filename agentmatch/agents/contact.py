@@ -6,6 +6,8 @@ Name, email and NPN come from MLMS and are changed there, never here.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from agentmatch.agents.models import Agent, ContactMethod
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.phones import normalize_phone
@@ -33,7 +35,7 @@ def clean_contact(details: ContactDetails) -> dict[str, object]:
     except ValueError as exc:
         raise ContactError("cell_phone", str(exc)) from exc
     if details.contact_method not in ContactMethod.values:
-        raise ContactError("contact_method", "Choose one of the four contact methods.")
+        raise ContactError("contact_method", _("Choose one of the four contact methods."))
     try:
         place = lookup_zip(details.zip_code)
     except UnknownZip as exc:
