@@ -398,7 +398,7 @@ def ops_agent_detail(visit: Visit) -> None:
 def ops_referral_timeline(visit: Visit) -> None:
     referral = operations_world(visit)
     visit.page.goto(f"/ops/referrals/{referral.public_id}/")
-    expect(visit.page.locator("#offers-h + div table tbody tr")).to_have_count(2)
+    expect(visit.page.locator(".ops-offers > li")).to_have_count(2)
 
 
 # --- The app --------------------------------------------------------------------------------
