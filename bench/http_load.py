@@ -285,7 +285,7 @@ def settle_invitations() -> int:
         cursor.execute(
             "UPDATE accounts_invitation SET sent_at = now() - interval '30 days',"
             " expires_at = now() - interval '28 days', sent_to = 'bench@example.com',"
-            " token_hash = 'bench-' || id, send_attempts = 1 WHERE sent_at IS NULL"
+            " token_hash = 'bench-' || id WHERE sent_at IS NULL"
         )
         return cursor.rowcount
 
