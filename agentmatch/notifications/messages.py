@@ -8,6 +8,9 @@ names the event, so running the same event twice enqueues nothing twice.
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +36,23 @@ def _dedupe_key(*parts: object) -> str:
     return key if len(key) <= 200 else hashlib.sha256(key.encode()).hexdigest()
 
 
+_batch: ContextVar[list[Message] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def one_insert() -> Iterator[None]:
+    """New events' messages stored inside the block go to the outbox in one INSERT at its
+    end (intake: the consumer's and the agent's messages in one round trip)."""
+    token = _batch.set([])
+    try:
+        yield
+        pending = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    if pending:
+        Message.objects.bulk_create(pending, ignore_conflicts=True)
+
+
 def _store(messages: list[Message], *, first_time: bool = False) -> int:
     """Puts one event's messages in the outbox in two round trips; returns how many are new.
 
@@ -41,7 +61,11 @@ def _store(messages: list[Message], *, first_time: bool = False) -> int:
     referral), so none of its keys can exist yet; one round trip.
     """
     if first_time:
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
+        batch = _batch.get()
+        if batch is not None:
+            batch.extend(messages)
+        else:
+            Message.objects.bulk_create(messages, ignore_conflicts=True)
         return len(messages)
     keys = [m.dedupe_key for m in messages]
     known = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
@@ -249,6 +273,7 @@ __all__ = [
     "notify_new_offer",
     "notify_offer_missed",
     "notify_referral_received",
+    "one_insert",
     "render",
     "send_test_text",
     "status_url",

@@ -103,8 +103,9 @@ def create_referral(
     else:
         referral.save(force_insert=True)
         _event(referral, EventKind.CREATED, now, detail=detail)
-    notify.notify_referral_received(referral=referral, token=token, now=now, first_time=True)
-    offer_next(referral=referral, now=now)
+    with notify.one_insert():
+        notify.notify_referral_received(referral=referral, token=token, now=now, first_time=True)
+        offer_next(referral=referral, now=now)
     return referral, token
 
 

@@ -45,6 +45,10 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def descendants(pid: int) -> dict[int, str]:
     """Every process below `pid`, with its command line."""
     children: dict[int, list[int]] = {}
@@ -121,6 +125,8 @@ def test_run_serves_the_api_with_a_worker_and_sigterm_stops_every_child(tmp_path
         web = [pid for pid, cmd in tree.items() if "gunicorn" in cmd]
         assert len(workers) == 1 and alive(workers[0]), tree
         assert len(web) >= 2, tree  # the arbiter and its worker
+        # The worker yields the CPU to the web processes on a shared machine.
+        assert niceness(workers[0]) == niceness(web[0]) + 10, tree
         output = log.read_text()
         assert f"{base}/api/docs" in output and f"{base}/api/openapi.json" in output
 

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -50,6 +50,14 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         pr_set_pdeathsig = 1
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _worker_child() -> None:  # pragma: no cover - runs in the child before exec
+    _die_with_parent()
+    # On a machine shared with the web processes, a request a person waits for comes
+    # before a background job: the worker yields the CPU to gunicorn when both are busy
+    # (deadlines are minutes long; a burst of intake only delays message delivery).
+    os.nice(int(os.environ.get("WORKER_NICE", "10")))
 
 
 def bind_address(host: str, port: int) -> str:
@@ -136,7 +144,7 @@ class Command(BaseCommand):
         try:
             children["web"] = self._spawn(web)
             for n in range(options["workers"]):
-                children[f"worker {n + 1}"] = self._spawn(worker)
+                children[f"worker {n + 1}"] = self._spawn(worker, preexec=_worker_child)
             self._announce(host, port, children)
             exit_code = self._supervise(children)
         finally:
@@ -144,8 +152,10 @@ class Command(BaseCommand):
         if exit_code:
             raise CommandError(f"stopped because a child process exited (code {exit_code})")
 
-    def _spawn(self, argv: list[str]) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(argv, env=self.env, process_group=0, preexec_fn=_die_with_parent)
+    def _spawn(
+        self, argv: list[str], preexec: Callable[[], None] = _die_with_parent
+    ) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(argv, env=self.env, process_group=0, preexec_fn=preexec)
 
     def _announce(self, host: str, port: int, children: dict[str, subprocess.Popen[bytes]]) -> None:
         shown = "localhost" if host in ("0.0.0.0", "::") else host
