@@ -106,3 +106,16 @@ def check_page(page: Any, *, language: str = "en", allowed: tuple[str, ...] = ()
     assert_accessible(page)
     if language == "es":
         assert_spanish(page, allowed=allowed)
+
+
+def log_in(page: Any, live_server: Any, user: Any) -> None:
+    """Puts a logged-in session for `user` into the page's browser context (the login
+    form itself has its own tests)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )

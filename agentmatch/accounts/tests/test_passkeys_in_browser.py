@@ -4,12 +4,10 @@ fingerprint or face sensor (WebAuthn through the DevTools protocol)."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from agentmatch.accounts.models import Passkey
-from agentmatch.browser_testing import check_page
+from agentmatch.browser_testing import check_page, log_in
 from agentmatch.testing import make_agent, make_agent_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,12 +37,7 @@ def test_an_agent_adds_a_passkey_and_logs_in_with_it(
     page, live_server, fingerprint_reader, plan_year
 ):
     user = make_agent_user(make_agent(zip_code="53703", licensed=["WI"]))
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    log_in(page, live_server, user)
 
     page.goto("/accounts/profile/")
     page.get_by_label("Name for the new passkey").fill("My phone")

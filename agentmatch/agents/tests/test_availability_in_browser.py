@@ -5,13 +5,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.agents.services import agent_zone
 from agentmatch.browser_testing import check_page
+from agentmatch.browser_testing import log_in as browser_log_in
 from agentmatch.referrals.models import Offer
 from agentmatch.testing import make_agent, make_agent_user, make_referral
 
@@ -28,12 +27,7 @@ PASSKEY_STRINGS = (
 
 
 def log_in(page: Any, live_server: Any, agent: Agent) -> None:
-    client = Client()
-    client.force_login(make_agent_user(agent))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
+    browser_log_in(page, live_server, make_agent_user(agent))
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from agentmatch.browser_testing import log_in
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
 from agentmatch.testing import make_agent, make_agent_user, make_referral
 
@@ -79,12 +78,7 @@ def test_a_form_error_can_be_reached_and_fixed_with_the_keyboard(page, plan_year
 
 def test_an_agent_accepts_an_offer_with_the_keyboard_only(page, live_server, plan_year):
     agent = make_agent(zip_code="53711", licensed=["WI"])
-    client = Client()
-    client.force_login(make_agent_user(agent))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    log_in(page, live_server, make_agent_user(agent))
     make_referral(first_name="Rosa")
     page.goto("/workspace/")
     accept = page.locator(".usa-card").get_by_role("button", name="Accept")

@@ -3,27 +3,16 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from agentmatch.browser_testing import check_page
+from agentmatch.browser_testing import check_page, log_in
 from agentmatch.referrals.models import Offer
 from agentmatch.referrals.services import reject_offer
 from agentmatch.testing import make_agent, make_agent_user, make_operator, make_referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture

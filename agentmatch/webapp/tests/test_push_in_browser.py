@@ -8,8 +8,8 @@ service would."""
 import json
 
 import pytest
-from django.test import Client
 
+from agentmatch.browser_testing import log_in as browser_log_in
 from agentmatch.notifications.models import PushSubscription
 from agentmatch.testing import make_agent, make_agent_user
 from agentmatch.webapp.tests.test_webapp import fake_subscription
@@ -25,12 +25,7 @@ VAPID_PUBLIC_KEY = (
 def agent_page(page, live_server, plan_year, settings):  # type: ignore[no-untyped-def]
     settings.VAPID_PUBLIC_KEY = VAPID_PUBLIC_KEY
     agent = make_agent(zip_code="53703", licensed=["WI"])
-    client = Client()
-    client.force_login(make_agent_user(agent))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
+    browser_log_in(page, live_server, make_agent_user(agent))
     page.context.grant_permissions(["notifications"])
     page.agent = agent
     return page

@@ -2,10 +2,9 @@
 for the whole site, and its offline page answers when the server cannot be reached."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from agentmatch.browser_testing import check_page
+from agentmatch.browser_testing import log_in as browser_log_in
 from agentmatch.testing import make_agent, make_agent_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,12 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def logged_in(plan_year, live_server):  # type: ignore[no-untyped-def]
     def log_in(page) -> None:  # type: ignore[no-untyped-def]
-        client = Client()
-        client.force_login(make_agent_user(make_agent(zip_code="53703", licensed=["WI"])))
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-        )
+        agent = make_agent(zip_code="53703", licensed=["WI"])
+        browser_log_in(page, live_server, make_agent_user(agent))
 
     return log_in
 

@@ -4,12 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from agentmatch.browser_testing import check_page
+from agentmatch.browser_testing import log_in as browser_log_in
 from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.referrals.worker import expire_one_offer
 from agentmatch.testing import make_agent, make_agent_user, make_referral
@@ -18,13 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, live_server, agent) -> None:  # type: ignore[no-untyped-def]
-    """Puts a logged-in session for the agent's account into the browser."""
-    client = Client()
-    client.force_login(make_agent_user(agent))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
+    browser_log_in(page, live_server, make_agent_user(agent))
 
 
 def lapse(offer: Offer) -> None:
@@ -166,12 +159,7 @@ def test_workspace_pages_in_spanish_on_a_phone(phone_page, live_server, plan_yea
 def test_accounts_without_an_agent_see_why_in_both_languages(page, live_server, plan_year):
     from agentmatch.testing import make_operator
 
-    client = Client()
-    client.force_login(make_operator())
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
+    browser_log_in(page, live_server, make_operator())
     page.goto("/workspace/")
     expect(page.get_by_text("Your account is not linked to an agent.")).to_be_visible()
     check_page(page)
