@@ -33,7 +33,9 @@ from agentmatch.eligibility.models import RoutingSlot, RoutingState
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 
 # Boxes tried (half-width in miles) before ranking the whole state, when it is crowded.
-SEARCH_RADII_MILES = (10.0, 40.0, 160.0, 640.0)
+# Doubling: a miss costs one more query, but the query that settles it ranks a box four
+# times the last one's area, not sixteen (a 40-mile box in a city holds a thousand agents).
+SEARCH_RADII_MILES = (10.0, 20.0, 40.0, 80.0, 160.0, 640.0)
 # Fewer available slots than this for a state and language: rank the whole state at once
 # (cheaper than widening a box over and over in search of the few there are).
 SPARSE_SLOTS = 400
