@@ -8,7 +8,7 @@ names the event, so running the same event twice enqueues nothing twice.
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -75,20 +75,29 @@ def _store(messages: list[Message], *, first_time: bool = False) -> int:
     return len(new)
 
 
-def _message(
-    *, channel: str, to: str, kind: str, now: datetime, event: str, **fields: Any
-) -> Message:
-    if "subject" in fields:
-        fields["subject"] = fields["subject"][:300]
-    return Message(
-        channel=channel,
-        to=to,
-        kind=kind,
-        dedupe_key=_dedupe_key(event, channel, to),
-        created_at=now,
-        next_attempt_at=now,
-        **fields,
-    )
+def _messages(
+    recipients: Sequence[tuple[str, str]],
+    *,
+    kind: str,
+    event: str,
+    context: dict[str, Any],
+    now: datetime,
+    **fields: Any,
+) -> list[Message]:
+    """One unrendered outbox row per (channel, recipient) of the event."""
+    return [
+        Message(
+            channel=channel,
+            to=to,
+            kind=kind,
+            context={"event": event, **context},
+            dedupe_key=_dedupe_key(event, channel, to),
+            created_at=now,
+            next_attempt_at=now,
+            **fields,
+        )
+        for channel, to in recipients
+    ]
 
 
 # --- Agents -------------------------------------------------------------------------------
@@ -124,20 +133,16 @@ def _to_agent(
     first_time: bool = False,
     push_ids: list[int] | None = None,
 ) -> int:
-    messages = [
-        _message(
-            channel=channel,
-            to=to,
-            kind=kind,
-            now=now,
-            event=event,
-            agent=agent,
-            referral=referral,
-            offer=offer,
-            context={"event": event, **context},
-        )
-        for channel, to in agent_channels(agent, push_ids)
-    ]
+    messages = _messages(
+        agent_channels(agent, push_ids),
+        kind=kind,
+        event=event,
+        context=context,
+        now=now,
+        agent=agent,
+        referral=referral,
+        offer=offer,
+    )
     return _store(messages, first_time=first_time)
 
 
@@ -210,18 +215,9 @@ def _to_consumer(
     recipients = [(Channel.SMS, referral.phone)]
     if referral.email:
         recipients.append((Channel.EMAIL, referral.email))
-    messages = [
-        _message(
-            channel=channel,
-            to=to,
-            kind=kind,
-            now=now,
-            event=event,
-            referral=referral,
-            context={"event": event, **context},
-        )
-        for channel, to in recipients
-    ]
+    messages = _messages(
+        recipients, kind=kind, event=event, context=context, now=now, referral=referral
+    )
     return _store(messages, first_time=first_time)
 
 
