@@ -9,23 +9,20 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from agentmatch.accounts.devices import issue_device_token
-from agentmatch.accounts.models import Role, User
 from agentmatch.agents.models import Agent
-from agentmatch.demo.data import MADISON_NPN, MADISON_ZIP, SEED_EXAMPLE_NPN, demo_agents
-from agentmatch.demo.loader import DemoConflict, demo_agents_in_db, load_demo_agents, remove_demo
-from agentmatch.eligibility.services import refresh_all_routing_states
-from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
-
-DEMO_YEAR = 2026
-# Demo data only: printed on every run, never used outside a demo database.
-DEMO_USERNAME = "lucia.demo"
-DEMO_PASSWORD = "Demo#Agent26"
-DEMO_OPERATOR = "olivia.ops"
-DEMO_OPERATOR_PASSWORD = "Demo#Ops2026"
+from agentmatch.demo.actions import (
+    DEMO_OPERATOR,
+    DEMO_OPERATOR_PASSWORD,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    DEMO_YEAR,
+    load_demo,
+)
+from agentmatch.demo.data import MADISON_ZIP, SEED_EXAMPLE_NPN
+from agentmatch.demo.loader import DemoConflict
+from agentmatch.planyears.services import STATES_SERVED_2026
 
 
 class Command(BaseCommand):
@@ -50,45 +47,25 @@ class Command(BaseCommand):
         if not 2 <= count <= 20_000:
             raise CommandError(f"--agents must be 2 to 20000, not {count}")
         started = time.monotonic()
-        now = timezone.now()
-        with transaction.atomic():
-            plan_year = define_plan_year(
-                year=DEMO_YEAR, states=STATES_SERVED_2026, make_current=True
+        try:
+            demo = load_demo(
+                count=count, seed=options["seed"], reset=options["reset"], now=timezone.now()
             )
-            if options["reset"]:
-                removed = remove_demo(plan_year=DEMO_YEAR)
-                self.stdout.write(f"Removed {removed} demo agents.")
-            existing = demo_agents_in_db().count()
-            if existing:
-                self.stdout.write(
-                    f"Demo data already loaded ({existing} agents); `--reset` reloads it."
-                )
-            else:
-                specs = demo_agents(count=count, seed=options["seed"], today=now.date())
-                try:
-                    result = load_demo_agents(specs=specs, plan_year=DEMO_YEAR, now=now)
-                except DemoConflict as exc:
-                    raise CommandError(str(exc)) from exc
-                self.stdout.write(
-                    f"Loaded {result.agents} demo agents in {len(STATES_SERVED_2026)} states "
-                    f"({result.licenses} licenses, {result.available_now} available right now)."
-                )
-            refresh_all_routing_states(plan_year=plan_year, today=now.date())
-            madison = Agent.objects.filter(npn=MADISON_NPN).first()
-            account = User.objects.filter(agent=madison).first() if madison else None
-            token = None
-            if account is not None:
-                # A known password so a newcomer can log in to the agent pages at once.
-                account.username = DEMO_USERNAME
-                account.set_password(DEMO_PASSWORD)
-                account.save(update_fields=["username", "password"])
-                token = issue_device_token(user=account, name="Demo (load_demo)", now=now)
-            operator, _ = User.objects.get_or_create(
-                username=DEMO_OPERATOR,
-                defaults={"role": Role.OPERATOR, "email": "olivia.ops@example.org"},
+        except DemoConflict as exc:
+            raise CommandError(str(exc)) from exc
+        if demo.removed is not None:
+            self.stdout.write(f"Removed {demo.removed} demo agents.")
+        if demo.loaded is None:
+            self.stdout.write(
+                f"Demo data already loaded ({demo.already_loaded} agents); `--reset` reloads it."
             )
-            operator.set_password(DEMO_OPERATOR_PASSWORD)
-            operator.save(update_fields=["password"])
+        else:
+            self.stdout.write(
+                f"Loaded {demo.loaded.agents} demo agents in {len(STATES_SERVED_2026)} states "
+                f"({demo.loaded.licenses} licenses, {demo.loaded.available_now} available "
+                "right now)."
+            )
+        madison, token = demo.madison, demo.token
         self.stdout.write(
             f"Plan year {DEMO_YEAR} is current; routing refreshed "
             f"({time.monotonic() - started:.1f}s)."
