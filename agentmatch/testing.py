@@ -36,7 +36,7 @@ def give_license(
     resident: bool = False,
 ) -> License:
     lic, _ = License.objects.update_or_create(
-        agent=agent,
+        npn_key=agent.npn_key,
         state=state,
         defaults={
             "license_number": f"{state}{agent.npn}",

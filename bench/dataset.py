@@ -113,7 +113,7 @@ def _rows(agents: int, now: datetime) -> dict[str, list[dict[str, Any]]]:
             out["license"].append(
                 {
                     "id": license_id,
-                    "agent_id": pk,
+                    "npn_key": npn,
                     "state": state,
                     "license_number": f"{state}{npn}",
                     "license_class": "Producer",

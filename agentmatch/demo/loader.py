@@ -48,6 +48,7 @@ def remove_demo(*, plan_year: int) -> int:
     ).delete()
     for model in (RegistrationCompletion, RegistrationTermination, TrainingCompletion):
         model.objects.filter(plan_year=plan_year, npn_key__in=keys).delete()
+    License.objects.filter(npn_key__in=keys).delete()  # keyed by NPN: no cascade from Agent
     User.objects.filter(agent__in=agents).delete()
     agents.delete()
     return len(keys)
@@ -120,7 +121,7 @@ def load_demo_agents(*, specs: list[DemoAgent], plan_year: int, now: datetime) -
         ]
         licenses += [
             License(
-                agent=agent,
+                npn_key=agent.npn_key,
                 state=lic.state,
                 license_number=f"{lic.state}-{spec.npn[-7:]}",
                 license_class="Resident Producer" if lic.resident else "Non-Resident Producer",
@@ -136,12 +137,12 @@ def load_demo_agents(*, specs: list[DemoAgent], plan_year: int, now: datetime) -
     WeeklyHours.objects.bulk_create(weekly)
     Absence.objects.bulk_create(absence_rows)
     License.objects.bulk_create(licenses)
-    spec_by_agent = {a.pk: s for a, s in zip(agents, specs, strict=True)}
+    spec_by_agent = {a.npn_key: s for a, s in zip(agents, specs, strict=True)}
     LineOfAuthority.objects.bulk_create(
         [
             LineOfAuthority(license=lic, name=name, is_active=True, is_health=is_health_line(name))
             for lic in licenses
-            for dl in spec_by_agent[lic.agent_id].licenses
+            for dl in spec_by_agent[lic.npn_key].licenses
             if dl.state == lic.state
             for name in dl.lines
         ]

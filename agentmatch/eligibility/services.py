@@ -48,10 +48,11 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
             "npn_key", "completed_on"
         )
     )
-    licenses: dict[int, dict[str, LicenseFacts]] = defaultdict(dict)
-    for lic in License.objects.filter(agent_id__in=ids).prefetch_related("lines"):
+    # By NPN, like the CMS lists: NIPR may have reported them before the agent existed.
+    licenses: dict[str, dict[str, LicenseFacts]] = defaultdict(dict)
+    for lic in License.objects.filter(npn_key__in=keys).prefetch_related("lines"):
         lines = list(lic.lines.all())
-        licenses[lic.agent_id][lic.state] = LicenseFacts(
+        licenses[lic.npn_key][lic.state] = LicenseFacts(
             state=lic.state,
             is_active=lic.is_active,
             expires_on=lic.expires_on,
@@ -79,7 +80,7 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
             service_registration_complete=a.service_registration_completed_at is not None,
             display_option=a.display_option,
             home_state=a.home_state,
-            licenses=licenses.get(a.pk, {}),
+            licenses=licenses.get(a.npn_key, {}),
             deselected_states=frozenset(deselected.get(a.pk, set())),
             deactivated=a.pk in deactivated,
         )

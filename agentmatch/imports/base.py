@@ -1,7 +1,7 @@
 """What every importer shares: records, outcomes, value parsers, streaming CSV, upserts.
 
 An importer streams `Record`s (one per CSV row or XML producer) and applies them in
-chunks; runner.run_import drives it inside one transaction. Bad values raise RowError
+chunks; actions.import_file drives it inside one transaction. Bad values raise RowError
 (the row is rejected with its line, the rest goes on); UnreadableFile stops the whole
 file and changes nothing.
 """
@@ -28,6 +28,13 @@ CHUNK = 1000
 
 class UnreadableFile(Exception):
     """The file as a whole cannot be imported (missing, wrong format, broken midway)."""
+
+    code = "unreadable_file"
+    field = "file"
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 class RowError(ValueError):
@@ -69,7 +76,6 @@ class Outcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
-    UNKNOWN_NPN = "unknown_npn"
 
 
 @dataclass
@@ -85,6 +91,7 @@ class Context:
 class Importer(ABC):
     kind: str
     key_label: str  # for "conflicts with line N (same ...)"
+    kept_as: str  # what is kept for an NPN without an agent yet, for the summary
 
     @abstractmethod
     def items(self, path: str, ctx: Context) -> Iterator[Item]:
@@ -334,8 +341,8 @@ class RejectSink:
 
     SHOW = 20
 
-    def __init__(self, path: str | None, err: Any) -> None:
-        self.path, self.err, self.count = path, err, 0
+    def __init__(self, path: str | None, show: Callable[[str], object] | None) -> None:
+        self.path, self.show, self.count = path, show, 0
         self._tmp: Any = None
         self._writer: Any = None
         if path:
@@ -351,17 +358,17 @@ class RejectSink:
 
     def add(self, rejected: Rejected) -> None:
         self.count += 1
-        if self.count <= self.SHOW:
-            self.err.write(f"line {rejected.line}: rejected: {rejected.reason}")
+        if self.count <= self.SHOW and self.show is not None:
+            self.show(f"line {rejected.line}: rejected: {rejected.reason}")
         if self._writer is not None:
             raw = io.StringIO()
             csv.writer(raw, lineterminator="").writerow(rejected.raw)
             self._writer.writerow([rejected.line, rejected.reason, raw.getvalue()])
 
     def finish(self, *, keep: bool) -> None:
-        if self.count > self.SHOW:
+        if self.count > self.SHOW and self.show is not None:
             more = f" (all in {self.path})" if self.path and keep else ""
-            self.err.write(f"... and {self.count - self.SHOW} more rejected rows{more}")
+            self.show(f"... and {self.count - self.SHOW} more rejected rows{more}")
         if self._tmp is None:
             return
         self._tmp.close()

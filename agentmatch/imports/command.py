@@ -1,15 +1,17 @@
-"""The shared shape of the import_* management commands: parse options, run, report."""
+"""The shared shape of the import_* management commands: parse options, import, report."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from agentmatch.imports.base import Importer, UnreadableFile
-from agentmatch.imports.runner import run_import
+from agentmatch.imports.actions import import_file
+from agentmatch.imports.base import UnreadableFile
+from agentmatch.imports.models import ImportKind
 
 
 class ImportCommand(BaseCommand):
-    importer_class: type[Importer]
+    kind: ImportKind
     takes_plan_year = False
 
     def add_arguments(self, parser: Any) -> None:
@@ -27,16 +29,17 @@ class ImportCommand(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
         try:
-            report = run_import(
-                self.importer_class(),
+            report = import_file(
+                kind=self.kind,
                 path=path,
+                now=timezone.now(),
                 plan_year=options.get("plan_year"),
                 rejects_path=options["rejects"],
-                err=self.stderr,
+                show_rejected=self.stderr.write,
                 show_progress=self.stdout.isatty(),
             )
         except UnreadableFile as exc:
-            reason = str(exc).rstrip(".")
+            reason = exc.message.rstrip(".")
             ending = " " if reason.endswith("?") else ". "
             raise CommandError(f"{path}: {reason}{ending}Nothing was imported.") from exc
         self.stdout.write(report.summary())

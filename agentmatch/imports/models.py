@@ -34,7 +34,9 @@ class ImportRun(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
-    unknown_npn = models.PositiveIntegerField(default=0)
+    # Distinct NPNs of the accepted rows that have no agent when the import ends: their
+    # data is kept (by NPN) and applies when the roster adds the agent.
+    npns_without_agent = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "started_at"], name="import_run_kind_started")]

@@ -2,8 +2,8 @@
 
 Streamed with iterparse, one PRODUCER element at a time, each removed from the tree once
 read. The file is the truth for the producers it contains: a license or line of authority
-we hold for such a producer but the file no longer lists is deleted. Licenses attach only
-to agents we know from the roster; other producers are counted as unknown NPNs.
+we hold for such a producer but the file no longer lists is deleted. Licenses are kept by
+NPN whether or not the roster has the agent yet: they apply from the moment it does.
 """
 
 import io
@@ -170,6 +170,7 @@ def _merge_state(state: str, elems: list[ET.Element]) -> LicenseData:
 class NiprImporter(Importer):
     kind = ImportKind.NIPR
     key_label = "NPN"
+    kept_as = "licenses"
 
     def items(self, path: str, ctx: Context) -> Iterator[Item]:
         try:
@@ -218,35 +219,41 @@ class NiprImporter(Importer):
         return Record(line, key, key, licenses, raw)
 
     def apply(self, records: list[Record], ctx: Context) -> list[Outcome | Rejected]:
-        agents = {
-            a.npn_key: a
-            for a in Agent.objects.filter(npn_key__in=[r.npn_key for r in records]).only(
-                "pk", "npn_key", "home_state"
-            )
-        }
-        held: dict[tuple[int, str], License] = {
-            (lic.agent_id, lic.state): lic
-            for lic in License.objects.filter(agent_id__in=[a.pk for a in agents.values()])
-        }
+        keys = [r.npn_key for r in records]
+        held: dict[str, dict[str, License]] = defaultdict(dict)
+        for lic in License.objects.filter(npn_key__in=keys):
+            held[lic.npn_key][lic.state] = lic
         held_lines: dict[int, dict[str, LineOfAuthority]] = defaultdict(dict)
-        for line in LineOfAuthority.objects.filter(license__in=list(held.values())):
+        for line in LineOfAuthority.objects.filter(license__npn_key__in=keys):
             held_lines[line.license_id][line.name] = line
+        # Only agents without a home state learn it from here (see _Writer.sync_producer).
+        homeless = set(
+            Agent.objects.filter(npn_key__in=keys, home_state="").values_list("npn_key", flat=True)
+        )
 
         writer = _Writer()
         outcomes: list[Outcome | Rejected] = []
         for record in records:
-            agent = agents.get(record.npn_key)
-            if agent is None:
-                outcomes.append(Outcome.UNKNOWN_NPN)
-                continue
-            had_any = any(agent_id == agent.pk for agent_id, _ in held)
-            changed = writer.sync_agent(agent, record.data, held, held_lines)
+            had_any = bool(held.get(record.npn_key))
+            changed = writer.sync_producer(
+                record.npn_key, record.data, held.get(record.npn_key, {}), held_lines
+            )
+            if record.npn_key in homeless:
+                changed |= _set_home_state(record.npn_key, record.data)
             if not changed:
                 outcomes.append(Outcome.UNCHANGED)
             else:
                 outcomes.append(Outcome.UPDATED if had_any else Outcome.CREATED)
         writer.flush()
         return outcomes
+
+
+def _set_home_state(key: str, licenses: tuple[LicenseData, ...]) -> bool:
+    """The resident state is the home state of an agent who has none (the roster's wins)."""
+    resident = next((lic.state for lic in licenses if lic.is_resident), "")
+    if not resident:
+        return False
+    return bool(Agent.objects.filter(npn_key=key, home_state="").update(home_state=resident))
 
 
 class _Writer:
@@ -260,24 +267,25 @@ class _Writer:
         self.stale_license_ids: list[int] = []
         self.stale_line_ids: list[int] = []
 
-    def sync_agent(
+    def sync_producer(
         self,
-        agent: Agent,
+        key: str,
         licenses: tuple[LicenseData, ...],
-        held: dict[tuple[int, str], License],
+        held: dict[str, License],
         held_lines: dict[int, dict[str, LineOfAuthority]],
     ) -> bool:
+        """Makes the producer's licenses those of the file; True if anything differs."""
         changed = False
         wanted = {lic.state for lic in licenses}
-        for (agent_id, state), stale in held.items():
-            if agent_id == agent.pk and state not in wanted:
+        for state, stale in held.items():
+            if state not in wanted:
                 self.stale_license_ids.append(stale.pk)
                 changed = True
         for data in licenses:
             values = {f: getattr(data, f) for f in LICENSE_FIELDS}
-            lic = held.get((agent.pk, data.state))
+            lic = held.get(data.state)
             if lic is None:
-                lic = License(agent=agent, state=data.state, **values)
+                lic = License(npn_key=key, state=data.state, **values)
                 self.new_licenses.append((lic, data.lines))
                 changed = True
                 continue
@@ -287,12 +295,6 @@ class _Writer:
                 self.changed_licenses.append(lic)
                 changed = True
             changed |= self._sync_lines(lic, data.lines, held_lines.get(lic.pk, {}))
-        resident = next((lic.state for lic in licenses if lic.is_resident), "")
-        if resident and not agent.home_state:
-            # The resident state is the home state, unless the roster already gave one.
-            Agent.objects.filter(pk=agent.pk, home_state="").update(home_state=resident)
-            agent.home_state = resident
-            changed = True
         return changed
 
     def _sync_lines(

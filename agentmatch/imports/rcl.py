@@ -54,6 +54,7 @@ VALUE_FIELDS = (
 class RclImporter(Importer):
     kind = ImportKind.RCL
     key_label = "NPN and plan year"
+    kept_as = "registration rows"
 
     def items(self, path: str, ctx: Context) -> Iterator[Item]:
         def parse(v: dict[str, str]) -> Parsed:

@@ -73,6 +73,7 @@ def parse_display_option(value: str) -> int:
 class RosterImporter(Importer):
     kind = ImportKind.ROSTER
     key_label = "NPN"
+    kept_as = ""
 
     def items(self, path: str, ctx: Context) -> Iterator[Item]:
         def parse(v: dict[str, str]) -> Parsed:

@@ -62,6 +62,7 @@ def parse_marketplaces(value: str) -> str:
 class RtlImporter(Importer):
     kind = ImportKind.RTL
     key_label = "NPN, plan year, status, marketplaces and date"
+    kept_as = "termination rows"
 
     def items(self, path: str, ctx: Context) -> Iterator[Item]:
         def parse(v: dict[str, str]) -> Parsed:

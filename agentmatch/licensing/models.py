@@ -1,13 +1,17 @@
-"""State licenses and their lines of authority, as reported by NIPR."""
+"""State licenses and their lines of authority, as reported by NIPR.
+
+Keyed by NPN (`npn_key`, as the CMS lists are), not by agent: NIPR may report a producer
+before the roster creates the agent, and the licenses must apply from the moment the
+agent exists, whatever order the files came in.
+"""
 
 from django.db import models
 
-from agentmatch.agents.models import Agent
 from agentmatch.core.states import STATE_CHOICES
 
 
 class License(models.Model):
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="licenses")
+    npn_key = models.CharField(max_length=10)
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
     license_number = models.CharField(max_length=40, blank=True)
     license_class = models.CharField(max_length=100, blank=True)
@@ -17,10 +21,12 @@ class License(models.Model):
     expires_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agent", "state"], name="license_per_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["npn_key", "state"], name="license_per_npn_state")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.state} license {self.license_number} of {self.agent_id}"
+        return f"{self.state} license {self.license_number} of NPN {self.npn_key}"
 
 
 class LineOfAuthority(models.Model):

@@ -52,4 +52,4 @@ def test_a_waiting_referral_is_offered_when_an_import_makes_an_agent_eligible(pl
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.OFFERED
     assert referral.offers.get().agent == maria
-    assert "1 waiting referrals offered" in out
+    assert "1 waiting referral offered" in out

@@ -43,7 +43,7 @@ def test_snake_case_headers_bom_shop_capitals_and_spaces_are_understood(plan_yea
 
 def test_identical_duplicates_count_once_and_conflicting_ones_are_rejected(plan_year):
     out, err = run("import_rcl", fixture("rcl.csv"))
-    assert "1 duplicate rows counted once" in out
+    assert "1 duplicate row counted once" in out
     assert "line 8: rejected: conflicts with line 4 (same NPN and plan year" in err
     # The earlier line wins.
     assert RegistrationCompletion.objects.get(npn_key="8812002").individual_completed_on == date(

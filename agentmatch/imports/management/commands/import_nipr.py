@@ -1,10 +1,10 @@
 """`agentmatch import_nipr FILE [--rejects FILE]`: load NIPR PDB producer licensing XML."""
 
 from agentmatch.imports.command import ImportCommand
-from agentmatch.imports.nipr import NiprImporter
+from agentmatch.imports.models import ImportKind
 
 
 class Command(ImportCommand):
     help = "Load NIPR PDB producer licensing XML."
-    importer_class = NiprImporter
+    kind = ImportKind.NIPR
     takes_plan_year = False

@@ -1,18 +1,20 @@
-"""Running one import: one transaction for the file, a record of the run, then routing.
+"""Importing a file: the action behind every import command.
 
 Order of events for a readable file:
-  1. in one transaction: stream the file in chunks, reject bad rows, write the rest;
-     refresh RoutingState for the agents whose data changed; record the ImportRun;
+  1. in one durable transaction: stream the file in chunks, reject bad rows, write the
+     rest; refresh RoutingState for the agents whose data changed (a roster row that
+     creates an agent counts: its licenses, registration and training, kept by NPN from
+     earlier imports, apply at once); record the ImportRun;
   2. after commit: offer waiting referrals to agents who gained a state, each in its own
      short transaction as the worker does, so a newly eligible agent gets work at once.
 A file that cannot be read rolls back step 1 entirely and is recorded as a failed run.
+Because every CMS fact is kept by NPN, the four files may come in any order.
 """
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -33,79 +35,49 @@ from agentmatch.imports.base import (
     UnreadableFile,
     sha256_of,
 )
-from agentmatch.imports.models import ImportedKey, ImportRun, ImportStatus
+from agentmatch.imports.models import ImportedKey, ImportKind, ImportRun, ImportStatus
+from agentmatch.imports.nipr import NiprImporter
+from agentmatch.imports.rcl import RclImporter
+from agentmatch.imports.report import ImportReport
+from agentmatch.imports.roster import RosterImporter
+from agentmatch.imports.rtl import RtlImporter
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 from agentmatch.referrals.models import Referral, ReferralStatus
 from agentmatch.referrals.services import offer_waiting_referrals
 
-
-@dataclass
-class ImportReport:
-    run: ImportRun
-    agents_refreshed: int = 0
-    agents_gained: int = 0
-    referrals_offered: int = 0
-    note: str = ""
-    gained_ids: set[int] = field(default_factory=set)
-
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.run.created or self.run.updated)
-
-    def summary(self) -> str:
-        r = self.run
-        counts = [
-            f"{r.created} created",
-            f"{r.updated} updated",
-            f"{r.unchanged} unchanged",
-            f"{r.rejected} rejected",
-        ]
-        if r.duplicates:
-            counts.append(f"{r.duplicates} duplicate rows counted once")
-        if r.skipped:
-            counts.append(f"{r.skipped} skipped (other plan year)")
-        if r.kind == "nipr":
-            counts.append(f"{r.unknown_npn} unknown NPN (not on the roster)")
-        lines = [
-            f"{r.get_kind_display()} import of {r.file_name} (sha256 {r.sha256[:12]}): "
-            f"{r.rows_read} rows read: {', '.join(counts)}."
-        ]
-        if not self.changed_anything:
-            lines.append("Nothing changed: the data in this file was already imported.")
-        lines.append(
-            f"Routing refreshed for {self.agents_refreshed} agents; "
-            f"{self.agents_gained} gained a state; "
-            f"{self.referrals_offered} waiting referrals offered."
-        )
-        if self.note:
-            lines.append(self.note)
-        return "\n".join(lines)
+IMPORTERS: dict[str, type[Importer]] = {
+    ImportKind.RCL: RclImporter,
+    ImportKind.RTL: RtlImporter,
+    ImportKind.NIPR: NiprImporter,
+    ImportKind.ROSTER: RosterImporter,
+}
 
 
-def run_import(
-    importer: Importer,
+def import_file(
     *,
+    kind: str,
     path: str,
+    now: datetime,
     plan_year: int | None = None,
     rejects_path: str | None = None,
-    err: Any,
+    show_rejected: Callable[[str], object] | None = None,
     show_progress: bool = False,
 ) -> ImportReport:
-    """Imports one file; raises UnreadableFile (after recording the failure) if it cannot."""
-    now = timezone.now()
+    """Imports one file of this kind; raises UnreadableFile (after recording the failure)."""
+    importer = IMPORTERS[kind]()
     sha = ""
     sink: RejectSink | None = None
     try:
         sha = sha256_of(path)
-        sink = RejectSink(rejects_path, err)
-        with transaction.atomic():
+        sink = RejectSink(rejects_path, show_rejected)
+        with transaction.atomic(durable=True):
             report = _import(importer, path, sha, plan_year, now, sink, show_progress)
     except BaseException as exc:
         if sink is not None:
             sink.finish(keep=False)
         reason = str(exc) if isinstance(exc, UnreadableFile) else f"{type(exc).__name__}: {exc}"
         # After the rollback, in a transaction of its own: the attempt itself is auditable.
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             ImportRun.objects.create(
                 kind=importer.kind,
                 file_name=path[:500],
@@ -153,12 +125,18 @@ def _import(
             _apply_chunk(importer, chunk, ctx, sink)
             bar.update(ctx.position - bar.n)
 
-    report = ImportReport(run)
+    report = ImportReport(run, kept_as=importer.kept_as)
+    run.npns_without_agent = (
+        ImportedKey.objects.filter(run=run)
+        .exclude(npn_key__in=Agent.objects.values("npn_key"))
+        .values("npn_key")
+        .distinct()
+        .count()
+    )
     changed = ImportedKey.objects.filter(run=run, changed=True).values("npn_key")
     affected = Agent.objects.filter(npn_key__in=changed).order_by("pk")
-    if current is None:
-        report.note = "No plan year is marked current: routing was not refreshed."
-    else:
+    if current is not None:
+        report.routing_refreshed = True
         report.agents_refreshed = affected.count()
         report.gained_ids = refresh_routing_states(
             agents=affected.iterator(chunk_size=2000), plan_year=current, today=now.date()
@@ -209,10 +187,7 @@ def _apply_chunk(importer: Importer, chunk: list[Item], ctx: Context, sink: Reje
         if isinstance(outcome, Rejected):
             rejects.append(outcome)
             continue
-        if outcome == Outcome.UNKNOWN_NPN:
-            run.unknown_npn += 1
-        else:
-            setattr(run, outcome.value, getattr(run, outcome.value) + 1)
+        setattr(run, outcome.value, getattr(run, outcome.value) + 1)
         changed = outcome in (Outcome.CREATED, Outcome.UPDATED)
         keys.append((run.pk, record.key, record.npn_key, record.digest, record.line, changed))
     _remember_keys(keys)
@@ -238,6 +213,7 @@ def _offer_waiting(agent_ids: set[int]) -> int:
         return 0
     offered = 0
     for agent_id in sorted(agent_ids):
+        # The real clock, not the import's `now`: a large file may have taken minutes.
         with transaction.atomic():
             agent = Agent.objects.filter(pk=agent_id).first()
             if agent is not None:
