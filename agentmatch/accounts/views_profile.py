@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,22 +17,22 @@ from django.views.decorators.http import require_POST
 
 from agentmatch.accounts.devices import revoke_device_token
 from agentmatch.accounts.forms import ContactForm, LanguagesForm, StatesForm
-from agentmatch.agents.contact import ContactDetails, ContactError, update_contact
-from agentmatch.agents.labels import language_choices
-from agentmatch.agents.models import Agent
-from agentmatch.agents.services import set_languages
-from agentmatch.core.languages import language_name, normalize_language
-from agentmatch.core.phones import display_phone
-from agentmatch.eligibility.preferences import (
-    PreferenceError,
-    profile_states,
-    set_state_preferences,
+from agentmatch.agents.actions import (
+    change_contact_details,
+    change_languages,
+    change_state_preferences,
 )
+from agentmatch.agents.contact import ContactDetails
+from agentmatch.agents.errors import SettingError
+from agentmatch.agents.labels import language_choices
+from agentmatch.agents.models import Agent, Channel
+from agentmatch.core.languages import language_name
+from agentmatch.core.phones import display_phone
+from agentmatch.eligibility.preferences import profile_states
 from agentmatch.eligibility.rules import explain
-from agentmatch.eligibility.services import facts_for, refresh_routing_states
+from agentmatch.eligibility.services import facts_for
 from agentmatch.notifications.models import PushSubscription
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
-from agentmatch.referrals.services import offer_waiting_referrals
 
 
 def _agent(request: HttpRequest) -> Agent | None:
@@ -93,56 +92,36 @@ def profile(request: HttpRequest) -> HttpResponse:
     if section == "contact":
         contact_form = ContactForm(request.POST)
         if contact_form.is_valid():
+            details = ContactDetails(
+                contact_form.cleaned_data["cell_phone"],
+                contact_form.cleaned_data["contact_method"],
+                contact_form.cleaned_data["zip_code"],
+            )
             try:
-                with transaction.atomic():
-                    update_contact(
-                        agent=agent,
-                        details=ContactDetails(
-                            contact_form.cleaned_data["cell_phone"],
-                            contact_form.cleaned_data["contact_method"],
-                            contact_form.cleaned_data["zip_code"],
-                        ),
-                        now=now,
-                    )
-            except ContactError as exc:
+                change_contact_details(agent=agent, now=now, channel=Channel.WEB, details=details)
+            except SettingError as exc:
                 contact_form.add_error(exc.field, exc.message)
             else:
                 messages.success(request, _("Your contact details were saved."))
                 return redirect("accounts:profile")
     elif section == "languages":
-        languages_form = LanguagesForm({"languages": ",".join(request.POST.getlist("languages"))})
+        chosen = request.POST.getlist("languages")
+        languages_form = LanguagesForm({"languages": ",".join(chosen)})
         try:
-            codes = sorted(
-                {
-                    normalize_language(x)
-                    for value in request.POST.getlist("languages")
-                    for x in value.split(",")
-                    if x.strip()
-                }
-            )
-            if not codes:
-                raise ValueError(_("Choose at least one language."))
-        except ValueError as exc:
+            change_languages(agent=agent, now=now, channel=Channel.WEB, languages=chosen)
+        except SettingError as exc:
             languages_form.is_valid()
-            languages_form.add_error("languages", str(exc))
+            languages_form.add_error("languages", exc.message)
         else:
-            with transaction.atomic():
-                set_languages(agent=agent, languages=codes)
-                offer_waiting_referrals(now=now, agent=agent)
             messages.success(request, _("Your languages were saved."))
             return redirect("accounts:profile")
     elif section == "states" and plan_year is not None:
         states_form = StatesForm(request.POST, selectable=selectable)
-        # Validate against what the agent may choose, naming any state outside it.
-        chosen = request.POST.getlist("states")
         try:
-            with transaction.atomic():
-                set_state_preferences(
-                    agent=agent, selected=chosen, plan_year=plan_year, today=now.date()
-                )
-                refresh_routing_states(agents=[agent], plan_year=plan_year, today=now.date())
-                offer_waiting_referrals(now=now, agent=agent)
-        except PreferenceError as exc:
+            change_state_preferences(
+                agent=agent, now=now, channel=Channel.WEB, states=request.POST.getlist("states")
+            )
+        except SettingError as exc:
             states_form.add_error(None, exc.message)
         else:
             messages.success(request, _("Your state preferences were saved."))

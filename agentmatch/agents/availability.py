@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from agentmatch.agents.models import AvailabilitySwitch
+from agentmatch.agents.models import AvailabilitySwitch, zone_named
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def resolve_availability(
             return Availability(False, f"on extended absence until {until}", next_change)
         return Availability(True, "switched on (green)", next_change)
 
-    tz = ZoneInfo(time_zone or "America/New_York")
+    tz = zone_named(time_zone)
     inside, hour_edges = _hours_edges(list(hours), tz, now)
     next_change = min(absence_edges + hour_edges, default=None)
     if current_absence is not None:

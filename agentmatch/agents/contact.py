@@ -8,17 +8,15 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, ContactMethod
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.phones import normalize_phone
 from agentmatch.eligibility.routing_table import rebuild_slots
 
 
-class ContactError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class ContactError(SettingError):
+    field: str  # always one of ContactDetails' fields
 
 
 @dataclass(frozen=True)
@@ -33,13 +31,15 @@ def clean_contact(details: ContactDetails) -> dict[str, object]:
     try:
         phone = normalize_phone(details.cell_phone)
     except ValueError as exc:
-        raise ContactError("cell_phone", str(exc)) from exc
+        raise ContactError("cell_phone", str(exc), code="bad_phone") from exc
     if details.contact_method not in ContactMethod.values:
-        raise ContactError("contact_method", _("Choose one of the four contact methods."))
+        raise ContactError(
+            "contact_method", _("Choose one of the four contact methods."), code="bad_choice"
+        )
     try:
         place = lookup_zip(details.zip_code)
     except UnknownZip as exc:
-        raise ContactError("zip_code", str(exc)) from exc
+        raise ContactError("zip_code", str(exc), code="unknown_zip") from exc
     return {
         "cell_phone": phone,
         "contact_method": details.contact_method,
@@ -51,11 +51,22 @@ def clean_contact(details: ContactDetails) -> dict[str, object]:
     }
 
 
-def update_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> Agent:
+def store_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> list[str]:
+    """Validates and stores the details; returns the names of the fields that changed.
+
+    Never rebuilds the routing index: the caller does, once, when the location changed.
+    """
     fields = clean_contact(details)
+    changed = [name for name, value in fields.items() if getattr(agent, name) != value]
     Agent.objects.filter(pk=agent.pk).update(**fields, updated_at=now)  # type: ignore[arg-type]
     for name, value in fields.items():
         setattr(agent, name, value)
+    return changed
+
+
+def update_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> Agent:
+    """store_contact plus the routing index, for registration (one step of its action)."""
+    store_contact(agent=agent, details=details, now=now)
     rebuild_slots(agent_ids=[agent.pk])  # the routing index holds the location
     return agent
 

@@ -11,10 +11,14 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from agentmatch.agents.models import AvailabilitySwitch, WeeklyHours
-from agentmatch.agents.schedule import Problem, check_weekly_hours
+from agentmatch.agents.schedule import (
+    NOTE_MAX_LENGTH,
+    HoursRange,
+    Problem,
+    check_weekly_hours,
+)
 
 TIME_KEY = re.compile(r"^hours-(?P<day>[0-6])-(?P<index>\d{1,2})-(?P<part>start|end)$")
-MAX_RANGES_PER_DAY = 8
 
 
 @dataclass
@@ -71,17 +75,16 @@ def _parse_time(text: str) -> time | None:
     return None
 
 
-def clean_week(days: list[DayRows]) -> dict[int, list[tuple[time, time]]] | None:
-    """The week's hours, or None after putting a message on each bad field."""
-    hours: dict[int, list[tuple[time, time]]] = {}
-    positions: dict[int, list[int]] = {}  # index checked -> index typed, per day
+def clean_week(days: list[DayRows]) -> list[HoursRange] | None:
+    """The week's hours, or None after putting a message on each bad field.
+
+    The rules are agents/schedule.py's, the same the API answers with.
+    """
+    hours: list[HoursRange] = []
+    rows: list[RangeRow] = []  # the row each checked range came from
     ok = True
     for day in days:
-        if len(day.ranges) > MAX_RANGES_PER_DAY:
-            day.ranges[-1].start_error = str(_("A day can have at most 8 time ranges."))
-            ok = False
-        hours[day.weekday], positions[day.weekday] = [], []
-        for index, row in enumerate(day.ranges):
+        for row in day.ranges:
             start, end = _parse_time(row.start), _parse_time(row.end)
             for part, text, value in (("start", row.start, start), ("end", row.end, end)):
                 if not text:
@@ -91,16 +94,16 @@ def clean_week(days: list[DayRows]) -> dict[int, list[tuple[time, time]]] | None
             if start is None or end is None:
                 ok = False
                 continue
-            hours[day.weekday].append((start, end))
-            positions[day.weekday].append(index)
+            hours.append((day.weekday, start, end))
+            rows.append(row)
     problems: list[Problem] = check_weekly_hours(hours)
     for problem in problems:
-        row = days[problem.weekday].ranges[positions[problem.weekday][problem.index]]
-        if not getattr(row, f"{problem.field}_error"):
-            setattr(row, f"{problem.field}_error", str(problem.message))
+        field = "start" if problem.field == "weekday" else problem.field
+        if not getattr(rows[problem.index], f"{field}_error"):
+            setattr(rows[problem.index], f"{field}_error", str(problem.message))
     if problems or not ok:
         return None
-    return {d: r for d, r in hours.items() if r}
+    return hours
 
 
 class ModeForm(forms.Form):
@@ -121,7 +124,7 @@ class AbsenceForm(forms.Form):
     note = forms.CharField(
         label=_("Note (optional)"),
         help_text=_("For your own records, for example: vacation."),
-        max_length=200,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
     )
 

@@ -1,5 +1,7 @@
 """Agents and brokers: profile, languages, state preferences and availability."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.db import models
 from django.db.models import Q
 
@@ -28,6 +30,19 @@ class AvailabilitySwitch(models.TextChoices):
     ON = "on", "Available now (green)"
     OFF = "off", "Not available (red)"
     SCHEDULE = "schedule", "Follow my weekly hours"
+
+
+# The one fallback for an agent whose ZIP gave no (or an unknown) time zone: US Eastern,
+# where most agents are, so weekly hours, absences and message times agree everywhere.
+FALLBACK_TIME_ZONE = "America/New_York"
+
+
+def zone_named(key: str) -> ZoneInfo:
+    """The time zone stored as `key`; blank or unknown keys fall back to FALLBACK_TIME_ZONE."""
+    try:
+        return ZoneInfo(key or FALLBACK_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(FALLBACK_TIME_ZONE)
 
 
 class Agent(models.Model):
@@ -95,6 +110,11 @@ class Agent(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The agent's own time zone: weekly hours, absences and times in messages use it."""
+        return zone_named(self.time_zone)
+
 
 class AgentLanguage(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="languages")
@@ -152,3 +172,39 @@ class Absence(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")), name="absence_ends_after_start"
             )
         ]
+
+
+class Channel(models.TextChoices):
+    """The door a change came through."""
+
+    WEB = "web", "Web page"
+    API = "api", "Agent API"
+
+
+class ChangeKind(models.TextChoices):
+    SWITCH = "switch", "Availability switch"
+    WEEKLY_HOURS = "weekly_hours", "Weekly hours"
+    ABSENCES = "absences", "Extended absences"
+    LANGUAGES = "languages", "Languages"
+    STATES = "states", "State preferences"
+    CONTACT = "contact", "Contact details"
+    PUSH = "push", "App notifications"
+
+
+class AgentChange(models.Model):
+    """Audit row: an agent changed one of their own settings (who, when, what, which door).
+
+    `detail` says what changed in a few words, never a phone number or an endpoint.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "-at"], name="agent_change_history")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.kind} via {self.channel} at {self.at:%Y-%m-%d %H:%M}"

@@ -94,6 +94,8 @@ def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
     languages: list[str] = fields.pop("languages")  # type: ignore[assignment]
     agent = Agent.objects.filter(npn_key=fields["npn_key"]).first()
     changed = agent is None
+    # The routing index holds location and languages: rebuilt once if either changed.
+    index_stale = False
     if agent is None:
         agent = Agent.objects.create(**fields)  # type: ignore[arg-type]
     else:
@@ -103,10 +105,11 @@ def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
             for k, v in diff.items():
                 setattr(agent, k, v)
             changed = True
-            if {"latitude", "longitude"} & diff.keys():
-                rebuild_slots(agent_ids=[agent.pk])  # the routing index holds the location
+            index_stale = bool({"latitude", "longitude"} & diff.keys())
     have = set(agent.languages.values_list("language", flat=True))
     if have != set(languages):
         set_languages(agent=agent, languages=languages)
-        changed = True
+        changed = index_stale = True
+    if index_stale:
+        rebuild_slots(agent_ids=[agent.pk])
     return agent, changed

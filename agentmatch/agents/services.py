@@ -1,10 +1,13 @@
-"""State changes to agents' own settings: availability, languages, state preferences.
+"""The steps that change an agent's own settings: availability, languages, state choices.
 
-Functions take keyword-only arguments and an explicit `now`; they never commit on their
-own, so the caller's `transaction.atomic()` decides what happens together.
+Functions take keyword-only arguments; they check their input with agents/schedule.py and
+write rows, but never commit and never run follow-ups (availability, routing index,
+waiting referrals): the use-case actions in agents/actions.py compose them inside one
+transaction and queue those once. `set_availability` is the one composed step kept for
+jobs and tests that change availability inside their own transaction.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +19,7 @@ from agentmatch.agents.availability import (
     HoursWindow,
     resolve_availability,
 )
+from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import (
     Absence,
     Agent,
@@ -25,12 +29,21 @@ from agentmatch.agents.models import (
     WeeklyHours,
 )
 from agentmatch.agents.schedule import (
-    AbsenceError,
+    HoursRange,
     ScheduleError,
     check_absence,
+    check_absence_note,
+    check_absences_apart,
     check_weekly_hours,
+    overlap_error,
 )
-from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
+from agentmatch.core.languages import normalize_language
+from agentmatch.eligibility.routing_table import set_slot_availability
+
+
+def agent_zone(agent: Agent) -> ZoneInfo:
+    """The agent's own time zone (Agent.zone: one fallback everywhere)."""
+    return agent.zone
 
 
 def availability_of(*, agent: Agent, now: datetime) -> Availability:
@@ -64,74 +77,146 @@ def refresh_availability(*, agent: Agent, now: datetime) -> Availability:
     return result
 
 
+def set_switch(*, agent: Agent, switch: str) -> None:
+    """The green/red override, or back to following the weekly hours."""
+    if switch not in AvailabilitySwitch.values:
+        raise SettingError("switch", _("Choose Available or Not available."), code="bad_switch")
+    Agent.objects.filter(pk=agent.pk).update(availability_switch=switch)
+    agent.availability_switch = switch
+
+
+def replace_weekly_hours(*, agent: Agent, hours: Sequence[HoursRange]) -> None:
+    """Replaces the week's operating hours: (weekday, start, end) in the agent's time zone,
+    every range within its day (an end of 00:00 is midnight).
+
+    Raises ScheduleError listing each bad range; nothing changes then.
+    """
+    if problems := check_weekly_hours(hours):
+        raise ScheduleError(problems)
+    WeeklyHours.objects.filter(agent=agent).delete()
+    WeeklyHours.objects.bulk_create(
+        [
+            WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=end)
+            for weekday, start, end in sorted(hours)
+        ]
+    )
+
+
+def local_today(agent: Agent, now: datetime) -> date:
+    return now.astimezone(agent.zone).date()
+
+
+def absence_days(absence: Absence, tz: ZoneInfo) -> tuple[date, date]:
+    """An absence as the whole days the agent chose: (first day, last day)."""
+    last = absence.ends_at.astimezone(tz) - timedelta(microseconds=1)
+    return absence.starts_at.astimezone(tz).date(), last.date()
+
+
+def _instants(first_day: date, last_day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(first_day, time(0), tzinfo=tz)
+    return start, datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def add_absence(
+    *, agent: Agent, first_day: date, last_day: date, note: str, now: datetime
+) -> Absence:
+    """An extended absence of whole days in the agent's time zone, from today on.
+
+    Raises AbsenceError naming the field for a day in the past or too far ahead, a last
+    day before the first, a note with control characters, or days already taken.
+    """
+    tz = agent.zone
+    check_absence(first_day=first_day, last_day=last_day, note=note, today=local_today(agent, now))
+    starts_at, ends_at = _instants(first_day, last_day, tz)
+    if Absence.objects.filter(agent=agent, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+        raise overlap_error()
+    return Absence.objects.create(
+        agent=agent, starts_at=starts_at, ends_at=ends_at, note=note.strip()
+    )
+
+
+def delete_absence(*, agent: Agent, absence_id: int) -> bool:
+    """Removes one of the agent's own absences; False if there was no such absence."""
+    deleted, _rows = Absence.objects.filter(agent=agent, pk=absence_id).delete()
+    return deleted > 0
+
+
+def replace_absences(
+    *, agent: Agent, absences: Sequence[tuple[date, date, str]], now: datetime
+) -> None:
+    """The agent's whole list of absences, as (first day, last day, note).
+
+    An absence already stored and listed again with the same days is kept as it is (an
+    absence under way began in the past); every other one is checked like a new one.
+    Raises AbsenceError with the index of the first bad absence; nothing changes then.
+    """
+    tz = agent.zone
+    today = local_today(agent, now)
+    stored = {absence_days(a, tz): a for a in Absence.objects.filter(agent=agent)}
+    for index, (first_day, last_day, note) in enumerate(absences):
+        try:
+            if (first_day, last_day) in stored:
+                check_absence_note(note)
+            else:
+                check_absence(first_day=first_day, last_day=last_day, note=note, today=today)
+        except SettingError as exc:
+            exc.index = index
+            raise
+    check_absences_apart([(first, last) for first, last, _note in absences])
+    keep = {(first, last): note.strip() for first, last, note in absences}
+    Absence.objects.filter(agent=agent).exclude(
+        pk__in=[a.pk for days, a in stored.items() if days in keep]
+    ).delete()
+    for days, note in keep.items():
+        if (kept := stored.get(days)) is not None:
+            if kept.note != note:
+                Absence.objects.filter(pk=kept.pk).update(note=note)
+            continue
+        starts_at, ends_at = _instants(*days, tz)
+        Absence.objects.create(agent=agent, starts_at=starts_at, ends_at=ends_at, note=note)
+
+
 def set_availability(
     *,
     agent: Agent,
     now: datetime,
     switch: str | None = None,
-    weekly_hours: Iterable[tuple[int, time, time]] | None = None,
-    absences: Iterable[tuple[date, date, str]] | None = None,
+    weekly_hours: Sequence[HoursRange] | None = None,
+    absences: Sequence[tuple[date, date, str]] | None = None,
 ) -> Availability:
-    """Updates whichever of switch, weekly hours and absences are given.
-
-    Weekly hours are (weekday, start, end) in the agent's time zone; an end of 00:00 means
-    midnight, and a window that ends before it starts runs past midnight into the next day.
-    Absences are (first day, last day, note), whole days in the agent's time zone.
-    """
+    """Changes whichever of switch, weekly hours and absences are given, with the same
+    rules as every door, and stores the resulting availability. Never commits."""
     if switch is not None:
-        if switch not in AvailabilitySwitch.values:
-            raise ValueError(f"switch must be one of {', '.join(AvailabilitySwitch.values)}")
-        Agent.objects.filter(pk=agent.pk).update(availability_switch=switch)
-        agent.availability_switch = switch
+        set_switch(agent=agent, switch=switch)
     if weekly_hours is not None:
-        rows = []
-        for weekday, start, end in weekly_hours:
-            if not 0 <= weekday <= 6:
-                raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
-            if start == end:
-                raise ValueError(f"hours on day {weekday} start and end at the same time")
-            if end != time(0) and end < start:
-                # Overnight: split at midnight so every window lies within one day.
-                rows.append(
-                    WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=time(0))
-                )
-                rows.append(
-                    WeeklyHours(
-                        agent=agent, weekday=(weekday + 1) % 7, starts_at=time(0), ends_at=end
-                    )
-                )
-            else:
-                rows.append(WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=end))
-        WeeklyHours.objects.filter(agent=agent).delete()
-        WeeklyHours.objects.bulk_create(rows)
+        replace_weekly_hours(agent=agent, hours=weekly_hours)
     if absences is not None:
-        tz = ZoneInfo(agent.time_zone or "America/New_York")
-        rows_a = []
-        for first_day, last_day, note in absences:
-            if last_day < first_day:
-                raise ValueError(f"absence ends ({last_day}) before it starts ({first_day})")
-            rows_a.append(
-                Absence(
-                    agent=agent,
-                    starts_at=datetime.combine(first_day, time(0), tzinfo=tz),
-                    ends_at=datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz),
-                    note=note[:200],
-                )
-            )
-        Absence.objects.filter(agent=agent).delete()
-        Absence.objects.bulk_create(rows_a)
+        replace_absences(agent=agent, absences=absences, now=now)
     return refresh_availability(agent=agent, now=now)
 
 
+def clean_languages(values: Iterable[str]) -> list[str]:
+    """Language codes or names, one per value or comma-separated; at least one."""
+    try:
+        codes = sorted(
+            {normalize_language(x) for value in values for x in value.split(",") if x.strip()}
+        )
+    except ValueError as exc:
+        raise SettingError("languages", str(exc), code="unknown_language") from exc
+    if not codes:
+        raise SettingError("languages", _("Choose at least one language."), code="required")
+    return codes
+
+
 def set_languages(*, agent: Agent, languages: Iterable[str]) -> None:
+    """Stores the agent's languages (codes). The caller rebuilds the routing index."""
     codes = sorted(set(languages))
     if not codes:
-        raise ValueError("an agent must speak at least one language")
+        raise SettingError("languages", _("Choose at least one language."), code="required")
     AgentLanguage.objects.filter(agent=agent).exclude(language__in=codes).delete()
     AgentLanguage.objects.bulk_create(
         [AgentLanguage(agent=agent, language=c) for c in codes], ignore_conflicts=True
     )
-    rebuild_slots(agent_ids=[agent.pk])
 
 
 def set_deselected_states(*, agent: Agent, states: Iterable[str]) -> None:
@@ -140,64 +225,3 @@ def set_deselected_states(*, agent: Agent, states: Iterable[str]) -> None:
     StateDeselection.objects.bulk_create(
         [StateDeselection(agent=agent, state=s) for s in sorted(wanted)], ignore_conflicts=True
     )
-
-
-# --- The availability page: one change at a time, each keeping the routing index in step ---
-
-
-def set_switch(*, agent: Agent, switch: str, now: datetime) -> Availability:
-    """The green/red override (or back to weekly hours); returns the new availability."""
-    return set_availability(agent=agent, switch=switch, now=now)
-
-
-def set_weekly_hours(
-    *, agent: Agent, hours: Mapping[int, Sequence[tuple[time, time]]], now: datetime
-) -> Availability:
-    """Replaces the week's operating hours: {weekday: [(start, end), ...]} in the agent's
-    time zone, every range within its day (an end of 00:00 is midnight).
-
-    Raises ScheduleError listing each bad range; nothing changes then.
-    """
-    if problems := check_weekly_hours(hours):
-        raise ScheduleError(problems)
-    rows = [
-        WeeklyHours(agent=agent, weekday=weekday, starts_at=start, ends_at=end)
-        for weekday, ranges in sorted(hours.items())
-        for start, end in sorted(ranges)
-    ]
-    WeeklyHours.objects.filter(agent=agent).delete()
-    WeeklyHours.objects.bulk_create(rows)
-    return refresh_availability(agent=agent, now=now)
-
-
-def agent_zone(agent: Agent) -> ZoneInfo:
-    return ZoneInfo(agent.time_zone or "America/New_York")
-
-
-def add_absence(
-    *, agent: Agent, first_day: date, last_day: date, note: str, now: datetime
-) -> Absence:
-    """An extended absence of whole days in the agent's time zone, from today on.
-
-    Raises AbsenceError naming the field for a day in the past, a last day before the
-    first, or days already covered by another absence.
-    """
-    tz = agent_zone(agent)
-    check_absence(first_day=first_day, last_day=last_day, today=now.astimezone(tz).date())
-    starts_at = datetime.combine(first_day, time(0), tzinfo=tz)
-    ends_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
-    if Absence.objects.filter(agent=agent, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
-        raise AbsenceError("first_day", _("These days overlap an absence you already added."))
-    absence = Absence.objects.create(
-        agent=agent, starts_at=starts_at, ends_at=ends_at, note=note.strip()[:200]
-    )
-    refresh_availability(agent=agent, now=now)
-    return absence
-
-
-def delete_absence(*, agent: Agent, absence_id: int, now: datetime) -> bool:
-    """Removes one of the agent's own absences; False if there was no such absence."""
-    deleted, _rows = Absence.objects.filter(agent=agent, pk=absence_id).delete()
-    if deleted:
-        refresh_availability(agent=agent, now=now)
-    return deleted > 0

@@ -1,18 +1,16 @@
 """The agent's availability: the green/red switch, weekly hours, extended absences.
 
-Thin views: each change goes through agents.services (which keeps the routing index in
-step) inside one transaction, then waiting referrals are offered if the agent became free.
+Thin views: each parses its form, calls one action of agents/actions.py (which owns the
+transaction, the rules, the audit row and the follow-ups) and renders the answer.
 Every form works without JavaScript; with htmx the parts swap in place.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agentmatch.agents import actions
+from agentmatch.agents.errors import SettingError
 from agentmatch.agents.forms import (
     AbsenceForm,
     DayRows,
@@ -30,17 +30,10 @@ from agentmatch.agents.forms import (
     week_from_post,
     week_from_rows,
 )
-from agentmatch.agents.models import Absence, Agent, AvailabilitySwitch, WeeklyHours
-from agentmatch.agents.schedule import AbsenceError, ScheduleError
-from agentmatch.agents.services import (
-    add_absence,
-    agent_zone,
-    delete_absence,
-    set_switch,
-    set_weekly_hours,
-)
+from agentmatch.agents.models import Absence, Agent, AvailabilitySwitch, Channel, WeeklyHours
+from agentmatch.agents.notification_test import NothingToSend
+from agentmatch.agents.services import absence_days, local_today
 from agentmatch.agents.templatetags.agents_ui import switch_state
-from agentmatch.referrals.services import offer_waiting_referrals
 
 View = Callable[..., HttpResponse]
 
@@ -61,11 +54,6 @@ def agent_required(view: View) -> View:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _offer_if_free(agent: Agent, now: Any) -> None:
-    if agent.is_available:
-        offer_waiting_referrals(now=now, agent=agent)
 
 
 def _page(
@@ -92,11 +80,11 @@ def _page(
         "week": week,
         "hours_errors": hours_errors,
         "hours_saved": hours_saved,
-        "time_zone": agent_zone(agent).key,
+        "time_zone": agent.zone.key,
         "absences": _absence_rows(agent, now),
         "absence_form": absence_form or AbsenceForm(),
         "mode_form": mode_form or ModeForm(initial={"switch": agent.availability_switch}),
-        "today": now.astimezone(agent_zone(agent)).date(),
+        "today": local_today(agent, now),
         "switch_next": reverse("agents:availability"),
     }
     if _is_htmx(request):
@@ -107,16 +95,13 @@ def _page(
 
 def _absence_rows(agent: Agent, now: Any) -> list[dict[str, Any]]:
     """The agent's current and coming absences as whole days in their time zone."""
-    tz = agent_zone(agent)
-    return [
-        {
-            "pk": a.pk,
-            "first_day": a.starts_at.astimezone(tz).date(),
-            "last_day": (a.ends_at.astimezone(tz) - timedelta(microseconds=1)).date(),
-            "note": a.note,
-        }
-        for a in Absence.objects.filter(agent=agent, ends_at__gt=now).order_by("starts_at")
-    ]
+    rows = []
+    for absence in Absence.objects.filter(agent=agent, ends_at__gt=now).order_by("starts_at"):
+        first_day, last_day = absence_days(absence, agent.zone)
+        rows.append(
+            {"pk": absence.pk, "first_day": first_day, "last_day": last_day, "note": absence.note}
+        )
+    return rows
 
 
 @agent_required
@@ -141,10 +126,7 @@ def switch(request: HttpRequest, agent: Agent) -> HttpResponse:
     if value not in (AvailabilitySwitch.ON, AvailabilitySwitch.OFF):
         messages.error(request, _("Choose Available or Not available."))
         return redirect(_safe_next(request))
-    now = timezone.now()
-    with transaction.atomic():
-        set_switch(agent=agent, switch=value, now=now)
-        _offer_if_free(agent, now)
+    actions.change_availability(agent=agent, now=timezone.now(), channel=Channel.WEB, switch=value)
     if _is_htmx(request):
         return render(
             request,
@@ -165,10 +147,9 @@ def mode(request: HttpRequest, agent: Agent) -> HttpResponse:
     form = ModeForm(request.POST)
     if not form.is_valid():
         return _page(request, agent, mode_form=form)
-    now = timezone.now()
-    with transaction.atomic():
-        set_switch(agent=agent, switch=form.cleaned_data["switch"], now=now)
-        _offer_if_free(agent, now)
+    actions.change_availability(
+        agent=agent, now=timezone.now(), channel=Channel.WEB, switch=form.cleaned_data["switch"]
+    )
     messages.success(request, _("Your availability setting was saved."))
     return redirect("agents:availability")
 
@@ -193,13 +174,9 @@ def hours(request: HttpRequest, agent: Agent) -> HttpResponse:
     cleaned = clean_week(week)
     if cleaned is None:
         return _page(request, agent, week=week)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            set_weekly_hours(agent=agent, hours=cleaned, now=now)
-            _offer_if_free(agent, now)
-    except ScheduleError:  # checked above; a race with another tab at worst
-        return _page(request, agent, week=week)
+    actions.change_availability(
+        agent=agent, now=timezone.now(), channel=Channel.WEB, weekly_hours=cleaned
+    )
     if _is_htmx(request):
         return _page(request, agent, hours_saved=True)
     messages.success(request, _("Your weekly hours were saved."))
@@ -213,17 +190,16 @@ def absence_add(request: HttpRequest, agent: Agent) -> HttpResponse:
     if form.is_valid():
         first, last = form.cleaned_data["first_date"], form.cleaned_data["last_date"]
         if first is not None and last is not None:
-            now = timezone.now()
             try:
-                with transaction.atomic():
-                    add_absence(
-                        agent=agent,
-                        first_day=first,
-                        last_day=last,
-                        note=form.cleaned_data["note"],
-                        now=now,
-                    )
-            except AbsenceError as exc:
+                actions.add_absence(
+                    agent=agent,
+                    now=timezone.now(),
+                    channel=Channel.WEB,
+                    first_day=first,
+                    last_day=last,
+                    note=form.cleaned_data["note"],
+                )
+            except SettingError as exc:
                 form.add_error(exc.field, str(exc.message))
             else:
                 messages.success(request, _("Your absence was added."))
@@ -234,10 +210,9 @@ def absence_add(request: HttpRequest, agent: Agent) -> HttpResponse:
 @require_POST
 @agent_required
 def absence_delete(request: HttpRequest, agent: Agent, absence_id: int) -> HttpResponse:
-    now = timezone.now()
-    with transaction.atomic():
-        deleted = delete_absence(agent=agent, absence_id=absence_id, now=now)
-        _offer_if_free(agent, now)
+    deleted = actions.remove_absence(
+        agent=agent, now=timezone.now(), channel=Channel.WEB, absence_id=absence_id
+    )
     if deleted:
         messages.success(request, _("The absence was removed."))
     else:
@@ -256,12 +231,10 @@ def _int(text: str) -> int | None:
 @agent_required
 def test_notification(request: HttpRequest, agent: Agent) -> HttpResponse:
     """The profile's "send me a test" buttons."""
-    from agentmatch.agents.notification_test import NothingToSend, send_test_notification
-
-    channel = request.POST.get("channel", "")
     try:
-        with transaction.atomic():
-            count = send_test_notification(agent=agent, channel=channel, now=timezone.now())
+        count = actions.send_test_message(
+            agent=agent, now=timezone.now(), via=request.POST.get("channel", "")
+        )
     except NothingToSend as exc:
         messages.error(request, str(exc))
     else:

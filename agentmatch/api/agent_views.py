@@ -5,8 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
-from agentmatch.agents.models import Agent
-from agentmatch.agents.services import availability_of, set_availability, set_languages
+from agentmatch.agents.actions import change_availability, change_preferences
+from agentmatch.agents.errors import SettingError
+from agentmatch.agents.models import Agent, Channel
+from agentmatch.agents.schedule import ScheduleError
+from agentmatch.agents.services import availability_of
 from agentmatch.api.auth import AgentToken
 from agentmatch.api.schemas import (
     AvailabilityIn,
@@ -18,18 +21,12 @@ from agentmatch.api.schemas import (
     PreferencesIn,
     ProfileOut,
 )
-from agentmatch.core.languages import normalize_language
-from agentmatch.eligibility.preferences import (
-    PreferenceError,
-    profile_states,
-    set_state_preferences,
-)
+from agentmatch.eligibility.preferences import profile_states
 from agentmatch.planyears.services import current_plan_year
 from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.referrals.services import (
     OfferConflict,
     accept_offer,
-    offer_waiting_referrals,
     reject_offer,
 )
 
@@ -116,32 +113,42 @@ def _availability_out(agent: Agent) -> dict[str, object]:
     }
 
 
+def _setting_error(request: HttpRequest, exc: SettingError, prefix: str = "") -> HttpResponse:
+    return _error(request, 422, exc.code, exc.message, exc.api_field(prefix))
+
+
 @router.put("/agent/availability", response={200: AvailabilityOut, 422: ErrorOut})
 def update_availability(request: HttpRequest, payload: AvailabilityIn):  # type: ignore[no-untyped-def]
-    """Switch (on / off / schedule), weekly hours and extended absences."""
-    agent = _agent(request)
-    now = timezone.now()
+    """Switch (on / off / schedule), weekly hours and extended absences.
+
+    Weekly hours and absences replace the current ones, with the rules of the web page:
+    each range within its day (end after start; an end of 00:00 is midnight), no overlaps,
+    times without a UTC offset; absences from today to two years ahead, not overlapping.
+    """
+    weekly_hours = (
+        None
+        if payload.weekly_hours is None
+        else [(h.weekday, h.start, h.end) for h in payload.weekly_hours]
+    )
+    absences = (
+        None
+        if payload.absences is None
+        else [(a.first_day, a.last_day, a.note) for a in payload.absences]
+    )
     try:
-        with transaction.atomic():
-            set_availability(
-                agent=agent,
-                now=now,
-                switch=payload.switch,
-                weekly_hours=(
-                    None
-                    if payload.weekly_hours is None
-                    else [(h.weekday, h.start, h.end) for h in payload.weekly_hours]
-                ),
-                absences=(
-                    None
-                    if payload.absences is None
-                    else [(a.first_day, a.last_day, a.note) for a in payload.absences]
-                ),
-            )
-            offer_waiting_referrals(now=now, agent=agent)
-    except ValueError as exc:
-        return _error(request, 422, "invalid", str(exc))
-    return _availability_out(agent)
+        change_availability(
+            agent=_agent(request),
+            now=timezone.now(),
+            channel=Channel.API,
+            switch=payload.switch,
+            weekly_hours=weekly_hours,
+            absences=absences,
+        )
+    except ScheduleError as exc:
+        return _setting_error(request, exc, "weekly_hours")
+    except SettingError as exc:
+        return _setting_error(request, exc, "absences")
+    return _availability_out(_agent(request))
 
 
 @router.get("/agent/profile", response=ProfileOut)
@@ -163,30 +170,14 @@ def profile(request: HttpRequest):  # type: ignore[no-untyped-def]
 @router.put("/agent/preferences", response={200: ProfileOut, 422: ErrorOut})
 def update_preferences(request: HttpRequest, payload: PreferencesIn):  # type: ignore[no-untyped-def]
     """Languages spoken, and states to receive referrals for (among eligible states)."""
-    agent = _agent(request)
-    now = timezone.now()
     try:
-        languages = (
-            None
-            if payload.languages is None
-            else [normalize_language(x) for x in payload.languages]
+        change_preferences(
+            agent=_agent(request),
+            now=timezone.now(),
+            channel=Channel.API,
+            languages=payload.languages,
+            states=payload.states,
         )
-    except ValueError as exc:
-        return _error(request, 422, "invalid", str(exc), "languages")
-    try:
-        with transaction.atomic():
-            if languages is not None:
-                set_languages(agent=agent, languages=languages)
-            if payload.states is not None:
-                set_state_preferences(
-                    agent=agent,
-                    selected=payload.states,
-                    plan_year=current_plan_year(),
-                    today=timezone.localdate(),
-                )
-            offer_waiting_referrals(now=now, agent=agent)
-    except PreferenceError as exc:
-        return _error(request, 422, "invalid", exc.message, exc.field)
-    except ValueError as exc:
-        return _error(request, 422, "invalid", str(exc), "languages")
+    except SettingError as exc:
+        return _setting_error(request, exc)
     return profile(request)

@@ -1,15 +1,15 @@
 """Web Push for the agent app: the VAPID public key and the browser's subscription."""
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from agentmatch.agents.models import Agent
+from agentmatch.agents import actions
+from agentmatch.agents.errors import SettingError
+from agentmatch.agents.models import Agent, Channel
 from agentmatch.api.auth import AgentToken
 from agentmatch.api.schemas import ErrorOut
-from agentmatch.notifications.subscriptions import SubscriptionError, subscribe, unsubscribe
 
 router = Router(tags=["agent app"])
 
@@ -67,17 +67,17 @@ def add_push_subscription(
 ) -> Status | HttpResponse:
     agent: Agent = request.auth  # type: ignore[attr-defined]
     try:
-        with transaction.atomic():
-            subscription = subscribe(
-                agent=agent,
-                endpoint=payload.endpoint,
-                p256dh=payload.keys.p256dh,
-                auth=payload.keys.auth,
-                user_agent=request.headers.get("User-Agent", ""),
-                now=timezone.now(),
-            )
-    except SubscriptionError as exc:
-        return _error(request, 422, "invalid", exc.message, exc.field)
+        subscription = actions.add_push_subscription(
+            agent=agent,
+            now=timezone.now(),
+            channel=Channel.API,
+            endpoint=payload.endpoint,
+            p256dh=payload.keys.p256dh,
+            auth=payload.keys.auth,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except SettingError as exc:
+        return _error(request, 422, exc.code, exc.message, exc.field)
     return Status(201, {"id": subscription.pk, "endpoint": subscription.endpoint})
 
 
@@ -91,8 +91,9 @@ def remove_push_subscription(
     request: HttpRequest, payload: PushEndpointIn
 ) -> Status | HttpResponse:
     agent: Agent = request.auth  # type: ignore[attr-defined]
-    with transaction.atomic():
-        removed = unsubscribe(agent=agent, endpoint=payload.endpoint)
+    removed = actions.remove_push_subscription(
+        agent=agent, now=timezone.now(), channel=Channel.API, endpoint=payload.endpoint
+    )
     if not removed:
         return _error(request, 404, "not_found", "No such subscription for this agent.")
     return Status(204, None)

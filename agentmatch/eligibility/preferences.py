@@ -3,19 +3,17 @@
 from dataclasses import dataclass
 from datetime import date
 
+from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, DisplayOption, StateDeselection
 from agentmatch.agents.services import set_deselected_states
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.rules import eligible_states
-from agentmatch.eligibility.services import facts_for, refresh_routing_states
+from agentmatch.eligibility.services import facts_for
 from agentmatch.planyears.models import PlanYear
 
 
-class PreferenceError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class PreferenceError(SettingError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,8 @@ def profile_states(*, agent: Agent, plan_year: PlanYear, today: date) -> Profile
 def set_state_preferences(
     *, agent: Agent, selected: list[str], plan_year: PlanYear, today: date
 ) -> None:
+    """Stores which selectable states the agent wants; raises PreferenceError naming any
+    state outside them. The caller refreshes the routing states (once)."""
     wanted = {s.strip().upper() for s in selected}
     selectable = set(profile_states(agent=agent, plan_year=plan_year, today=today).selectable)
     if outside := sorted(wanted - selectable):
@@ -47,9 +47,9 @@ def set_state_preferences(
         raise PreferenceError(
             "states",
             f"Not eligible for referrals in {', '.join(outside)}; eligible states: {allowed}.",
+            code="not_eligible",
         )
     # Deselections of states not selectable today (a lapsed license) are the agent's choice
     # too: keep them, or the state comes back unasked when the license is renewed.
     kept = set(StateDeselection.objects.filter(agent=agent).values_list("state", flat=True))
     set_deselected_states(agent=agent, states=(selectable - wanted) | (kept - selectable))
-    refresh_routing_states(agents=[agent], plan_year=plan_year, today=today)

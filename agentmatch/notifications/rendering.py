@@ -10,7 +10,7 @@ carries, and redaction removes it from there once the message is done with.
 
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template import Context, engines
@@ -59,10 +59,7 @@ def consumer_language(referral: Referral) -> str:
 
 
 def agent_time_zone(agent: Agent) -> ZoneInfo:
-    try:
-        return ZoneInfo(agent.time_zone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return agent.zone  # one fallback for every app: Agent.zone
 
 
 def language_name(code: str) -> str:

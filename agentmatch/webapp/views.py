@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -19,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from agentmatch.notifications.subscriptions import SubscriptionError, subscribe, unsubscribe
+from agentmatch.agents.actions import add_push_subscription, remove_push_subscription
+from agentmatch.agents.errors import SettingError
+from agentmatch.agents.models import Channel
 
 THEME_COLOR = "#162e51"  # USWDS primary-darkest, as the site header
 BACKGROUND_COLOR = "#ffffff"
@@ -123,16 +124,16 @@ def push_subscribe(request: HttpRequest) -> HttpResponse:
     if not isinstance(keys, dict):
         keys = {}
     try:
-        with transaction.atomic():
-            subscription = subscribe(
-                agent=agent,
-                endpoint=str(data.get("endpoint", ""))[:1000],
-                p256dh=str(keys.get("p256dh", ""))[:200],
-                auth=str(keys.get("auth", ""))[:100],
-                user_agent=request.headers.get("User-Agent", ""),
-                now=timezone.now(),
-            )
-    except SubscriptionError as exc:
+        subscription = add_push_subscription(
+            agent=agent,
+            now=timezone.now(),
+            channel=Channel.WEB,
+            endpoint=str(data.get("endpoint", ""))[:1000],
+            p256dh=str(keys.get("p256dh", ""))[:200],
+            auth=str(keys.get("auth", ""))[:100],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except SettingError as exc:
         return JsonResponse({"message": exc.message, "field": exc.field}, status=422)
     return JsonResponse({"id": subscription.pk}, status=201)
 
@@ -145,7 +146,10 @@ def push_unsubscribe(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {"message": _("Only agents can receive app notifications.")}, status=403
         )
-    endpoint = str(_json_body(request).get("endpoint", ""))
-    with transaction.atomic():
-        removed = unsubscribe(agent=agent, endpoint=endpoint)
+    removed = remove_push_subscription(
+        agent=agent,
+        now=timezone.now(),
+        channel=Channel.WEB,
+        endpoint=str(_json_body(request).get("endpoint", "")),
+    )
     return JsonResponse({"removed": removed})

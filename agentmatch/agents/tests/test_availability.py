@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from agentmatch.agents.availability import AbsenceWindow, HoursWindow, resolve_availability
+from agentmatch.agents.schedule import ScheduleError
 from agentmatch.agents.services import availability_of, set_availability
 
 CHICAGO = "America/Chicago"
@@ -161,7 +162,7 @@ def test_past_absence_changes_nothing():
     assert result.changes_at == utc(2026, 3, 2, 23, 0)
 
 
-# Through the service, which splits overnight hours and turns absence days into instants.
+# Through the service, which turns absence days into instants in the agent's time zone.
 
 
 @pytest.fixture
@@ -172,12 +173,14 @@ def chicago_agent(plan_year):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_overnight_hours_run_past_midnight_into_the_next_day(chicago_agent):
+def test_a_night_shift_is_two_ranges_either_side_of_midnight(chicago_agent):
     local = ZoneInfo(CHICAGO)
     friday_night = datetime(2026, 3, 6, 23, 0, tzinfo=local)
     with transaction.atomic():
         set_availability(
-            agent=chicago_agent, weekly_hours=[(4, time(22), time(6))], now=friday_night
+            agent=chicago_agent,
+            weekly_hours=[(4, time(22), time(0)), (5, time(0), time(6))],
+            now=friday_night,
         )
 
     def available(at: datetime) -> bool:
@@ -188,6 +191,16 @@ def test_overnight_hours_run_past_midnight_into_the_next_day(chicago_agent):
     assert available(datetime(2026, 3, 7, 6, 0, tzinfo=local)) is False
     assert available(datetime(2026, 3, 6, 21, 59, tzinfo=local)) is False
     assert available(datetime(2026, 3, 8, 2, 0, tzinfo=local)) is False  # Sunday 02:00
+
+
+@pytest.mark.django_db
+def test_an_overnight_range_is_refused_on_every_door(chicago_agent):
+    with pytest.raises(ScheduleError) as caught, transaction.atomic():
+        set_availability(
+            agent=chicago_agent, weekly_hours=[(4, time(22), time(6))], now=utc(2026, 3, 6, 12)
+        )
+    assert (caught.value.field, caught.value.code) == ("end", "end_not_after_start")
+    assert not chicago_agent.weekly_hours.exists()
 
 
 @pytest.mark.django_db
@@ -218,7 +231,7 @@ def test_absence_days_are_whole_days_in_the_agents_time_zone(chicago_agent):
 
 @pytest.mark.django_db
 def test_hours_that_start_and_end_together_are_refused(chicago_agent):
-    with pytest.raises(ValueError, match="same time"), transaction.atomic():
+    with pytest.raises(ScheduleError, match="after the start"), transaction.atomic():
         set_availability(
             agent=chicago_agent,
             weekly_hours=[(0, time(9), time(9))],

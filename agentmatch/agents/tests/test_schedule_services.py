@@ -1,19 +1,20 @@
-"""Weekly hours and absences as the availability page changes them: checked, stored, and
-the routing index (RoutingSlot) kept in step."""
+"""Weekly hours and absences as the agent changes them (agents.actions): checked, stored,
+audited, and the routing index (RoutingSlot) kept in step."""
 
 from datetime import UTC, date, datetime, time
 
 import pytest
 
-from agentmatch.agents.models import Absence, AvailabilitySwitch, WeeklyHours
-from agentmatch.agents.schedule import AbsenceError, ScheduleError, check_weekly_hours
-from agentmatch.agents.services import (
-    add_absence,
-    availability_of,
-    delete_absence,
-    set_switch,
-    set_weekly_hours,
+from agentmatch.agents import actions
+from agentmatch.agents.models import (
+    Absence,
+    AgentChange,
+    AvailabilitySwitch,
+    Channel,
+    WeeklyHours,
 )
+from agentmatch.agents.schedule import AbsenceError, ScheduleError, check_weekly_hours
+from agentmatch.agents.services import availability_of
 from agentmatch.eligibility.models import RoutingSlot
 from agentmatch.testing import make_agent
 
@@ -37,16 +38,57 @@ def slots_available(agent) -> set[bool]:  # type: ignore[no-untyped-def]
     return set(RoutingSlot.objects.filter(agent=agent).values_list("is_available", flat=True))
 
 
+def set_weekly_hours(*, agent, hours, now):  # type: ignore[no-untyped-def]
+    flat = [(day, start, end) for day, ranges in hours.items() for start, end in ranges]
+    return actions.change_availability(agent=agent, now=now, channel=Channel.WEB, weekly_hours=flat)
+
+
+def set_switch(*, agent, switch, now):  # type: ignore[no-untyped-def]
+    return actions.change_availability(agent=agent, now=now, channel=Channel.WEB, switch=switch)
+
+
+def add_absence(*, agent, first_day, last_day, note, now):  # type: ignore[no-untyped-def]
+    return actions.add_absence(
+        agent=agent, now=now, channel=Channel.WEB, first_day=first_day, last_day=last_day, note=note
+    )
+
+
+def delete_absence(*, agent, absence_id, now):  # type: ignore[no-untyped-def]
+    return actions.remove_absence(agent=agent, now=now, channel=Channel.WEB, absence_id=absence_id)
+
+
 def test_ranges_that_end_before_they_start_or_overlap_are_named():
     problems = check_weekly_hours(
-        {
-            0: [(time(9), time(12)), (time(11), time(14)), (time(15), time(15))],
-            1: [(time(8), time(18)), (time(9), time(10)), (time(11), time(12))],
-            2: [(time(22), time(0))],  # until midnight is fine
-        }
+        [
+            (0, time(9), time(12)),
+            (0, time(11), time(14)),
+            (0, time(15), time(15)),
+            (1, time(8), time(18)),
+            (1, time(9), time(10)),
+            (1, time(11), time(12)),
+            (2, time(22), time(0)),  # until midnight is fine
+        ]
     )
-    found = {(p.weekday, p.index, p.field) for p in problems}
-    assert found == {(0, 1, "start"), (0, 2, "end"), (1, 1, "start"), (1, 2, "start")}
+    found = {(p.weekday, p.index, p.field, p.code) for p in problems}
+    assert found == {
+        (0, 1, "start", "overlap"),
+        (0, 2, "end", "end_not_after_start"),
+        (1, 4, "start", "overlap"),
+        (1, 5, "start", "overlap"),
+    }
+
+
+def test_a_day_holds_at_most_eight_ranges():
+    hours = [(0, time(h), time(h, 30)) for h in range(9)]
+    [problem] = check_weekly_hours(hours)
+    assert (problem.index, problem.code) == (8, "too_many_ranges")
+
+
+def test_each_change_leaves_one_audit_row_naming_the_door(agent):
+    set_switch(agent=agent, switch=AvailabilitySwitch.ON, now=MONDAY_10AM_CHICAGO)
+    set_weekly_hours(agent=agent, hours={0: [(time(8), time(12))]}, now=MONDAY_10AM_CHICAGO)
+    rows = list(AgentChange.objects.filter(agent=agent).values_list("kind", "channel", "detail"))
+    assert rows == [("switch", "web", "on"), ("weekly_hours", "web", "1 ranges on 1 days")]
 
 
 def test_weekly_hours_make_the_agent_available_and_update_the_routing_index(agent):

@@ -4,13 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from agentmatch.agents.models import StateDeselection
+from agentmatch.agents.actions import change_state_preferences
+from agentmatch.agents.models import Channel, StateDeselection
 from agentmatch.eligibility.models import RoutingState
-from agentmatch.eligibility.preferences import (
-    PreferenceError,
-    profile_states,
-    set_state_preferences,
-)
+from agentmatch.eligibility.preferences import PreferenceError, profile_states
 from agentmatch.testing import give_license, make_agent
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +19,10 @@ SEED_STATES = ["AK", "AL", "AR", "AZ", "UT", "WI", "WY"]
 
 def routed(agent) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(RoutingState.objects.filter(agent=agent).values_list("state", flat=True))
+
+
+def choose(agent, selected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    change_state_preferences(agent=agent, now=NOW, channel=Channel.WEB, states=selected)
 
 
 def states(agent, plan_year):  # type: ignore[no-untyped-def]
@@ -36,12 +37,7 @@ def test_preferences_default_to_every_eligible_state(plan_year):
 
 def test_deselecting_a_state_stops_its_routing_and_keeps_it_selectable(plan_year):
     agent = make_agent(zip_code="53703", licensed=SEED_STATES, now=NOW)
-    set_state_preferences(
-        agent=agent,
-        selected=[s for s in SEED_STATES if s != "WI"],
-        plan_year=plan_year,
-        today=TODAY,
-    )
+    choose(agent, [s for s in SEED_STATES if s != "WI"])
     shown = states(agent, plan_year)
     assert "WI" in shown.selectable
     assert "WI" not in shown.selected
@@ -54,14 +50,14 @@ def test_deselecting_a_state_stops_its_routing_and_keeps_it_selectable(plan_year
 def test_reselecting_a_state_restores_its_routing(plan_year):
     agent = make_agent(zip_code="53703", licensed=["WI", "IA"], deselected=["WI"], now=NOW)
     assert routed(agent) == ["IA"]
-    set_state_preferences(agent=agent, selected=["ia", " wi "], plan_year=plan_year, today=TODAY)
+    choose(agent, ["ia", " wi "])
     assert routed(agent) == ["IA", "WI"]
     assert not StateDeselection.objects.filter(agent=agent).exists()
 
 
 def test_deselecting_every_state_routes_nothing(plan_year):
     agent = make_agent(zip_code="53703", licensed=["WI", "IA"], now=NOW)
-    set_state_preferences(agent=agent, selected=[], plan_year=plan_year, today=TODAY)
+    choose(agent, [])
     assert routed(agent) == []
     assert states(agent, plan_year).selectable == ["IA", "WI"]
 
@@ -81,7 +77,7 @@ def test_selecting_outside_the_eligible_states_is_refused_and_changes_nothing(
     agent = make_agent(zip_code="53703", licensed=["WI", "IA"], deselected=["IA"], now=NOW)
     give_license(agent, "MN", lines=["Property", "Casualty"])
     with pytest.raises(PreferenceError) as err:
-        set_state_preferences(agent=agent, selected=selected, plan_year=plan_year, today=TODAY)
+        choose(agent, selected)
     assert err.value.field == "states"
     assert f"Not eligible for referrals in {named}" in err.value.message
     assert "eligible states: IA, WI" in err.value.message
@@ -98,20 +94,20 @@ def test_display_option_3_may_select_only_the_home_state(plan_year):
     assert states(agent, plan_year).selectable == ["WI"]
     assert routed(agent) == ["WI"]
     with pytest.raises(PreferenceError, match="IA"):
-        set_state_preferences(agent=agent, selected=["WI", "IA"], plan_year=plan_year, today=TODAY)
+        choose(agent, ["WI", "IA"])
 
 
 def test_display_option_4_has_nothing_to_select(plan_year):
     agent = make_agent(zip_code="53703", licensed=["WI"], display_option=4, now=NOW)
     assert states(agent, plan_year).selectable == []
     with pytest.raises(PreferenceError, match="eligible states: none"):
-        set_state_preferences(agent=agent, selected=["WI"], plan_year=plan_year, today=TODAY)
+        choose(agent, ["WI"])
 
 
 def test_newly_licensed_state_is_selected_by_default(plan_year):
     agent = make_agent(zip_code="53703", licensed=["WI", "IA"], deselected=["IA"], now=NOW)
     give_license(agent, "MI")
-    set_state_preferences(agent=agent, selected=["WI", "MI"], plan_year=plan_year, today=TODAY)
+    choose(agent, ["WI", "MI"])
     give_license(agent, "AZ")
     from agentmatch.eligibility.services import refresh_routing_states
 
@@ -129,7 +125,7 @@ def test_deselection_survives_a_lapse_in_that_states_license(plan_year):
     """An agent who deselected IA does not get IA back because the license lapsed meanwhile."""
     agent = make_agent(zip_code="53703", licensed=["WI", "IA", "MI"], deselected=["IA"], now=NOW)
     give_license(agent, "IA", active=False)
-    set_state_preferences(agent=agent, selected=["WI"], plan_year=plan_year, today=TODAY)
+    choose(agent, ["WI"])
     give_license(agent, "IA", active=True)  # renewed
     from agentmatch.eligibility.services import refresh_routing_states
 

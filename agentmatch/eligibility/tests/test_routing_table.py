@@ -7,12 +7,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from agentmatch.agents.contact import ContactDetails, update_contact
-from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
+from agentmatch.agents.actions import (
+    change_contact_details,
+    change_languages,
+    change_state_preferences,
+)
+from agentmatch.agents.contact import ContactDetails
+from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch, Channel
 from agentmatch.agents.profile import ProfileData, save_profile
-from agentmatch.agents.services import set_availability, set_languages
+from agentmatch.agents.services import set_availability
 from agentmatch.eligibility.models import RegistrationTermination, RoutingSlot, RoutingState
-from agentmatch.eligibility.preferences import set_state_preferences
 from agentmatch.eligibility.routing_table import rebuild_all_slots
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.referrals.models import Offer
@@ -55,17 +59,18 @@ def test_new_agents_get_their_slots(plan_year) -> None:
 
 def test_language_changes_follow(plan_year) -> None:
     agent = make_agent(zip_code="53703", licensed=["WI"], languages=["en"])
-    set_languages(agent=agent, languages=["es", "vi"])
+    change_languages(agent=agent, now=timezone.now(), channel=Channel.WEB, languages=["es", "vi"])
     assert_in_step()
     assert {s[2] for s in actual()} == {"es", "vi"}
 
 
 def test_moving_follows_through_the_profile_and_the_roster(plan_year) -> None:
     agent = make_agent(zip_code="53703", licensed=["WI"])
-    update_contact(
+    change_contact_details(
         agent=agent,
-        details=ContactDetails("(414) 555-0100", "email", "53202"),
         now=timezone.now(),
+        channel=Channel.WEB,
+        details=ContactDetails("(414) 555-0100", "email", "53202"),
     )
     assert_in_step()
     save_profile(
@@ -93,9 +98,7 @@ def test_availability_flips_follow(plan_year, settings) -> None:
 
 def test_eligibility_and_preference_changes_follow(plan_year) -> None:
     agent = make_agent(zip_code="53703", licensed=["WI", "IA", "MN"], languages=["en", "es"])
-    set_state_preferences(
-        agent=agent, selected=["IA"], plan_year=plan_year, today=timezone.now().date()
-    )
+    change_state_preferences(agent=agent, now=timezone.now(), channel=Channel.WEB, states=["IA"])
     assert_in_step()
     give_license(agent, "IA", active=False)
     refresh_routing_states(agents=[agent], plan_year=plan_year, today=timezone.now().date())
