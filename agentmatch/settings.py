@@ -355,6 +355,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe the health check over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a TLS-terminating proxy: the header (and value) it sets on HTTPS requests, e.g.
 # PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https". Set it only if the proxy always
 # overwrites that header: a client could send it too.

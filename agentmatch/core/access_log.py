@@ -50,7 +50,8 @@ class Logger(glogging.Logger):
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
-        path = redact(environ.get("PATH_INFO", ""))
+        # The path as sent (still %-encoded, so a %0A cannot start a forged log line).
+        path = redact(environ.get("RAW_URI", environ.get("PATH_INFO", "")).split("?", 1)[0])
         atoms["U"] = path
         atoms["q"] = "-"
         atoms["r"] = f"{environ['REQUEST_METHOD']} {path} {environ['SERVER_PROTOCOL']}"

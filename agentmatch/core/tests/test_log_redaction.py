@@ -137,3 +137,14 @@ def test_a_custom_access_log_format_cannot_print_credentials_or_the_query():
     )
     assert "Diaz" not in line and TOKEN not in line and "6085550199" not in line
     assert line.startswith("GET /ops/referrals/ HTTP/1.1 - [redacted] [redacted] [redacted]")
+
+
+def test_an_encoded_newline_in_a_path_cannot_forge_an_access_log_line():
+    line = access_line(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": '/x\n127.0.0.1 - - "GET /admin HTTP/1.1" 200',
+            "RAW_URI": "/x%0A127.0.0.1%20-%20-%20%22GET%20/admin",
+        }
+    )
+    assert line.count("\n") == 1 and "/x%0A127.0.0.1" in line

@@ -195,3 +195,11 @@ def test_a_malformed_proxy_header_setting_stops_the_settings_from_loading(tmp_pa
     with pytest.raises(subprocess.CalledProcessError) as failed:
         deployed_settings(tmp_path, PROXY_SSL_HEADER="https")
     assert "expected HTTP_X_FORWARDED_PROTO=https" in failed.value.stderr
+
+
+def test_the_ssl_redirect_sends_pages_to_https_but_leaves_the_health_check(settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    page = client.get("/accounts/login/")
+    assert page.status_code == 301 and page["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
