@@ -41,7 +41,9 @@ SECRET_KEY = (
     or deployment.DEVELOPMENT_SECRET_KEY
 )
 # Old keys still accepted for signatures while rotating (comma-separated).
-SECRET_KEY_FALLBACKS = [k for k in env_str("SECRET_KEY_FALLBACKS", "").split(",") if k]
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in env_str("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+]
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 
 INSTALLED_APPS = [

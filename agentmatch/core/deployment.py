@@ -17,7 +17,8 @@ MIN_SECRET_KEY_LENGTH = 50
 MIN_SECRET_KEY_UNIQUE_CHARACTERS = 10
 SECRET_KEY_HINT = (
     "Set SECRET_KEY to a long random value, e.g. "
-    "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    "python -c 'import secrets; print(secrets.token_urlsafe(50))' "
+    "(on your own machine, `agentmatch make-secret-key` stores one in data/secret_key)."
 )
 
 

@@ -51,6 +51,10 @@ def test_run_refuses_to_start_without_a_secret_key_and_says_what_to_set(tmp_path
     assert "agentmatch.E001" in result.stderr
     assert "SECRET_KEY is not set" in result.stderr
     assert SECRET_KEY_HINT in result.stderr
+    assert (
+        "Set SECRET_KEY to a long random value, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    ) in result.stderr
     assert "AgentMatch is starting" not in result.stdout
 
 
