@@ -26,7 +26,9 @@ $(ASSETS): package.json package-lock.json
 	@touch $(ASSETS)
 
 ## make run: install, migrate, load demo data, start web (http://127.0.0.1:8000) and worker on SQLite
+## (with a random secret key of its own in data/secret_key: DEBUG stays off, as in production)
 run: $(STAMP)
+	$(VENV)/bin/agentmatch make-secret-key
 	$(VENV)/bin/agentmatch migrate --no-input
 	$(VENV)/bin/agentmatch load_demo
 	$(VENV)/bin/agentmatch run

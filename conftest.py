@@ -1,7 +1,14 @@
+import os
+import secrets
+
 import pytest
 from django.db import connection
 
 from agentmatch.testing import plan_year_2026
+
+# Commands a test starts in a subprocess (`agentmatch run`, `worker`) run as deployed, with
+# DEBUG off, so they refuse the public development key: this test session has its own.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.csp import CSP
 
+from agentmatch.core import deployment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("AGENTMATCH_DATA_DIR", BASE_DIR / "data"))
 
@@ -29,7 +31,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# SECRET_KEY, else the file `agentmatch make_secret_key` wrote (`make run` does, for a
+# local demo), else the public development key, which the `agentmatch.E001` system check
+# refuses whenever DEBUG is off (see "Deployment / security" below).
+SECRET_KEY_FILE = Path(env_str("SECRET_KEY_FILE", str(DATA_DIR / "secret_key")))
+SECRET_KEY = (
+    env_str("SECRET_KEY", "")
+    or deployment.read_secret_key(SECRET_KEY_FILE)
+    or deployment.DEVELOPMENT_SECRET_KEY
+)
+# Old keys still accepted for signatures while rotating (comma-separated).
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in env_str("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+]
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 
 INSTALLED_APPS = [
@@ -59,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise and the login checks, so every answer gets its headers.
+    "agentmatch.core.middleware.PrivacyHeadersMiddleware",
     # Serves /static/ from the app directories: one process, nothing else to install.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,12 +169,23 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Every log line goes through one handler whose filter masks consumer phones and cuts
+# secrets (link tokens, API keys, Authorization values): see agentmatch/core/logging.py.
+# Django's own request and server loggers have handlers of their own by default, which
+# would print paths with tokens in them: they go through the root handler instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "agentmatch.core.logging.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 
 # How long a web process reuses the current plan year and served states for intake before
@@ -242,8 +269,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
-# Email (SMTP settings from the environment; the console backend prints mail in development).
-_email_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email (SMTP settings from the environment; in development the console backend prints
+# mail with phones masked and link secrets cut).
+_email_backend = env_str(
+    "EMAIL_BACKEND", "agentmatch.notifications.transports.console_email.EmailBackend"
+)
 MAILERS = {
     "default": {
         "BACKEND": _email_backend,
@@ -317,3 +347,53 @@ TWILIO_WEBHOOK_URL = env_str("TWILIO_WEBHOOK_URL", "")
 CONSUMER_STATUS_URL = env_str("CONSUMER_STATUS_URL", SITE_URL + "/status/{id}/{token}/")
 # Where agents answer and manage referrals (linked from texts and link pages).
 AGENT_WORKSPACE_URL = env_str("AGENT_WORKSPACE_URL", SITE_URL + "/workspace/")
+
+# --- Deployment / security -----------------------------------------------------------
+# `agentmatch.E001` (core/checks.py) refuses to start with DEBUG off and a missing, weak or
+# public SECRET_KEY: on `check`, `check --deploy`, `runserver`, every command that runs the
+# checks (`run`, `worker`, `migrate`) and when the WSGI application loads.
+# HTTPS: set these once TLS works end to end (HSTS cannot be taken back for its duration).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe the health check over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy: the header (and value) it sets on HTTPS requests, e.g.
+# PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https". Set it only if the proxy always
+# overwrites that header: a client could send it too.
+SECURE_PROXY_SSL_HEADER = deployment.proxy_ssl_header(env_str("PROXY_SSL_HEADER", ""))
+# Origins whose form POSTs pass CSRF's origin check: by default the public SITE_URL, so a
+# form posted through the proxy's https:// address passes even when the request reached
+# us as plain http.
+CSRF_TRUSTED_ORIGINS = [
+    o for o in env_str("CSRF_TRUSTED_ORIGINS", deployment.origin_of(SITE_URL)).split(",") if o
+]
+# Browser features no page of ours uses are denied to every page (and to anything a page
+# could embed); passkeys (WebAuthn) stay allowed for our own origin. Web Push and the
+# service worker need no entry here.
+PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "autoplay": "()",
+    "bluetooth": "()",
+    "browsing-topics": "()",
+    "camera": "()",
+    "display-capture": "()",
+    "encrypted-media": "()",
+    "fullscreen": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "hid": "()",
+    "idle-detection": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "midi": "()",
+    "payment": "()",
+    "picture-in-picture": "()",
+    "screen-wake-lock": "()",
+    "serial": "()",
+    "usb": "()",
+    "xr-spatial-tracking": "()",
+    "publickey-credentials-create": "(self)",
+    "publickey-credentials-get": "(self)",
+}

@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/bench-data"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = os.environ.get("BENCH_PG_DB", "bench_agentmatch")
+# The servers and workers the benchmarks start run with DEBUG off: they need a real key.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 SQLITE_PATH = DATA_DIR / "bench.sqlite3"
 
 

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CoreConfig(AppConfig):
     name = "agentmatch.core"
+
+    def ready(self) -> None:
+        from agentmatch.core.checks import check_secret_key
+
+        checks.register(check_secret_key, checks.Tags.security)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,9 @@ def wait_for_health(base: str, proc: subprocess.Popen, log: Path) -> None:
 
 @linux_only
 @pytest.mark.django_db(transaction=True)
-def test_run_serves_the_api_with_a_worker_and_sigterm_stops_every_child(tmp_path):
+def test_run_serves_the_api_with_a_worker_and_sigterm_stops_every_child_and_logs_no_secret(
+    tmp_path,
+):
     plan_year_2026()
     make_agent(zip_code="53703", licensed=["WI"], languages=["en", "es"])
     port = free_port()
@@ -119,6 +122,11 @@ def test_run_serves_the_api_with_a_worker_and_sigterm_stops_every_child(tmp_path
              "zip": "53703", "language": "es", "consent": True},
         )  # fmt: skip
         assert status == 201 and created["status"] == "offered"
+        # The consumer opens the status link: the access log keeps the path, not the token.
+        conn = HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", f"/status/{created['id']}/{created['status_token']}/?from=sms")
+        assert conn.getresponse().status == 302  # to the status page, the link's secret kept
+        conn.close()
 
         tree = descendants(proc.pid)
         workers = [pid for pid, cmd in tree.items() if "agentmatch worker" in cmd]
@@ -135,6 +143,9 @@ def test_run_serves_the_api_with_a_worker_and_sigterm_stops_every_child(tmp_path
         proc.wait(timeout=15)
         assert time.monotonic() - started < 10
         assert proc.returncode == 0, log.read_text()
+        output = log.read_text()
+        assert f"GET /status/{created['id']}/[redacted]/ HTTP/1.1" in output
+        assert created["status_token"] not in output and "from=sms" not in output
         deadline = time.monotonic() + 5
         while any(alive(pid) for pid in tree) and time.monotonic() < deadline:
             time.sleep(0.1)

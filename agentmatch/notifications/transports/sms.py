@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from django.conf import settings
 
+from agentmatch.core.logging import mask_phone, redact
 from agentmatch.notifications.models import Message
 from agentmatch.notifications.transports import Transport, TransportError
 
@@ -33,18 +34,25 @@ PERMANENT_TWILIO_CODES = {
 }
 
 
+# The development backends show what a text says, not whom it reaches nor the secrets in
+# its links: a careless deployment that keeps them must not log consumers' phones and live
+# status or one-tap links.
+
+
 class ConsoleSms(Transport):
     def send(self, message: Message) -> str:
-        log.info("SMS to %s: %s", message.to, message.body)
+        log.info("SMS to %s: %s", mask_phone(message.to), redact(message.body))
         return f"console-{uuid4().hex}"
 
 
 class FileSms(Transport):
-    """Appends one JSON line per text to SMS_FILE_PATH (development and demos)."""
+    """Appends one JSON line per text to SMS_FILE_PATH (development and demos), redacted."""
 
     def send(self, message: Message) -> str:
         provider_id = f"file-{uuid4().hex}"
-        line = json.dumps({"id": provider_id, "to": message.to, "body": message.body})
+        line = json.dumps(
+            {"id": provider_id, "to": mask_phone(message.to), "body": redact(message.body)}
+        )
         try:
             with Path(settings.SMS_FILE_PATH).open("a", encoding="utf-8") as f:
                 f.write(line + "\n")

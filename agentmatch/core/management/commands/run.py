@@ -93,6 +93,8 @@ def gunicorn_argv(bind: str, *, workers: int, threads: int) -> list[str]:
         "--keep-alive", str(KEEP_ALIVE_SECONDS),
         "--backlog", "512",
         "--access-logfile", "-",
+        # Paths without their query string, tokens cut, phones masked (core/access_log.py).
+        "--logger-class", "agentmatch.core.access_log.Logger",
         "--graceful-timeout", "5",
         # Its default socket lives in $HOME and would clash between two instances.
         "--no-control-socket",
