@@ -1,6 +1,5 @@
 """Agent side: pending offers, accept/reject, availability and preferences."""
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
@@ -23,12 +22,9 @@ from agentmatch.api.schemas import (
 )
 from agentmatch.eligibility.preferences import profile_states
 from agentmatch.planyears.services import current_plan_year
+from agentmatch.referrals.actions.offers import ACCEPT, REJECT, Answer, answer_offer
 from agentmatch.referrals.models import Offer, OfferStatus
-from agentmatch.referrals.services import (
-    OfferConflict,
-    accept_offer,
-    reject_offer,
-)
+from agentmatch.referrals.problems import NOT_FOUND, OfferConflict
 
 router = Router(tags=["agents"], auth=AgentToken())
 
@@ -70,14 +66,32 @@ def pending_offers(request: HttpRequest):  # type: ignore[no-untyped-def]
     ]
 
 
-@router.post("/offers/{offer_id}/accept", response={200: ConsumerContactOut, 409: ErrorOut})
+def _answer(request: HttpRequest, offer_id: int, answer: Answer) -> Offer:
+    return answer_offer(
+        offer_id=offer_id, agent=_agent(request), answer=answer, now=timezone.now(), channel="api"
+    )
+
+
+def _offer_error(request: HttpRequest, exc: OfferConflict) -> HttpResponse:
+    # Unknown and someone else's offer are one 404: the answer reveals no offer ids.
+    status = 404 if exc.code == NOT_FOUND else 409
+    return _error(request, status, exc.code, exc.message)
+
+
+@router.post(
+    "/offers/{offer_id}/accept",
+    response={200: ConsumerContactOut, 404: ErrorOut, 409: ErrorOut},
+)
 def accept(request: HttpRequest, offer_id: int):  # type: ignore[no-untyped-def]
-    """Accept the referral: the consumer's contact details are returned (and audited)."""
+    """Accept the referral: the consumer's contact details are returned (and audited).
+
+    404 `not_found`: no such offer among this agent's offers. 409: the offer can no
+    longer be answered (`expired`, `already_accepted`, `rejected`, `canceled`, `closed`).
+    """
     try:
-        with transaction.atomic():
-            offer = accept_offer(offer_id=offer_id, agent=_agent(request), now=timezone.now())
+        offer = _answer(request, offer_id, ACCEPT)
     except OfferConflict as exc:
-        return _error(request, 409, exc.code, exc.message)
+        return _offer_error(request, exc)
     r = offer.referral
     return {
         "referral_id": r.public_id,
@@ -92,14 +106,15 @@ def accept(request: HttpRequest, offer_id: int):  # type: ignore[no-untyped-def]
     }
 
 
-@router.post("/offers/{offer_id}/reject", response={200: OfferSettledOut, 409: ErrorOut})
+@router.post(
+    "/offers/{offer_id}/reject", response={200: OfferSettledOut, 404: ErrorOut, 409: ErrorOut}
+)
 def reject(request: HttpRequest, offer_id: int):  # type: ignore[no-untyped-def]
-    """Reject the referral: it moves to the next agent at once."""
+    """Reject the referral: it moves to the next agent at once (404 and 409 as for accept)."""
     try:
-        with transaction.atomic():
-            offer = reject_offer(offer_id=offer_id, agent=_agent(request), now=timezone.now())
+        offer = _answer(request, offer_id, REJECT)
     except OfferConflict as exc:
-        return _error(request, 409, exc.code, exc.message)
+        return _offer_error(request, exc)
     return {"id": offer.pk, "status": offer.status}
 
 

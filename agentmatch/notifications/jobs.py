@@ -1,4 +1,4 @@
-"""Notification jobs for the worker loop (agentmatch/referrals/worker.py JOBS)."""
+"""Notification jobs for the worker loop (registered in NotificationsConfig.ready())."""
 
 from datetime import datetime
 

@@ -1,64 +1,73 @@
-"""One-tap Accept and Reject links: signed, tied to one offer, its agent and the action.
+"""One-tap Accept and Reject links: a long random secret per link, stored only as a hash.
 
-The link is the agent's credential for that one answer, so it carries everything needed
-to check it without a login: which offer, whose, what to do, and until when (the offer's
-own deadline, so a link never outlives its offer). Tampering breaks the signature.
+The link is the agent's credential for one answer to one offer, so nothing in it can be
+derived or changed: it is 256 random bits (core.secrets), and the row it hashes to says
+which offer, which agent it was sent to, what to do and until when (the offer's own
+deadline, so a link never outlives its offer). Whoever opens it acts as that agent, for
+that offer, once. The outbox keeps the raw link only until the message is done with
+(redaction.py).
 """
 
-import math
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
-from django.core import signing
 
+from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.notifications.models import LinkAction, OfferLink
 from agentmatch.referrals.models import Offer
+from agentmatch.referrals.problems import CLOSED, EXPIRED, OfferConflict, offer_problem
 
-SALT = "agentmatch.notifications.offer-link"
-ACCEPT = "accept"
-REJECT = "reject"
+ACCEPT = LinkAction.ACCEPT.value
+REJECT = LinkAction.REJECT.value
 ACTIONS = (ACCEPT, REJECT)
-
-
-class BadLink(Exception):
-    """Not a link we made (tampered, truncated, or for an unknown action)."""
-
-
-@dataclass(frozen=True)
-class OfferLink:
-    offer_id: int
-    agent_id: int
-    action: str
-    expires_at: datetime
+# new_secret() gives 43 characters; anything much longer is not ours (and is not hashed).
+MAX_TOKEN_LENGTH = 100
 
 
 def make_token(*, offer: Offer, action: str) -> str:
+    """A new link for the offer's agent; the caller puts the returned secret in a message."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    data = {
-        "o": offer.pk,
-        "a": offer.agent_id,
-        "x": action,
-        "e": math.ceil(offer.expires_at.timestamp()),
-    }
-    return signing.dumps(data, salt=SALT, compress=True)
+    token = new_secret()
+    OfferLink.objects.create(
+        token_hash=hash_secret(token),
+        offer=offer,
+        agent_id=offer.agent_id,
+        action=action,
+        expires_at=offer.expires_at,
+    )
+    return token
 
 
 def offer_link_url(*, offer: Offer, action: str) -> str:
     return f"{settings.SITE_URL}/n/o/{make_token(offer=offer, action=action)}/"
 
 
-def read_token(token: str) -> OfferLink:
-    try:
-        data = signing.loads(token, salt=SALT)
-        link = OfferLink(
-            offer_id=int(data["o"]),
-            agent_id=int(data["a"]),
-            action=str(data["x"]),
-            expires_at=datetime.fromtimestamp(int(data["e"]), tz=UTC),
+def find_link(*, token: str, viewer_agent_id: int | None = None) -> OfferLink:
+    """The link `token` names; OfferConflict `invalid_link` for any token we did not make.
+
+    `viewer_agent_id`: the agent logged in on this browser, if any. A link forwarded to
+    another agent does nothing in their browser, though the link alone would be enough.
+    """
+    link = None
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        link = (
+            OfferLink.objects.select_related("offer__referral", "agent")
+            .filter(token_hash=hash_secret(token))
+            .first()
         )
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise BadLink(str(exc)) from exc
-    if link.action not in ACTIONS:
-        raise BadLink(f"unknown action {link.action!r}")
+    if link is None:
+        raise OfferConflict("invalid_link")
+    if viewer_agent_id not in (None, link.agent_id):
+        raise OfferConflict("not_your_link")
     return link
+
+
+def link_problem(link: OfferLink, *, now: datetime) -> OfferConflict | None:
+    """Why the link can no longer answer its offer (the offer's own state first); None if it can."""
+    problem = offer_problem(link.offer, agent_id=link.agent_id, now=now)
+    if problem is None and link.expires_at <= now:
+        problem = OfferConflict(EXPIRED)
+    if problem is None and link.used_at is not None:
+        problem = OfferConflict(CLOSED)
+    return problem

@@ -20,8 +20,9 @@ from django.conf import settings
 from agentmatch.agents.models import Agent
 from agentmatch.core.phones import display_phone
 from agentmatch.notifications.rendering import agent_language, render
+from agentmatch.referrals.actions.offers import ACCEPT, REJECT, Answer, answer_offer
 from agentmatch.referrals.models import Offer, OfferStatus
-from agentmatch.referrals.services import OfferConflict, accept_offer, reject_offer
+from agentmatch.referrals.problems import OfferConflict
 
 YES_WORDS = {"YES", "Y", "SI"}
 NO_WORDS = {"NO", "N"}
@@ -47,15 +48,15 @@ def signature_is_valid(*, url: str, params: Iterable[tuple[str, str]], given: st
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def understand(text: str) -> str | None:
+def understand(text: str) -> Answer | None:
     """ "accept", "reject" or None; ignores case, accents, spaces and punctuation."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     word = re.sub(r"[^A-Z]", "", plain.upper())
     if word in YES_WORDS:
-        return "accept"
+        return ACCEPT
     if word in NO_WORDS:
-        return "reject"
+        return REJECT
     return None
 
 
@@ -73,12 +74,14 @@ class Reply:
 
 
 def answer_reply(*, phone: str, text: str, now: datetime) -> Reply:
-    """Accepts or rejects the agent's single pending offer. Call inside transaction.atomic()."""
+    """Accepts or rejects the agent's single pending offer (the action owns the transaction)."""
     agents = list(Agent.objects.filter(cell_phone=phone).order_by("pk"))
     if not agents:
         return Reply("help", context={"reason": "unknown_number"})
+    # Pending, not "still open": a reply that comes in after the deadline (before the
+    # worker moved the offer on) is answered by the action's rule, "expired", as elsewhere.
     pending = list(
-        Offer.objects.filter(agent__in=agents, status=OfferStatus.PENDING, expires_at__gt=now)
+        Offer.objects.filter(agent__in=agents, status=OfferStatus.PENDING)
         .select_related("agent", "referral")
         .order_by("expires_at")[:2]
     )
@@ -93,14 +96,11 @@ def answer_reply(*, phone: str, text: str, now: datetime) -> Reply:
         return Reply("help", language, {"reason": "several"})
     offer = pending[0]
     try:
-        if action == "accept":
-            offer = accept_offer(offer_id=offer.pk, agent=agent, now=now, channel="sms")
-        else:
-            offer = reject_offer(offer_id=offer.pk, agent=agent, now=now)
+        offer = answer_offer(offer_id=offer.pk, agent=agent, answer=action, now=now, channel="sms")
     except OfferConflict as exc:
-        return Reply("conflict", language, {"code": exc.code})
+        return Reply("conflict", language, {"code": exc.code, "message": exc.lazy_message})
     referral = offer.referral
-    if action == "reject":
+    if action == REJECT:
         return Reply("rejected", language, {"referral": referral})
     return Reply(
         "accepted",

@@ -1,14 +1,13 @@
-"""One-tap offer links and the inbound text webhook. Thin: the work is in the services.
+"""One-tap offer links and the inbound text webhook: doors, the work is in the actions.
 
 A GET on an offer link only shows a confirmation page (mail scanners follow links); the
-answer is the POST from that page.
+answer is the POST from that page, made as the agent the link was sent to.
 """
 
 from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -16,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agentmatch.core.phones import display_phone
-from agentmatch.notifications.links import ACCEPT, BadLink, read_token
+from agentmatch.notifications.links import ACCEPT, find_link, link_problem
 from agentmatch.notifications.rendering import agent_language, agent_time_zone, language_name
 from agentmatch.notifications.sms_replies import (
     Reply,
@@ -24,53 +23,36 @@ from agentmatch.notifications.sms_replies import (
     signature_is_valid,
     webhook_url,
 )
-from agentmatch.referrals.models import Offer, OfferStatus
-from agentmatch.referrals.services import OfferConflict, accept_offer, reject_offer
+from agentmatch.referrals.actions.offers import answer_offer
+from agentmatch.referrals.problems import OfferConflict
+
+# The link pages' HTTP status for each problem (the rest: 409, the offer moved on).
+LINK_STATUS = {"invalid_link": 404, "not_your_link": 403}
 
 
-def _problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
-    context = {"problem": problem, "workspace_url": settings.AGENT_WORKSPACE_URL}
-    return render(request, "notifications/link/problem.html", context, status=status)
-
-
-def _state_problem(offer: Offer, now: Any) -> str | None:
-    """Why the offer cannot be answered any more, in OfferConflict's codes; None if it can."""
-    if offer.status == OfferStatus.PENDING:
-        return "expired" if offer.expires_at <= now else None
-    problems: dict[str, str] = {
-        OfferStatus.ACCEPTED: "already_accepted",
-        OfferStatus.REJECTED: "rejected",
-        OfferStatus.EXPIRED: "expired",
-        OfferStatus.CANCELED: "canceled",
+def _problem(request: HttpRequest, problem: OfferConflict) -> HttpResponse:
+    context = {
+        "problem": problem.code,
+        "message": problem.message,
+        "workspace_url": settings.AGENT_WORKSPACE_URL,
     }
-    return problems.get(offer.status, "closed")
+    status = LINK_STATUS.get(problem.code, 409)
+    return render(request, "notifications/link/problem.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def offer_link(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = read_token(token)
-    except BadLink:
-        return _problem(request, "invalid", 400)
-    offer = (
-        Offer.objects.select_related("agent", "referral")
-        .filter(pk=link.offer_id, agent_id=link.agent_id)
-        .first()
-    )
-    if offer is None:
-        return _problem(request, "invalid", 404)
-    agent = offer.agent
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.agent_id not in (None, agent.pk):
-        # Someone logged in as another agent opened a forwarded link: do nothing.
-        return _problem(request, "not_your_offer", 403)
+    viewer = user.agent_id if user is not None and user.is_authenticated else None
+    try:
+        link = find_link(token=token, viewer_agent_id=viewer)
+    except OfferConflict as exc:
+        return _problem(request, exc)
+    agent, offer = link.agent, link.offer
     with translation.override(agent_language(agent)), timezone.override(agent_time_zone(agent)):
-        now = timezone.now()
-        if now >= link.expires_at:
-            return _problem(request, "expired", 409)
-        problem = _state_problem(offer, now)
+        problem = link_problem(link, now=timezone.now())
         if problem is not None:
-            return _problem(request, problem, 409)
+            return _problem(request, problem)
         referral = offer.referral
         context: dict[str, Any] = {
             "action": link.action,
@@ -82,14 +64,16 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "GET":
             return render(request, "notifications/link/confirm.html", context)
         try:
-            with transaction.atomic():
-                if link.action == ACCEPT:
-                    # The same audited service as the API: the disclosure is recorded.
-                    accept_offer(offer_id=offer.pk, agent=agent, now=now, channel="link")
-                else:
-                    reject_offer(offer_id=offer.pk, agent=agent, now=now)
+            answer_offer(
+                offer_id=offer.pk,
+                agent=agent,
+                answer=link.action,  # type: ignore[arg-type]
+                now=timezone.now(),
+                channel="link",
+                link=link,
+            )
         except OfferConflict as exc:
-            return _problem(request, exc.code, 409)
+            return _problem(request, exc)
         if link.action == ACCEPT:
             context["consumer_phone"] = display_phone(referral.phone)
             return render(request, "notifications/link/accepted.html", context)
@@ -116,6 +100,5 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     text = request.POST.get("Body", "")
     if not phone:
         return _twiml(Reply("help", context={"reason": "unknown_number"}).text())
-    with transaction.atomic():
-        reply = answer_reply(phone=phone, text=text, now=timezone.now())
+    reply = answer_reply(phone=phone, text=text, now=timezone.now())
     return _twiml(reply.text())

@@ -22,7 +22,7 @@ from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.operations.models import ActionKind, AgentDeactivation, OperatorAction
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
-from agentmatch.referrals.models import EventKind, Offer, OfferStatus, ReferralEvent
+from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.referrals.services import OfferConflict, reject_offer
 
 
@@ -143,13 +143,15 @@ def _withdraw_pending_offers(*, agent: Agent, now: datetime) -> int:
         agent=agent, status=OfferStatus.PENDING, expires_at__gt=now
     ).values_list("pk", flat=True):
         try:
-            reject_offer(offer_id=offer_id, agent=agent, now=now)
+            # The timeline must not blame the agent for a decline support made.
+            reject_offer(
+                offer_id=offer_id,
+                agent=agent,
+                now=now,
+                detail="withdrawn by support: agent deactivated",
+            )
         except OfferConflict:
             continue  # settled meanwhile; nothing left to withdraw
-        # The timeline must not blame the agent for a decline support made.
-        ReferralEvent.objects.filter(offer_id=offer_id, kind=EventKind.REJECTED).update(
-            detail="withdrawn by support: agent deactivated"
-        )
         withdrawn += 1
     return withdrawn
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "agentmatch.referrals"
     label = "referrals"
+
+    def ready(self) -> None:
+        from agentmatch.referrals.jobs import register_jobs
+
+        register_jobs()

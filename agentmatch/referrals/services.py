@@ -35,15 +35,13 @@ from agentmatch.referrals.models import (
     ReferralEvent,
     ReferralStatus,
 )
-
-
-class OfferConflict(Exception):
-    """The offer cannot be accepted or rejected (anymore): expired, taken, not yours..."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+from agentmatch.referrals.problems import (
+    CLOSED,
+    NOT_FOUND,
+    OfferConflict,
+    is_offer_id,
+    offer_problem,
+)
 
 
 class ReferralClosed(Exception):
@@ -332,38 +330,26 @@ def offer_waiting_referrals(*, now: datetime, agent: Agent | None = None, batch:
 
 
 # --- Agents' answers --------------------------------------------------------------------
-
-
-def _conflict_for(offer: Offer, agent: Agent, now: datetime) -> OfferConflict:
-    if offer.agent_id != agent.pk:
-        return OfferConflict("This offer was made to another agent.", "not_your_offer")
-    if offer.status == OfferStatus.PENDING and offer.expires_at <= now:
-        return OfferConflict("This offer expired and has moved to another agent.", "expired")
-    messages: dict[str, tuple[str, str]] = {
-        OfferStatus.ACCEPTED: ("You already accepted this offer.", "already_accepted"),
-        OfferStatus.REJECTED: ("You rejected this offer.", "rejected"),
-        OfferStatus.EXPIRED: ("This offer expired and has moved to another agent.", "expired"),
-        OfferStatus.CANCELED: ("The consumer canceled this request.", "canceled"),
-    }
-    message, code = messages.get(offer.status, ("This offer is no longer open.", "closed"))
-    return OfferConflict(message, code)
+# Steps of actions.offers.answer_offer (which owns the transaction, and which every door
+# calls); they never commit on their own.
 
 
 def _settle(*, offer_id: int, agent: Agent, now: datetime, status: str) -> Offer:
-    offer = Offer.objects.filter(pk=offer_id).first()
-    if offer is None:
-        raise OfferConflict("No such offer.", "not_found")
+    offer = Offer.objects.filter(pk=offer_id).first() if is_offer_id(offer_id) else None
+    if offer is None or offer.agent_id != agent.pk:
+        raise OfferConflict(NOT_FOUND)
     lock_referral(offer.referral_id)
     updated = Offer.objects.filter(
         pk=offer_id, agent=agent, status=OfferStatus.PENDING, expires_at__gt=now
     ).update(status=status, responded_at=now)
     offer.refresh_from_db()
     if updated != 1:
-        raise _conflict_for(offer, agent, now)
+        raise offer_problem(offer, agent_id=agent.pk, now=now) or OfferConflict(CLOSED)
     return offer
 
 
 def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "api") -> Offer:
+    """The agent takes the referral: event, audited disclosure, the consumer is told."""
     offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.ACCEPTED)
     updated = Referral.objects.filter(pk=offer.referral_id, status=ReferralStatus.OFFERED).update(
         status=ReferralStatus.ACCEPTED, ended_at=now
@@ -371,7 +357,7 @@ def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "
     if updated != 1:
         # The constraint one_accepted_offer_per_referral makes this unreachable in practice;
         # raising rolls the offer back with the caller's transaction.
-        raise OfferConflict("This request is no longer open.", "closed")
+        raise OfferConflict(CLOSED)
     referral = offer.referral
     _event(referral, EventKind.ACCEPTED, now, offer=offer, agent=agent)
     disclose_contact(referral=referral, agent=agent, now=now, channel=channel, context="accept")
@@ -379,10 +365,11 @@ def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "
     return offer
 
 
-def reject_offer(*, offer_id: int, agent: Agent, now: datetime) -> Offer:
+def reject_offer(*, offer_id: int, agent: Agent, now: datetime, detail: str = "") -> Offer:
+    """The agent declines: the referral moves on, and the agent may take a waiting one."""
     offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.REJECTED)
     referral = Referral.objects.get(pk=offer.referral_id)
-    _event(referral, EventKind.REJECTED, now, offer=offer, agent=agent)
+    _event(referral, EventKind.REJECTED, now, offer=offer, agent=agent, detail=detail)
     offer_next(referral=referral, now=now)
     offer_waiting_referrals(now=now, agent=agent)
     return offer

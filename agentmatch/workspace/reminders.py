@@ -1,18 +1,12 @@
-"""The reminder an agent gets when an accepted consumer has no follow-up after an hour.
-
-A worker job (referrals/worker.py JOBS): any number of workers may run it at once. Each
-claims one referral with SELECT ... FOR UPDATE SKIP LOCKED (the referral row is the lock
-for everything about a referral, set_follow_up takes it too), and the ContactReminder row,
-unique per offer, is the proof it was sent: a second worker that got past the query
-before the first committed fails on that unique key and sends nothing.
+"""The reminder an agent gets when an accepted consumer has no follow-up after an hour:
+which offers are due, and the messages. The worker job calls the action
+`workspace.actions.send_due_contact_reminder`, safe with any number of workers.
 """
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template import Context, engines
 from django.urls import reverse
@@ -20,11 +14,9 @@ from django.utils import timezone, translation
 
 from agentmatch.notifications.messages import agent_channels, agent_language, agent_time_zone
 from agentmatch.notifications.outbox import enqueue
-from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
+from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.workspace.models import ContactReminder, FollowUp
 from agentmatch.workspace.services import reminder_delay
-
-log = logging.getLogger("agentmatch.worker")
 
 # Referrals accepted longer ago than this are not reminded about (e.g. when the feature
 # first runs over old data): a reminder a day late helps nobody.
@@ -32,7 +24,7 @@ LOOKBACK = timedelta(hours=24)
 KIND = "contact_reminder"
 
 
-def _due_offers(now: datetime):  # type: ignore[no-untyped-def]
+def due_reminder_offers(now: datetime):  # type: ignore[no-untyped-def]
     no_follow_up = ~Exists(
         FollowUp.objects.filter(referral=OuterRef("referral"), agent=OuterRef("agent"))
     )
@@ -55,7 +47,7 @@ def _render(part: str, context: dict[str, Any], *, language: str, tz: Any) -> st
     return text.strip() if part == "email.txt" else " ".join(text.split())
 
 
-def _enqueue_reminder(*, offer: Offer, now: datetime) -> int:
+def enqueue_reminder(*, offer: Offer, now: datetime) -> int:
     agent, referral = offer.agent, offer.referral
     language = agent_language(agent)
     tz = agent_time_zone(agent)
@@ -97,33 +89,3 @@ def _enqueue_reminder(*, offer: Offer, now: datetime) -> int:
         )
         sent += message is not None
     return sent
-
-
-def send_one_contact_reminder(now: datetime) -> bool:
-    """Reminds one agent about one consumer not contacted in time; False when none is due."""
-    with transaction.atomic():
-        referral = (
-            Referral.objects.select_for_update(skip_locked=True)
-            .filter(status=ReferralStatus.ACCEPTED, pk__in=_due_offers(now).values("referral"))
-            .order_by("pk")
-            .first()
-        )
-        if referral is None:
-            return False
-        # Read again under the lock: a follow-up recorded meanwhile cancels the reminder.
-        offer = _due_offers(now).filter(referral=referral).select_related("agent").first()
-        if offer is None:
-            return True
-        offer.referral = referral
-        try:
-            with transaction.atomic():
-                reminder = ContactReminder.objects.create(
-                    offer=offer, agent=offer.agent, sent_at=now
-                )
-        except IntegrityError:
-            # Another worker sent it between our query and our lock.
-            return True
-        reminder.messages = _enqueue_reminder(offer=offer, now=now)
-        reminder.save(update_fields=["messages"])
-        log.info("contact reminder for referral %s to agent %s", referral.public_id, offer.agent_id)
-        return True

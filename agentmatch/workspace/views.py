@@ -8,7 +8,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,14 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agentmatch.agents.models import Agent
 from agentmatch.notifications.messages import agent_time_zone
+from agentmatch.referrals.actions.offers import ACCEPT, REJECT, answer_offer
 from agentmatch.referrals.models import Referral
-from agentmatch.referrals.services import (
-    OfferConflict,
-    accept_offer,
-    disclose_contact,
-    reject_offer,
-)
+from agentmatch.referrals.problems import OfferConflict
 from agentmatch.workspace import queries
+from agentmatch.workspace.actions import record_follow_up, show_contact_details
 from agentmatch.workspace.forms import FollowUpForm, HistoryFilterForm
 from agentmatch.workspace.models import FollowUp
 from agentmatch.workspace.services import (
@@ -34,7 +30,6 @@ from agentmatch.workspace.services import (
     current_follow_up,
     needs_contact_reminder,
     reminder_delay,
-    set_follow_up,
 )
 
 View = Callable[..., HttpResponse]
@@ -64,34 +59,12 @@ def agent_required(view: View) -> View:
     return wrapper
 
 
-def conflict_message(code: str) -> str:
-    """The referral services' conflicts in the agent's language."""
-    words = {
-        "not_your_offer": _("This referral was offered to another agent."),
-        "expired": _("This offer expired and has moved to another agent."),
-        "already_accepted": _("You already accepted this referral."),
-        "rejected": _("You already rejected this referral."),
-        "canceled": _("The consumer canceled this request."),
-        "not_found": _("This offer does not exist."),
-    }
-    return words.get(code, _("This referral is no longer open."))
-
-
 def _offers_context(agent: Agent) -> dict[str, Any]:
     now = timezone.now()
     offers = queries.pending_offers(agent=agent, now=now)
     for offer in offers:
         offer.seconds_left = max(0, int((offer.expires_at - now).total_seconds()))  # type: ignore[attr-defined]
     return {"offers": offers, "offers_digest": queries.offers_digest(offers), "now": now}
-
-
-def _show_contacts(offers: list[Any], agent: Agent, *, now: Any) -> None:
-    """Every display of a consumer's contact details is one audited disclosure."""
-    with transaction.atomic():
-        for offer in offers:
-            disclose_contact(
-                referral=offer.referral, agent=agent, now=now, channel=CHANNEL, context="view"
-            )
 
 
 @require_GET
@@ -104,7 +77,7 @@ def referrals(request: HttpRequest, agent: Agent) -> HttpResponse:
             offer=offer, has_follow_up=offer.follow_up_status is not None, now=now
         )
         offer.contact_by = (offer.responded_at or now) + reminder_delay()
-    _show_contacts(accepted, agent, now=now)
+    show_contact_details(offers=accepted, agent=agent, now=now, channel=CHANNEL)
     context = {**_offers_context(agent), "accepted": accepted}
     return render(request, "workspace/referrals.html", context)
 
@@ -130,26 +103,18 @@ def pending_count(request: HttpRequest, agent: Agent) -> HttpResponse:
     return render(request, "workspace/_pending_count.html", {"pending_count": count})
 
 
-# Ids beyond the database's integer range are not offers (and must not reach the query).
-MAX_ID = 2**63 - 1
-
-
 @require_POST
 @agent_required
 def accept(request: HttpRequest, agent: Agent, offer_id: int) -> HttpResponse:
-    if offer_id > MAX_ID:
-        messages.error(request, conflict_message("not_found"))
-        return redirect("workspace:referrals")
     try:
-        with transaction.atomic():
-            offer = accept_offer(
-                offer_id=offer_id, agent=agent, now=timezone.now(), channel=CHANNEL
-            )
+        offer = answer_offer(
+            offer_id=offer_id, agent=agent, answer=ACCEPT, now=timezone.now(), channel=CHANNEL
+        )
     except OfferConflict as exc:
         if exc.code == "already_accepted":
             referral = Referral.objects.get(offers__pk=offer_id)
             return redirect("workspace:referral", public_id=referral.public_id)
-        messages.error(request, conflict_message(exc.code))
+        messages.error(request, exc.message)
         return redirect("workspace:referrals")
     messages.success(request, _("You accepted the referral. Please contact the consumer now."))
     return redirect("workspace:referral", public_id=offer.referral.public_id)
@@ -158,14 +123,12 @@ def accept(request: HttpRequest, agent: Agent, offer_id: int) -> HttpResponse:
 @require_POST
 @agent_required
 def reject(request: HttpRequest, agent: Agent, offer_id: int) -> HttpResponse:
-    if offer_id > MAX_ID:
-        messages.error(request, conflict_message("not_found"))
-        return redirect("workspace:referrals")
     try:
-        with transaction.atomic():
-            reject_offer(offer_id=offer_id, agent=agent, now=timezone.now())
+        answer_offer(
+            offer_id=offer_id, agent=agent, answer=REJECT, now=timezone.now(), channel=CHANNEL
+        )
     except OfferConflict as exc:
-        messages.error(request, conflict_message(exc.code))
+        messages.error(request, exc.message)
     else:
         messages.info(request, _("You rejected the referral. It has moved to another agent."))
     return redirect("workspace:referrals")
@@ -186,16 +149,15 @@ def referral_detail(request: HttpRequest, agent: Agent, public_id: UUID) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                set_follow_up(
-                    referral=referral, agent=agent, data=form.cleaned_data["follow_up"], now=now
-                )
+            record_follow_up(
+                referral=referral, agent=agent, data=form.cleaned_data["follow_up"], now=now
+            )
         except FollowUpError as exc:
             form.add_error(exc.field, exc.message)
         else:
             messages.success(request, _("The follow-up status was saved."))
             return redirect("workspace:referral", public_id=referral.public_id)
-    _show_contacts([offer], agent, now=now)
+    show_contact_details(offers=[offer], agent=agent, now=now, channel=CHANNEL)
     context = {
         "referral": referral,
         "offer": offer,

@@ -61,18 +61,42 @@ def test_accept_returns_contact_details_and_audits_the_view(rosa):
     assert (disclosure.agent, disclosure.context) == (agent, "accept")
 
 
-def test_accepting_someone_elses_or_a_closed_offer_is_409(rosa, ben):
+def test_someone_elses_offer_is_404_like_an_unknown_one_and_a_closed_one_409(rosa, ben):
     _rosa, rosa_api = rosa
     _ben, ben_api = ben
     offer = make_referral().offers.get()  # to Rosa, the closest
     theirs = ben_api.post(f"/api/v1/offers/{offer.pk}/accept")
-    assert theirs.status_code == 409
-    assert theirs.json()["error"]["code"] == "not_your_offer"
+    unknown = ben_api.post(f"/api/v1/offers/{offer.pk + 1000}/accept")
+    # Same status, same body: the answer does not tell which offer ids exist.
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.json() == unknown.json()
+    assert theirs.json()["error"]["code"] == "not_found"
     assert rosa_api.post(f"/api/v1/offers/{offer.pk}/reject").status_code == 200
     again = rosa_api.post(f"/api/v1/offers/{offer.pk}/accept")
     assert again.status_code == 409 and again.json()["error"]["code"] == "rejected"
     # The reject moved it on to Ben at once.
     assert ben_api.get("/api/v1/agent/offers").json()[0]["zip"] == "53703"
+
+
+def test_unknown_and_foreign_offers_are_404_on_accept_and_reject_alike(rosa, ben):
+    _rosa, _rosa_api = rosa
+    _ben, ben_api = ben
+    offer = make_referral().offers.get()  # to Rosa
+    bodies = set()
+    for offer_id in (offer.pk, offer.pk + 1000, 0, 2**63, 10**30):
+        for action in ("accept", "reject"):
+            response = ben_api.post(f"/api/v1/offers/{offer_id}/{action}")
+            assert response.status_code == 404, (offer_id, action, response.content)
+            bodies.add(response.content)
+    assert len(bodies) == 1
+    assert Offer.objects.get(pk=offer.pk).status == "pending"
+
+
+def test_offer_operations_document_their_404_and_409(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for action in ("accept", "reject"):
+        responses = schema["paths"][f"/api/v1/offers/{{offer_id}}/{action}"]["post"]["responses"]
+        assert {"200", "404", "409"} <= set(responses)
 
 
 def test_expired_offer_cannot_be_accepted(rosa):

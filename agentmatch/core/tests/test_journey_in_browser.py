@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agentmatch.browser_testing import DESKTOP, check_page
+from agentmatch.core.jobs import run_due_jobs
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
-from agentmatch.referrals.worker import run_due_jobs
 from agentmatch.testing import make_agent, make_agent_user, plan_year_2026
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,11 +16,11 @@ from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch, Channel
 from agentmatch.agents.profile import ProfileData, save_profile
 from agentmatch.agents.services import set_availability
+from agentmatch.core.jobs import run_due_jobs
 from agentmatch.eligibility.models import RegistrationTermination, RoutingSlot, RoutingState
 from agentmatch.eligibility.routing_table import rebuild_all_slots
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.referrals.models import Offer
-from agentmatch.referrals.worker import run_due_jobs
 from agentmatch.testing import give_license, make_agent, make_referral
 
 pytestmark = pytest.mark.django_db

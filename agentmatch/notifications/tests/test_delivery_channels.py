@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from agentmatch.core.jobs import run_due_jobs
 from agentmatch.notifications.delivery import deliver_one
 from agentmatch.notifications.models import (
     AttemptOutcome,
@@ -21,7 +22,6 @@ from agentmatch.notifications.tests.stubs import (
     SmtpServer,
     TwilioStub,
 )
-from agentmatch.referrals.worker import run_due_jobs
 from agentmatch.testing import make_agent
 
 pytestmark = pytest.mark.django_db

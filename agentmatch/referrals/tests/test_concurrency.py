@@ -9,9 +9,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agentmatch.agents.services import set_availability
+from agentmatch.core.jobs import run_due_jobs
 from agentmatch.referrals.models import EventKind, OfferStatus, Referral, ReferralEvent
 from agentmatch.referrals.services import OfferConflict, accept_offer
-from agentmatch.referrals.worker import run_due_jobs
 from agentmatch.testing import make_agent, make_referral, plan_year_2026
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agentmatch.agents.services import set_availability
+from agentmatch.referrals.jobs import end_one_wait, expire_one_offer
 from agentmatch.referrals.models import EventKind, Offer, OfferStatus, ReferralStatus
 from agentmatch.referrals.services import (
     OfferConflict,
@@ -15,7 +16,6 @@ from agentmatch.referrals.services import (
     cancel_referral,
     reject_offer,
 )
-from agentmatch.referrals.worker import end_one_wait, expire_one_offer
 from agentmatch.testing import make_agent, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -124,12 +124,12 @@ def test_accepting_a_rejected_offer_is_a_conflict(madison):
     assert err.value.code == "rejected"
 
 
-def test_accepting_someone_elses_offer_is_a_conflict(madison):
+def test_someone_elses_offer_is_not_found_like_an_unknown_one(madison):
     now = timezone.now()
     offer = make_referral(now=now).offers.get()
     with pytest.raises(OfferConflict) as err, transaction.atomic():
         accept_offer(offer_id=offer.pk, agent=madison[1], now=now)
-    assert err.value.code == "not_your_offer"
+    assert err.value.code == "not_found"
     offer.refresh_from_db()
     assert offer.status == OfferStatus.PENDING
 

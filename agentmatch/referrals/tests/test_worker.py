@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from agentmatch.agents.services import set_availability
+from agentmatch.core.jobs import run_due_jobs
+from agentmatch.referrals.jobs import offer_waiting, recheck_one_availability
 from agentmatch.referrals.models import OfferStatus, ReferralStatus
-from agentmatch.referrals.worker import offer_waiting, recheck_one_availability, run_due_jobs
 from agentmatch.testing import make_agent, make_referral
 
 pytestmark = pytest.mark.django_db

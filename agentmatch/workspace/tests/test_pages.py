@@ -150,7 +150,8 @@ def test_another_agents_offer_cannot_be_taken_or_seen(agent, far_agent):
     other = Client()
     other.force_login(make_agent_user(far_agent))
     response = other.post(reverse("workspace:accept", args=[offer.pk]), follow=True)
-    assert "offered to another agent" in response.content.decode()
+    # The same words as for an offer that does not exist: ids reveal nothing.
+    assert "does not exist or was not made to you" in response.content.decode()
     accept(referral, agent)
     assert other.get(reverse("workspace:referral", args=[referral.public_id])).status_code == 404
     assert not ContactDisclosure.objects.filter(agent=far_agent).exists()

@@ -7,13 +7,14 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agentmatch.core.jobs import registered, run_due_jobs
 from agentmatch.notifications.models import Message
 from agentmatch.referrals.services import accept_offer
-from agentmatch.referrals.worker import JOBS, run_due_jobs
 from agentmatch.testing import make_agent, make_referral, plan_year_2026
+from agentmatch.workspace.actions import record_follow_up, send_due_contact_reminder
+from agentmatch.workspace.jobs import contact_reminder_job
 from agentmatch.workspace.models import ContactReminder, FollowUpStatus
-from agentmatch.workspace.reminders import send_one_contact_reminder
-from agentmatch.workspace.services import FollowUpInput, set_follow_up
+from agentmatch.workspace.services import FollowUpInput
 
 
 def accepted_at(agent, when, language="en"):  # type: ignore[no-untyped-def]
@@ -33,9 +34,9 @@ def reminders() -> list[Message]:
 def test_sent_once_by_each_channel_the_agent_chose(agent):
     now = timezone.now()
     referral = accepted_at(agent, now - timedelta(minutes=61))
-    assert send_one_contact_reminder(now) is True
-    assert send_one_contact_reminder(now) is False
-    assert send_one_contact_reminder(now + timedelta(hours=2)) is False
+    assert send_due_contact_reminder(now=now) is True
+    assert send_due_contact_reminder(now=now) is False
+    assert send_due_contact_reminder(now=now + timedelta(hours=2)) is False
     sent = reminders()
     assert {m.channel for m in sent} == {"email", "sms"}
     assert ContactReminder.objects.get().messages == 2
@@ -53,8 +54,8 @@ def test_sent_once_by_each_channel_the_agent_chose(agent):
 def test_not_sent_before_sixty_minutes(agent):
     now = timezone.now()
     accepted_at(agent, now - timedelta(minutes=59))
-    assert send_one_contact_reminder(now) is False
-    assert send_one_contact_reminder(now + timedelta(minutes=1, seconds=1)) is True
+    assert send_due_contact_reminder(now=now) is False
+    assert send_due_contact_reminder(now=now + timedelta(minutes=1, seconds=1)) is True
     assert len(reminders()) == 2
 
 
@@ -62,14 +63,13 @@ def test_not_sent_before_sixty_minutes(agent):
 def test_not_sent_when_contacted(agent):
     now = timezone.now()
     referral = accepted_at(agent, now - timedelta(minutes=90))
-    with transaction.atomic():
-        set_follow_up(
-            referral=referral,
-            agent=agent,
-            data=FollowUpInput(status=FollowUpStatus.CONTACTED),
-            now=now - timedelta(minutes=80),
-        )
-    assert send_one_contact_reminder(now) is False
+    record_follow_up(
+        referral=referral,
+        agent=agent,
+        data=FollowUpInput(status=FollowUpStatus.CONTACTED),
+        now=now - timedelta(minutes=80),
+    )
+    assert send_due_contact_reminder(now=now) is False
     assert reminders() == []
 
 
@@ -77,7 +77,7 @@ def test_not_sent_when_contacted(agent):
 def test_not_sent_about_referrals_accepted_days_ago(agent):
     now = timezone.now()
     accepted_at(agent, now - timedelta(days=3))
-    assert send_one_contact_reminder(now) is False
+    assert send_due_contact_reminder(now=now) is False
 
 
 @pytest.mark.django_db
@@ -85,15 +85,15 @@ def test_spanish_speaking_agent_gets_it_in_spanish(plan_year):
     agent = make_agent(zip_code="53711", licensed=["WI"], languages=["es"])
     now = timezone.now()
     accepted_at(agent, now - timedelta(minutes=61), language="es")
-    send_one_contact_reminder(now)
+    send_due_contact_reminder(now=now)
     email = next(m for m in reminders() if m.channel == "email")
     assert email.language == "es"
     assert "Recordatorio" in email.subject
 
 
 @pytest.mark.django_db
-def test_the_worker_loop_runs_it(agent):
-    assert ("contact reminders", send_one_contact_reminder) in JOBS
+def test_the_worker_runs_it_as_a_registered_job(agent):
+    assert ("contact reminders", contact_reminder_job) in [(j.name, j.run) for j in registered()]
     now = timezone.now()
     accepted_at(agent, now - timedelta(minutes=61))
     run_due_jobs(now=now)
@@ -114,7 +114,7 @@ def test_many_workers_at_once_send_each_reminder_once():
     def worker() -> None:
         try:
             barrier.wait()
-            while send_one_contact_reminder(now):
+            while send_due_contact_reminder(now=now):
                 pass
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)

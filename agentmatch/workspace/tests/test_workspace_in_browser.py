@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from agentmatch.browser_testing import check_page
 from agentmatch.browser_testing import log_in as browser_log_in
+from agentmatch.referrals.jobs import expire_one_offer
 from agentmatch.referrals.models import Offer, OfferStatus
-from agentmatch.referrals.worker import expire_one_offer
 from agentmatch.testing import make_agent, make_agent_user, make_referral
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""`agentmatch worker`: drives offer expiries, waiting referrals and availability changes."""
+"""`agentmatch worker`: runs the jobs every app registered (agentmatch/core/jobs.py)."""
 
 import signal
 import time
@@ -7,14 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, connection
-from django.utils import timezone
 
-from agentmatch.accounts.jobs import invite_eligible_job
-from agentmatch.referrals.worker import log, offer_waiting, run_due_jobs
+from agentmatch.core.jobs import log, run_due_jobs, run_sweeps
 
 
 class Command(BaseCommand):
-    help = "Run the routing worker (safe to run several at once)."
+    help = "Run the worker: offer expiries, waits, messages, invitations... (safe to run several)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="run due work once and exit")
@@ -24,9 +22,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         if options["once"]:
-            invite_eligible_job(timezone.now())
+            run_sweeps()
             run_due_jobs()
-            offer_waiting(timezone.now())
             return
         log.info("worker started")
         last_sweep = 0.0
@@ -34,9 +31,7 @@ class Command(BaseCommand):
             try:
                 done = run_due_jobs(max_items=50)
                 if time.monotonic() - last_sweep >= settings.WORKER_WAITING_SWEEP_SECONDS:
-                    done += offer_waiting(timezone.now())
-                    # New eligibility also arrives by import; this catches any path.
-                    done += invite_eligible_job(timezone.now())
+                    done += run_sweeps()
                     last_sweep = time.monotonic()
             except (OperationalError, InterfaceError):
                 # Database restarted or unreachable: drop the connection and try again.
