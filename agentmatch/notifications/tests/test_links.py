@@ -214,3 +214,41 @@ def test_a_spanish_speaking_agent_sees_the_pages_in_spanish(plan_year, browser: 
     assert "¿Aceptar este referido?" in page and "Código postal" in page
     done = confirm(browser, link(offer, ACCEPT)).content.decode()
     assert "Referido aceptado" in done
+
+
+def test_a_spent_link_answers_nothing_even_while_the_offer_is_open(
+    agent: Agent, browser: Client
+) -> None:
+    offer = offer_for(agent)
+    url = link(offer, ACCEPT)
+    stored = OfferLink.objects.get(action=ACCEPT)
+    now = timezone.now()
+    assert stored.spend(now=now) is True
+    assert stored.spend(now=now) is False  # single use: the second spend finds it used
+    assert browser.get(url).status_code == 409
+    response = browser.post(url, {"csrfmiddlewaretoken": csrf(browser)})
+    assert response.status_code == 409
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    assert not ContactDisclosure.objects.exists()
+
+
+def test_the_answer_spends_the_link_in_its_own_transaction(agent: Agent) -> None:
+    """Two answers racing with one link: the one that finds it spent is rolled back whole."""
+    from agentmatch.referrals.actions.offers import answer_offer
+    from agentmatch.referrals.problems import OfferConflict
+
+    offer = offer_for(agent)
+    make_token(offer=offer, action=ACCEPT)
+    stored = OfferLink.objects.get()
+    other_copy = OfferLink.objects.get()
+    now = timezone.now()
+    assert other_copy.spend(now=now)
+    with pytest.raises(OfferConflict) as err:
+        answer_offer(
+            offer_id=offer.pk, agent=agent, answer=ACCEPT, now=now, channel="link", link=stored
+        )
+    assert err.value.code == "closed"
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    assert not ContactDisclosure.objects.exists()
