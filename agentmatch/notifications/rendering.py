@@ -152,7 +152,10 @@ def _to_agent(message: Message, offer: Offer, extra: dict[str, Any], url: str) -
 def _offer_new(message: Message) -> dict[str, Any]:
     offer = _offer(message)
     accept_url = offer_link_url(offer=offer, action=ACCEPT)
-    links = {"accept_url": accept_url, "reject_url": offer_link_url(offer=offer, action=REJECT)}
+    links = {"accept_url": accept_url}
+    if message.channel != Channel.PUSH:
+        # Each link is a credential row: make only those the message shows.
+        links["reject_url"] = offer_link_url(offer=offer, action=REJECT)
     return _to_agent(message, offer, links, accept_url)
 
 
