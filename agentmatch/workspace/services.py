@@ -1,4 +1,4 @@
-"""State changes of the agent workspace. Callers wrap each call in transaction.atomic()."""
+"""The workspace's domain steps; workspace/actions.py wraps them in their transactions."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta

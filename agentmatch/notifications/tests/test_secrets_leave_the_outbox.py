@@ -29,6 +29,7 @@ def deliver_everything() -> None:
         ("http://x/accounts/register/S3cr3t_-/", "http://x/accounts/register/[removed]/"),
         ("http://x/accounts/reset/S3cr3t/", "http://x/accounts/reset/[removed]/"),
         ("http://x/n/o/eyJv:1x:abc/", "http://x/n/o/[removed]/"),
+        ("http://x/n/o/q0-Zx_9aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789ab/", "http://x/n/o/[removed]/"),
         ("http://x/status/R-1A2B/Zm9v_bar-9/ now", "http://x/status/R-1A2B/[removed]/ now"),
         ("nothing secret here", "nothing secret here"),
     ],
