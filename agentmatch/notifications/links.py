@@ -9,6 +9,7 @@ that offer, once. The outbox keeps the raw link only until the message is done w
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.conf import settings
 
@@ -71,3 +72,8 @@ def link_problem(link: OfferLink, *, now: datetime) -> OfferConflict | None:
     if problem is None and link.used_at is not None:
         problem = OfferConflict(CLOSED)
     return problem
+
+
+def answer_of(link: OfferLink) -> Literal["accept", "reject"]:
+    """The answer the link gives (referrals.actions.offers.Answer)."""
+    return "accept" if link.action == ACCEPT else "reject"

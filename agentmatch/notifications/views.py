@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agentmatch.core.phones import display_phone
-from agentmatch.notifications.links import ACCEPT, find_link, link_problem
+from agentmatch.notifications.links import ACCEPT, answer_of, find_link, link_problem
 from agentmatch.notifications.rendering import agent_language, agent_time_zone, language_name
 from agentmatch.notifications.sms_replies import (
     Reply,
@@ -32,7 +32,6 @@ LINK_STATUS = {"invalid_link": 404, "not_your_link": 403}
 
 def _problem(request: HttpRequest, problem: OfferConflict) -> HttpResponse:
     context = {
-        "problem": problem.code,
         "message": problem.message,
         "workspace_url": settings.AGENT_WORKSPACE_URL,
     }
@@ -67,7 +66,7 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
             answer_offer(
                 offer_id=offer.pk,
                 agent=agent,
-                answer=link.action,  # type: ignore[arg-type]
+                answer=answer_of(link),
                 now=timezone.now(),
                 channel="link",
                 link=link,
