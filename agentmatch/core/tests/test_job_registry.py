@@ -1,0 +1,62 @@
+"""The worker runs what the apps register; it imports none of them."""
+
+import ast
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from agentmatch.core import jobs
+
+APPS = Path(__file__).resolve().parents[2]
+
+
+def agentmatch_imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("agentmatch."):
+            names.add(node.module.split(".")[1])  # type: ignore[union-attr]
+        elif isinstance(node, ast.Import):
+            names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("agentmatch.")}
+    return names
+
+
+def test_every_app_registers_its_jobs_delivery_last() -> None:
+    assert [j.name for j in jobs.registered(jobs.ITEM)] == [
+        "expire offers",
+        "end waits",
+        "recheck availability",
+        "send invitations",
+        "contact reminders",
+        "deliver messages",
+    ]
+    assert {j.name for j in jobs.registered(jobs.SWEEP)} == {
+        "offer waiting referrals",
+        "invite eligible agents",
+    }
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["core/jobs.py", "core/management/commands/worker.py", "referrals/jobs.py"],
+)
+def test_the_worker_and_the_referral_jobs_import_no_higher_app(module: str) -> None:
+    allowed = {"core"} if module.startswith("core/") else {"core", "referrals", "agents"}
+    assert agentmatch_imports(APPS / module) <= allowed
+
+
+def test_an_item_job_runs_while_it_finds_work_up_to_the_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(jobs, "_jobs", {})
+    left = [3]
+
+    def one(now: datetime) -> bool:
+        left[0] -= 1
+        return left[0] >= 0
+
+    jobs.register("count down", one)
+    jobs.register("sweep", lambda now: 7, kind=jobs.SWEEP)
+    assert jobs.run_due_jobs(max_items=2) == 2
+    assert jobs.run_due_jobs() == 1
+    assert jobs.run_sweeps() == 7
+    with pytest.raises(ValueError):
+        jobs.register("odd", one, kind="hourly")
