@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "agentmatch.licensing",
     "agentmatch.eligibility",
     "agentmatch.imports",
+    "agentmatch.partners",
     "agentmatch.referrals",
     "agentmatch.accounts",
     "agentmatch.operations",
@@ -219,6 +220,16 @@ CONTACT_REMINDER_MINUTES = env_int("CONTACT_REMINDER_MINUTES", 60)
 CONSUMER_REQUESTS_PER_PHONE = env_int("CONSUMER_REQUESTS_PER_PHONE", 3)
 CONSUMER_REQUESTS_PER_ADDRESS = env_int("CONSUMER_REQUESTS_PER_ADDRESS", 20)
 CONSUMER_RATE_WINDOW_SECONDS = env_int("CONSUMER_RATE_WINDOW_SECONDS", 3600)
+# Consumers' phones are US numbers (territories included), landline or mobile. Other
+# countries to accept as well, as ISO codes ("CA,MX"); premium-rate, toll-free and other
+# non-geographic numbers are refused whatever the country.
+CONSUMER_PHONE_EXTRA_COUNTRIES = [
+    c.strip().upper() for c in env_str("CONSUMER_PHONE_EXTRA_COUNTRIES", "").split(",") if c.strip()
+]
+# How long the API remembers an Idempotency-Key (a retry within it gets the first answer).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# A new partner API key's requests per hour (`partner_key create NAME --per-hour N`).
+PARTNER_REQUESTS_PER_HOUR = env_int("PARTNER_REQUESTS_PER_HOUR", 200)
 # How often the consumer's status page asks for news.
 CONSUMER_STATUS_POLL_SECONDS = env_int("CONSUMER_STATUS_POLL_SECONDS", 5)
 # How many reverse proxies of ours stand in front of the web processes. Each appends the

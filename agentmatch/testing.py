@@ -132,14 +132,25 @@ def make_referral(
     language: str = "en",
     first_name: str = "Ana",
     last_name: str = "Consumer",
+    phone: str | None = None,
     now: datetime | None = None,
 ):  # type: ignore[no-untyped-def]
-    """A consumer's request, created and routed the way the API does it."""
+    """A consumer's request, created and routed the way the API does it.
+
+    The phone is 608-555-0100, or the next number up that has no open request (a phone
+    has one open request at a time)."""
     from django.db import transaction
 
     from agentmatch.planyears.services import current_plan_year, served_states
     from agentmatch.referrals.intake import validate_contact_request
+    from agentmatch.referrals.models import OPEN_STATUSES, Referral
     from agentmatch.referrals.services import create_referral
+
+    if phone is None:
+        taken = set(
+            Referral.objects.filter(status__in=OPEN_STATUSES).values_list("phone", flat=True)
+        )
+        phone = next(p for n in range(100, 10_000) if (p := f"+1608555{n:04d}") not in taken)
 
     plan_year = current_plan_year()
     request = validate_contact_request(
@@ -147,7 +158,7 @@ def make_referral(
         served_states=served_states(plan_year),
         first_name=first_name,
         last_name=last_name,
-        phone="608-555-0100",
+        phone=phone,
         email="consumer@example.com",
         zip_code=zip_code,
         language=language,
@@ -215,3 +226,30 @@ def render_outbox() -> None:
     for message in Message.objects.filter(status="pending").order_by("pk"):
         if needs_rendering(message):
             message.save(update_fields=render_message(message))
+
+
+def at_the_same_moment(count: int, target):  # type: ignore[no-untyped-def]
+    """Runs target(i) for i in range(count) in threads released together, each with its
+    own database connection; returns each result, or the exception it raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def runner(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = target(i)
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -4,7 +4,6 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -17,14 +16,29 @@ from agentmatch.api.schemas import (
     ReferralIn,
     ReferralStatusOut,
 )
+from agentmatch.core.clients import client_address
 from agentmatch.core.phones import display_phone
 from agentmatch.core.secrets import hash_secret
-from agentmatch.planyears.services import NoCurrentPlanYear, intake_settings
-from agentmatch.referrals.intake import IntakeError, validate_contact_request
+from agentmatch.referrals.actions.requests import (
+    API,
+    RequestFields,
+    cancel_request,
+    submit_request,
+)
+from agentmatch.referrals.intake import IntakeError
+from agentmatch.referrals.limits import RateLimited
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
-from agentmatch.referrals.services import ReferralClosed, cancel_referral, create_referral
+from agentmatch.referrals.services import ReferralClosed
 
 router = Router(tags=["consumers"])
+
+# The HTTP status of each intake refusal (any other: 422, the field named).
+_STATUS_OF = {
+    "intake_paused": 503,
+    "invalid_partner_key": 401,
+    "already_open": 409,
+    "rate_limited": 429,
+}
 
 
 def _error(
@@ -35,36 +49,82 @@ def _error(
     return error_response(request, status, code, message, field)
 
 
+def _refused(request: HttpRequest, exc: IntakeError) -> HttpResponse:
+    response = _error(request, _STATUS_OF.get(exc.code, 422), exc.code, exc.message, exc.field)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @router.post(
-    "/referrals", response={201: ReferralCreatedOut, 422: ErrorOut, 503: ErrorOut}, auth=None
+    "/referrals",
+    response={
+        201: ReferralCreatedOut,
+        401: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=None,
 )
-def create(request: HttpRequest, payload: ReferralIn):  # type: ignore[no-untyped-def]
-    """Get Contacted: store the request and offer it to the closest qualified agent."""
+def create(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ReferralIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description=(
+            "Optional, a random value (a UUID) per request. A retry with the same key and "
+            "body within 24 hours gets the first answer (same id and status token, header "
+            "Idempotent-Replayed: true) and makes nothing new; the same key with another "
+            "body is refused (422, code idempotency_key_reused)."
+        ),
+    ),
+    x_partner_key: str | None = Header(
+        None,
+        alias="X-Partner-Key",
+        description=(
+            "Optional, for integrators: the key from `agentmatch partner_key create`. Its "
+            "own hourly limit replaces the per-address one; the referral records it. An "
+            "unknown or revoked key: 401."
+        ),
+    ),
+):
+    """Get Contacted: store the request and offer it to the closest qualified agent.
+
+    Limits, as on the web form: a few requests per phone and many per client address (or
+    per partner key) each hour (429 with Retry-After, in seconds); one open request per
+    phone (409, code already_open); US landline and mobile numbers only (422, field phone).
+    """
     try:
-        current = intake_settings()
-    except NoCurrentPlanYear as exc:
-        return _error(request, 503, "no_plan_year", str(exc))
-    plan_year = current.plan_year
-    try:
-        contact = validate_contact_request(
-            plan_year=plan_year,
-            served_states=current.served_states,
-            first_name=payload.first_name,
-            last_name=payload.last_name,
-            phone=payload.phone,
-            email=payload.email,
-            zip_code=payload.zip,
-            language=payload.language,
-            consent=payload.consent,
+        submitted = submit_request(
+            fields=RequestFields(
+                first_name=payload.first_name,
+                last_name=payload.last_name,
+                phone=payload.phone,
+                email=payload.email,
+                zip_code=payload.zip,
+                language=payload.language,
+                consent=payload.consent,
+            ),
+            channel=API,
+            client_address=client_address(request),
+            now=timezone.now(),
+            partner_key=x_partner_key,
+            idempotency_key=idempotency_key,
         )
     except IntakeError as exc:
-        status = 503 if exc.code == "intake_paused" else 422
-        return _error(request, status, exc.code, exc.message, exc.field)
-    with transaction.atomic():
-        referral, token = create_referral(
-            request=contact, plan_year=plan_year.year, now=timezone.now()
-        )
-    return Status(201, {"id": referral.public_id, "status": referral.status, "status_token": token})
+        return _refused(request, exc)
+    body = {
+        "id": submitted.referral.public_id,
+        "status": submitted.status,
+        "status_token": submitted.status_token,
+    }
+    if submitted.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, body)
 
 
 def _authorized_referral(
@@ -129,8 +189,7 @@ def cancel(  # type: ignore[no-untyped-def]
     if referral is None:
         return _error(request, 404, "not_found", "No request with this id and status token.")
     try:
-        with transaction.atomic():
-            referral = cancel_referral(referral_id=referral.pk, now=timezone.now())
+        referral = cancel_request(referral_id=referral.pk, now=timezone.now())
     except ReferralClosed as exc:
         return _error(request, 409, "closed", exc.message)
     return {

@@ -1,8 +1,7 @@
-"""The "Get Contacted" form: the API's own checks (referrals.intake), worded for people.
+"""The "Get Contacted" form: what was posted, and the intake's verdict worded for people.
 
-The intake stops at the first problem it finds. So that a person sees every field to fix
-at once, the form asks again with each failed field stood in by a valid value, until the
-intake passes or fails on a field that has no stand-in (the ZIP, whose checks come last).
+The rules are the intake's own (referrals.intake, through actions.requests.submit_request):
+it reports every wrong field at once, and this module gives each its message.
 """
 
 from collections.abc import Mapping
@@ -13,39 +12,38 @@ from django.utils.translation import gettext as _
 from agentmatch.core.exchanges import STATE_EXCHANGES
 from agentmatch.core.geo import UnknownZip, lookup_zip, normalize_zip
 from agentmatch.core.states import STATE_NAMES
-from agentmatch.planyears.services import IntakeSettings
-from agentmatch.referrals.intake import ContactRequest, IntakeError, validate_contact_request
+from agentmatch.referrals.actions.requests import RequestFields
+from agentmatch.referrals.intake import IntakeError, InvalidRequest
 
 FIELDS = ("first_name", "last_name", "phone", "email", "zip", "language", "consent")
 HONEYPOT = "website"
-
-# Values the intake accepts, standing in for a field already known to be wrong.
-_STAND_INS: dict[str, object] = {
-    "consent": True,
-    "first_name": "A",
-    "last_name": "A",
-    "phone": "+12025550143",
-    "email": "",
-}
-
-
-class IntakePaused(Exception):
-    pass
 
 
 @dataclass
 class FormCheck:
     values: dict[str, str]
     consent: bool
-    contact: ContactRequest | None = None
     errors: dict[str, str] = field(default_factory=dict)
     # Set when the ZIP is in a state HealthCare.gov does not serve this plan year.
     unserved_state: str = ""
+
+    def fields(self) -> RequestFields:
+        return RequestFields(
+            first_name=self.values["first_name"],
+            last_name=self.values["last_name"],
+            phone=self.values["phone"],
+            email=self.values["email"],
+            zip_code=self.values["zip"],
+            language=self.values["language"],
+            consent=self.consent,
+        )
 
 
 def _message(exc: IntakeError, values: Mapping[str, object], plan_year: int) -> tuple[str, str]:
     """(message for the person, unserved state code or "")."""
     name_too_long = exc.code == "invalid"
+    if exc.code == "control_character":
+        return _("Remove the special characters from this field."), ""
     if exc.field == "consent":
         return _("Check the box to agree to be contacted."), ""
     if exc.field == "first_name":
@@ -57,6 +55,11 @@ def _message(exc: IntakeError, values: Mapping[str, object], plan_year: int) -> 
             return _("Enter a last name of 100 characters or fewer."), ""
         return _("Enter your last name."), ""
     if exc.field == "phone":
+        if exc.code == "phone_not_allowed":
+            return _(
+                "Enter a US mobile or landline number. We cannot use premium-rate, "
+                "toll-free or international numbers."
+            ), ""
         return _("Enter a phone number with its area code, like 608-555-0123."), ""
     if exc.field == "email":
         return _("Enter an email address like name@example.com, or leave it empty."), ""
@@ -89,37 +92,16 @@ def _message(exc: IntakeError, values: Mapping[str, object], plan_year: int) -> 
     return _("Check this field."), ""
 
 
-def check_form(*, data: Mapping[str, str], current: IntakeSettings) -> FormCheck:
-    """Validates the posted form with the intake's rules; raises IntakePaused."""
+def read_form(data: Mapping[str, str]) -> FormCheck:
     values = {name: str(data.get(name, "")).strip() for name in FIELDS if name != "consent"}
-    consent = data.get("consent") == "yes"
-    result = FormCheck(values=values, consent=consent)
-    asked: dict[str, object] = {**values, "consent": consent}
-    for _attempt in range(len(FIELDS) + 1):
-        try:
-            contact = validate_contact_request(
-                plan_year=current.plan_year,
-                served_states=current.served_states,
-                first_name=str(asked["first_name"]),
-                last_name=str(asked["last_name"]),
-                phone=str(asked["phone"]),
-                email=str(asked["email"]),
-                zip_code=str(asked["zip"]),
-                language=str(asked["language"]),
-                consent=asked["consent"] is True,
-                channel="web",
-            )
-        except IntakeError as exc:
-            if exc.field == "plan_year":
-                raise IntakePaused from exc
-            message, unserved = _message(exc, asked, current.plan_year.year)
-            result.errors.setdefault(exc.field, message)
-            result.unserved_state = result.unserved_state or unserved
-            if exc.field not in _STAND_INS or asked[exc.field] == _STAND_INS[exc.field]:
-                break
-            asked[exc.field] = _STAND_INS[exc.field]
-            continue
-        if not result.errors:
-            result.contact = contact
-        break
-    return result
+    return FormCheck(values=values, consent=data.get("consent") == "yes")
+
+
+def explain(check: FormCheck, invalid: InvalidRequest, plan_year: int) -> FormCheck:
+    """Ties each of the intake's errors to its field, in the page's language."""
+    for error in invalid.errors:
+        message, unserved = _message(error, check.values, plan_year)
+        if error.field:
+            check.errors.setdefault(error.field, message)
+        check.unserved_state = check.unserved_state or unserved
+    return check

@@ -1,7 +1,7 @@
 """The consumer's pages: Get Contacted, confirmation, the status page and cancel.
 
 Thin: the intake's rules and every state change belong to agentmatch.referrals; this
-module adds what only the web needs (wording, rate limits, the session grant).
+module adds what only the web needs (wording, the friendly pages, the session grant).
 """
 
 import logging
@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -22,21 +21,16 @@ from agentmatch.consumers.access import (
     granted_referral,
     referral_for_token,
 )
-from agentmatch.consumers.contact_form import (
-    FIELDS,
-    HONEYPOT,
-    FormCheck,
-    IntakePaused,
-    check_form,
-)
+from agentmatch.consumers.contact_form import FIELDS, HONEYPOT, FormCheck, explain, read_form
 from agentmatch.consumers.languages import language_choices
-from agentmatch.consumers.limits import RateLimited, forget_old_counters, take_all
-from agentmatch.consumers.models import WebRequest
 from agentmatch.core.clients import client_address
 from agentmatch.core.languages import LANGUAGE_NAMES
 from agentmatch.core.phones import display_phone
 from agentmatch.planyears.models import PlanYear
 from agentmatch.planyears.services import NoCurrentPlanYear, intake_settings
+from agentmatch.referrals.actions.requests import WEB, AlreadyOpen, cancel_request, submit_request
+from agentmatch.referrals.intake import IntakeError, InvalidRequest
+from agentmatch.referrals.limits import PHONE, RateLimited
 from agentmatch.referrals.models import (
     OPEN_STATUSES,
     Offer,
@@ -44,17 +38,11 @@ from agentmatch.referrals.models import (
     Referral,
     ReferralStatus,
 )
-from agentmatch.referrals.services import ReferralClosed, cancel_referral, create_referral
+from agentmatch.referrals.services import ReferralClosed
 
 logger = logging.getLogger(__name__)
 
 OPEN = "open"
-
-
-class _AlreadyOpen(Exception):
-    def __init__(self, referral: Referral) -> None:
-        super().__init__(str(referral.public_id))
-        self.referral = referral
 
 
 # --- Get Contacted ------------------------------------------------------------------------
@@ -102,16 +90,31 @@ def _paused(request: HttpRequest, plan_year: PlanYear | None) -> HttpResponse:
     return render(request, "consumers/paused.html", {"plan_year": plan_year}, status=status)
 
 
-def _open_referral_for(phone: str) -> Referral | None:
-    return Referral.objects.filter(phone=phone, status__in=OPEN_STATUSES).order_by("-pk").first()
-
-
 def _already_open(request: HttpRequest, referral: Referral) -> HttpResponse:
     """The same phone already waits for an agent: its status, not a second request."""
     if str(referral.public_id) in granted_ids(request):
         return redirect("consumers:status", public_id=referral.public_id)
     # Without its secret link this browser may not see that request's details.
     return render(request, "consumers/already_open.html")
+
+
+def _rate_limited(request: HttpRequest, check: FormCheck, exc: RateLimited) -> HttpResponse:
+    logger.info("Get Contacted: rate limit per %s reached", exc.kind)
+    if exc.kind == PHONE:
+        problem = _(
+            "We received several requests for this phone number in the last hour. "
+            "Please wait an hour before you try again, or call the Marketplace Call "
+            "Center at 1-800-318-2596."
+        )
+    else:
+        problem = _(
+            "We received many requests from this connection in the last hour. "
+            "Please wait an hour before you try again, or call the Marketplace Call "
+            "Center at 1-800-318-2596."
+        )
+    response = _form(request, check=check, problem=problem, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,51 +135,27 @@ def index(request: HttpRequest) -> HttpResponse:
             problem=_("We could not send your request. Please try again."),
             status=400,
         )
+    check = read_form(request.POST)
     try:
-        check = check_form(data=request.POST, current=current)
-    except IntakePaused:
-        return _paused(request, current.plan_year)
-    if check.contact is None:
-        return _form(request, check=check)
-    contact = check.contact
-    existing = _open_referral_for(contact.phone)
-    if existing is not None:
-        return _already_open(request, existing)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            # The phone's counter row stays locked until commit: a second request for the
-            # same phone waits here, then finds this one's referral just below.
-            take_all(address=client_address(request), phone=contact.phone, now=now)
-            existing = _open_referral_for(contact.phone)
-            if existing is not None:
-                raise _AlreadyOpen(existing)
-            referral, _token = create_referral(
-                request=contact, plan_year=current.plan_year.year, now=now
-            )
-            WebRequest.objects.create(
-                referral=referral, page_language=_page_language(), created_at=now
-            )
-            forget_old_counters(now=now)
-    except RateLimited as exc:
-        logger.info("Get Contacted: rate limit per %s reached", exc.kind)
-        if exc.kind == "phone":
-            problem = _(
-                "We received several requests for this phone number in the last hour. "
-                "Please wait an hour before you try again, or call the Marketplace Call "
-                "Center at 1-800-318-2596."
-            )
-        else:
-            problem = _(
-                "We received many requests from this connection in the last hour. "
-                "Please wait an hour before you try again, or call the Marketplace Call "
-                "Center at 1-800-318-2596."
-            )
-        return _form(request, check=check, problem=problem, status=429)
-    except _AlreadyOpen as exc:
+        submitted = submit_request(
+            fields=check.fields(),
+            channel=WEB,
+            client_address=client_address(request),
+            now=timezone.now(),
+            page_language=_page_language(),
+        )
+    except NoCurrentPlanYear:
+        return _paused(request, None)
+    except AlreadyOpen as exc:
         return _already_open(request, exc.referral)
-    grant(request, referral)
-    return redirect("consumers:confirmation", public_id=referral.public_id)
+    except RateLimited as exc:
+        return _rate_limited(request, check, exc)
+    except InvalidRequest as exc:
+        return _form(request, check=explain(check, exc, current.plan_year.year))
+    except IntakeError:  # intake_paused: closed since the page was shown
+        return _paused(request, current.plan_year)
+    grant(request, submitted.referral)
+    return redirect("consumers:confirmation", public_id=submitted.referral.public_id)
 
 
 # --- After the request --------------------------------------------------------------------
@@ -272,8 +251,7 @@ def cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method != "POST":
         return render(request, "consumers/cancel.html", {"referral": referral})
     try:
-        with transaction.atomic():
-            cancel_referral(referral_id=referral.pk, now=timezone.now())
+        cancel_request(referral_id=referral.pk, now=timezone.now())
     except ReferralClosed:
         messages.info(request, _("This request has already ended."))
     else:

@@ -52,10 +52,7 @@ def consumer_language(referral: Referral) -> str:
     else the language of the page the request was made on, else English."""
     if referral.language in ("en", "es"):
         return referral.language
-    from agentmatch.consumers.models import WebRequest
-
-    page = WebRequest.objects.filter(referral=referral).values_list("page_language", flat=True)
-    return "es" if page.first() == "es" else "en"
+    return "es" if referral.page_language == "es" else "en"
 
 
 def agent_time_zone(agent: Agent) -> ZoneInfo:

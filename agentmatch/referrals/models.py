@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.states import STATE_CHOICES
+from agentmatch.partners.models import PartnerKey
 
 
 class ReferralStatus(models.TextChoices):
@@ -41,6 +42,13 @@ class Referral(models.Model):
     consent_given_at = models.DateTimeField()
     consent_wording_version = models.CharField(max_length=20)
     consent_channel = models.CharField(max_length=20, default="api")
+    # The language of the page a web request was made on ("" for the API): the consumer's
+    # messages use it when the referral's own language has no translation.
+    page_language = models.CharField(max_length=8, blank=True)
+    # The integrator whose key sent the request through the API, if any.
+    partner_key = models.ForeignKey(
+        PartnerKey, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
 
     created_at = models.DateTimeField()
     # Set when nobody was left to offer it to for the first time; it ends unmatched then.
@@ -64,6 +72,13 @@ class Referral(models.Model):
                 | Q(ended_at__isnull=False)
                 | Q(status=ReferralStatus.ACCEPTED),
                 name="ended_referral_has_end_time",
+            ),
+            # A phone waits for one agent at a time: a second request while one is open is
+            # refused (actions.requests.submit_request answers "already open").
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_request_per_phone",
             ),
         ]
         indexes = [
@@ -166,3 +181,48 @@ class ContactDisclosure(models.Model):
     at = models.DateTimeField()
     channel = models.CharField(max_length=20)
     context = models.CharField(max_length=50, help_text="accept, view, ...")
+
+
+class IntakeCounter(models.Model):
+    """How many requests one client address, phone or partner key made in one fixed window.
+
+    The key is an HMAC of the address or phone, so the table holds no phone numbers. The
+    unique row per (kind, key, window) is the lock two simultaneous requests queue on: the
+    count only grows through a conditional UPDATE (see limits.take).
+    """
+
+    kind = models.CharField(max_length=10)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "window_start"], name="intake_counter_one_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="intake_counters_window")]
+
+
+class IdempotencyKey(models.Model):
+    """An API client's Idempotency-Key, remembered for IDEMPOTENCY_KEY_HOURS with what it
+    created, so that a retry gets the first answer instead of a second referral.
+
+    Neither the key nor the request is stored: `key_hash` is a hash of the key (and of the
+    partner key's id, so partners never share keys) and `fingerprint` an HMAC of the
+    request's fields. The referral's status token is derived from the key and `token_salt`
+    (see actions.requests), so a replay can answer with it without it being kept.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    token_salt = models.CharField(max_length=64)
+    # Set in the same transaction as the row is inserted: a committed row always has it.
+    referral = models.ForeignKey(Referral, null=True, on_delete=models.CASCADE)
+    first_status = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="idempotency_keys_by_expiry")]

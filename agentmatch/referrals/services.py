@@ -18,6 +18,7 @@ from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.routing_table import set_slot_availability
 from agentmatch.notifications import messages as notify
+from agentmatch.partners.models import PartnerKey
 from agentmatch.referrals.claims import (
     claim_agent,
     claim_agent_and_write_offer,
@@ -72,10 +73,17 @@ def lock_referral(referral_id: int) -> Referral:
 
 
 def create_referral(
-    *, request: ContactRequest, plan_year: int, now: datetime
+    *,
+    request: ContactRequest,
+    plan_year: int,
+    now: datetime,
+    token: str | None = None,
+    page_language: str = "",
+    partner_key: PartnerKey | None = None,
 ) -> tuple[Referral, str]:
-    """Stores the request and makes its first offer. Returns the referral and its token."""
-    token = new_secret()
+    """Stores the request and makes its first offer. Returns the referral and its status
+    token (a new random one unless `token` is given)."""
+    token = token or new_secret()
     referral = Referral(
         status=ReferralStatus.NEW,
         status_token_hash=hash_secret(token),
@@ -93,6 +101,8 @@ def create_referral(
         consent_given_at=now,
         consent_wording_version=settings.CONSENT_WORDING_VERSION,
         consent_channel=request.consent_channel,
+        page_language=page_language,
+        partner_key=partner_key,
         created_at=now,
     )
     detail = f"{referral.zip_code} {referral.language}"

@@ -3,28 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
+from agentmatch.api.tests.helpers import REQUEST, post_referral
 from agentmatch.planyears.services import set_intake
 from agentmatch.referrals.models import Referral
 from agentmatch.testing import api_token_for, make_agent
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {
-    "first_name": "Ana",
-    "last_name": "Diaz",
-    "phone": "(608) 555-0199",
-    "email": "ana@example.com",
-    "zip": "53703",
-    "language": "es",
-    "consent": True,
-}
-
-
-def post(client: Client, body: dict, **headers: str):  # type: ignore[no-untyped-def]
-    return client.post("/api/v1/referrals", body, content_type="application/json", **headers)
+GOOD = REQUEST
+post = post_referral
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from agentmatch.consumers.models import WebRequest
 from agentmatch.consumers.tests.helpers import GOOD, submit
 from agentmatch.planyears.models import PlanYear
 from agentmatch.planyears.services import set_intake
@@ -45,7 +44,7 @@ def test_a_good_request_makes_a_web_referral_and_shows_the_confirmation(client, 
     assert referral.language == "vi"
     assert referral.phone == "+16085550199"
     assert referral.consent_wording_version == settings.CONSENT_WORDING_VERSION
-    assert WebRequest.objects.get(referral=referral).page_language == "es"
+    assert referral.page_language == "es"
 
     page = client.get(response["Location"])
     assert str(referral.public_id) in page.content.decode()
@@ -144,3 +143,37 @@ def test_after_cancel_the_same_phone_may_ask_again(client, agent):
     Referral.objects.update(status="canceled", ended_at=Referral.objects.get().created_at)
     assert submit(client).status_code == 302
     assert Referral.objects.count() == 2
+
+
+def test_every_field_error_comes_from_one_validation(client, plan_year, monkeypatch):
+    from agentmatch.referrals.actions import requests
+
+    calls = []
+    validate = requests.validate_contact_request
+
+    def counted(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        return validate(**kwargs)
+
+    monkeypatch.setattr(requests, "validate_contact_request", counted)
+    page = submit(
+        client, first_name="", last_name="", phone="12", email="nope", zip="5370", consent=None
+    ).content.decode()
+    assert len(calls) == 1
+    for name in ("first_name", "last_name", "phone", "email", "zip", "consent"):
+        assert f'id="id_{name}_error"' in page, name
+
+
+def test_a_premium_rate_or_foreign_phone_is_refused_on_the_form(client, agent):
+    for phone in ("+1 900 555 1234", "+44 20 7946 0000"):
+        page = submit(client, phone=phone).content.decode()
+        assert 'id="id_phone_error"' in page
+        assert "premium-rate, toll-free or international" in page
+    assert not Referral.objects.exists()
+
+
+def test_a_control_character_in_a_name_is_a_field_error_not_a_500(client, agent):
+    response = submit(client, first_name="An\x00a")
+    assert response.status_code == 200
+    assert 'id="id_first_name_error"' in response.content.decode()
+    assert not Referral.objects.exists()

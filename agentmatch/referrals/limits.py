@@ -1,5 +1,6 @@
-"""Abuse protection for "Get Contacted": at most N requests per client address and per
-phone number in each window, counted in the database that every web process shares.
+"""Abuse protection for the intake, on every door: at most N requests per phone number and
+per client address (or per partner key) in each window, counted in the database that every
+web process shares.
 
 Fixed windows (the hour from :00, by default): simple to count with one row per key, at
 the price of allowing up to twice the limit across a window's edge. Generous defaults keep
@@ -7,6 +8,7 @@ a library or a navigator's office (many people behind one address) working.
 """
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -14,10 +16,19 @@ from django.conf import settings
 from django.db.models import F
 from django.utils.crypto import salted_hmac
 
-from agentmatch.consumers.models import IntakeCounter
+from agentmatch.referrals.intake import IntakeError
+from agentmatch.referrals.models import IntakeCounter
 
 ADDRESS = "address"
 PHONE = "phone"
+PARTNER = "partner"
+PARTNER_WINDOW_SECONDS = 3600  # a partner key's limit is per hour
+
+_MESSAGES = {
+    PHONE: "This phone number made several requests in the last hour.",
+    ADDRESS: "Many requests came from this address in the last hour.",
+    PARTNER: "This partner key reached its limit of requests per hour.",
+}
 
 
 @dataclass(frozen=True)
@@ -43,10 +54,19 @@ def phone_limit() -> Limit:
     )
 
 
-class RateLimited(Exception):
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
+def partner_limit(requests_per_hour: int) -> Limit:
+    return Limit(PARTNER, requests_per_hour, PARTNER_WINDOW_SECONDS)
+
+
+class RateLimited(IntakeError):
+    """Too many requests: `kind` says which limit, `retry_after` in how many seconds its
+    window ends."""
+
+    def __init__(self, kind: str, retry_after: int) -> None:
+        message = f"{_MESSAGES[kind]} Try again in {math.ceil(retry_after / 60)} minutes."
+        super().__init__(PHONE if kind == PHONE else None, message, code="rate_limited")
         self.kind = kind
+        self.retry_after = retry_after
 
 
 def address_key(remote_addr: str) -> str:
@@ -63,6 +83,12 @@ def address_key(remote_addr: str) -> str:
 def _window_start(now: datetime, seconds: int) -> datetime:
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
+
+
+def seconds_left(limit: Limit, now: datetime) -> int:
+    """Seconds until the current window of `limit` ends (at least 1)."""
+    end = _window_start(now, limit.window_seconds) + timedelta(seconds=limit.window_seconds)
+    return max(1, math.ceil((end - now).total_seconds()))
 
 
 def take(*, limit: Limit, value: str, now: datetime) -> bool:
@@ -87,19 +113,21 @@ def take(*, limit: Limit, value: str, now: datetime) -> bool:
     return taken == 1
 
 
-def take_all(*, address: str, phone: str, now: datetime) -> None:
-    """Counts the request against both limits or raises RateLimited.
+def take_all(*, counts: list[tuple[Limit, str]], now: datetime) -> None:
+    """Counts the request against every (limit, value) or raises RateLimited.
 
-    Raise inside the caller's transaction.atomic() so a refused request counts nowhere.
+    Raise inside the caller's transaction so a refused request counts nowhere.
     """
-    for limit, value in ((phone_limit(), phone), (address_limit(), address_key(address))):
+    for limit, value in counts:
         if not take(limit=limit, value=value, now=now):
-            raise RateLimited(limit.kind)
+            raise RateLimited(limit.kind, seconds_left(limit, now))
 
 
 def forget_old_counters(*, now: datetime) -> int:
-    seconds = max(address_limit().window_seconds, phone_limit().window_seconds)
     """Drops the counters of windows that ended (run with each request: a cheap indexed delete)."""
+    seconds = max(
+        address_limit().window_seconds, phone_limit().window_seconds, PARTNER_WINDOW_SECONDS
+    )
     deleted, _ = IntakeCounter.objects.filter(
         window_start__lt=now - timedelta(seconds=seconds)
     ).delete()

@@ -1,0 +1,265 @@
+"""A consumer's request: submit it (web form or API, with or without a partner key) and
+cancel it. Both doors call these and only these.
+
+submit_request, in one transaction: the Idempotency-Key (a retry gets the first answer),
+intake open and every field (intake.validate_contact_request, with the phone policy),
+"one open request per phone" (also a database constraint), the rate limits per phone and
+per client address (or per partner key), then the referral, its first offer and its
+"received" messages (services.create_referral).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
+
+from agentmatch.core.secrets import new_secret
+from agentmatch.partners.keys import InvalidPartnerKey, authenticate_partner_key
+from agentmatch.partners.models import PartnerKey
+from agentmatch.planyears.services import intake_settings
+from agentmatch.referrals import limits
+from agentmatch.referrals.intake import IntakeError, validate_contact_request
+from agentmatch.referrals.models import OPEN_STATUSES, IdempotencyKey, Referral
+from agentmatch.referrals.services import cancel_referral, create_referral
+
+WEB = "web"
+API = "api"
+IDEMPOTENCY_KEY_MAX = 255
+OPEN_PHONE_CONSTRAINT = "one_open_request_per_phone"
+
+
+@dataclass(frozen=True)
+class RequestFields:
+    """What the consumer sent, as sent (the validator normalises it)."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    email: str | None
+    zip_code: str
+    language: str
+    consent: bool
+
+
+@dataclass(frozen=True)
+class Submitted:
+    referral: Referral
+    status_token: str
+    # True when this answers a retry with the same Idempotency-Key: nothing new was made.
+    replayed: bool = False
+    # The referral's status when it was first answered (a replay repeats that answer).
+    status: str = ""
+
+
+class AlreadyOpen(IntakeError):
+    """This phone already has an open request: its status, not a second request."""
+
+    def __init__(self, referral: Referral) -> None:
+        super().__init__(
+            "phone",
+            "This phone number already has an open request; an agent will contact it. "
+            "Cancel that request before you make a new one.",
+            code="already_open",
+        )
+        self.referral = referral
+
+
+def _refused_key(message: str, code: str) -> IntakeError:
+    return IntakeError("idempotency_key", message, code=code)
+
+
+def _fingerprint(fields: RequestFields, channel: str) -> str:
+    body = json.dumps([channel, *fields.__dict__.values()], sort_keys=True, default=str)
+    return salted_hmac("agentmatch.referrals.request", body, algorithm="sha256").hexdigest()
+
+
+def _key_hash(key: str, partner: PartnerKey | None) -> str:
+    scope = f"partner:{partner.pk}" if partner else "public"
+    return hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
+
+
+def _token_for(key: str, salt: str) -> str:
+    # Only a caller who holds the Idempotency-Key can have it re-derived; the database
+    # holds neither the key nor the token.
+    return salted_hmac(
+        "agentmatch.referrals.idempotent-token", f"{salt}\0{key}", algorithm="sha256"
+    ).hexdigest()
+
+
+def _claim_key(
+    *, key: str, partner: PartnerKey | None, fingerprint: str, now: datetime
+) -> tuple[IdempotencyKey, bool]:
+    """(row, True) when this request may proceed under `key`; (first row, False) when a
+    request with the same key was answered within IDEMPOTENCY_KEY_HOURS.
+
+    The insert waits for a concurrent request with the same key to end (the unique index),
+    then finds its row: two retries never both create a referral."""
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not key.isprintable() or not key.isascii():
+        raise _refused_key(
+            f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters "
+            "(a random UUID is best).",
+            "invalid",
+        )
+    key_hash = _key_hash(key, partner)
+    IdempotencyKey.objects.filter(key_hash=key_hash, expires_at__lte=now).delete()
+    salt = new_secret()
+    IdempotencyKey.objects.bulk_create(
+        [
+            IdempotencyKey(
+                key_hash=key_hash,
+                fingerprint=fingerprint,
+                token_salt=salt,
+                created_at=now,
+                expires_at=now + timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    row = IdempotencyKey.objects.select_related("referral").get(key_hash=key_hash)
+    if row.token_salt == salt:
+        return row, True
+    if row.fingerprint != fingerprint:
+        raise _refused_key(
+            "This Idempotency-Key was used for a different request: use a new key for a "
+            "new request.",
+            "idempotency_key_reused",
+        )
+    return row, False
+
+
+def _partner(partner_key: str | None) -> PartnerKey | None:
+    if partner_key is None:
+        return None
+    try:
+        return authenticate_partner_key(partner_key)
+    except InvalidPartnerKey as exc:
+        raise IntakeError(
+            None, "The X-Partner-Key is unknown or revoked.", code="invalid_partner_key"
+        ) from exc
+
+
+def _open_request_for(phone: str) -> Referral | None:
+    return Referral.objects.filter(phone=phone, status__in=OPEN_STATUSES).order_by("-pk").first()
+
+
+def submit_request(
+    *,
+    fields: RequestFields,
+    channel: str,
+    client_address: str,
+    now: datetime,
+    page_language: str = "",
+    partner_key: str | None = None,
+    idempotency_key: str | None = None,
+) -> Submitted:
+    """Stores the consumer's request and offers it to the closest qualified agent.
+
+    Raises NoCurrentPlanYear, or an IntakeError with its `code`: invalid_partner_key,
+    intake_paused, an InvalidRequest naming every wrong field, idempotency_key_reused or
+    invalid (field idempotency_key), already_open (AlreadyOpen, with the open referral),
+    rate_limited (limits.RateLimited, with retry_after).
+    """
+    partner = _partner(partner_key)
+    current = intake_settings()
+    contact = validate_contact_request(
+        plan_year=current.plan_year,
+        served_states=current.served_states,
+        first_name=fields.first_name,
+        last_name=fields.last_name,
+        phone=fields.phone,
+        email=fields.email,
+        zip_code=fields.zip_code,
+        language=fields.language,
+        consent=fields.consent,
+        channel=channel,
+    )
+    try:
+        with transaction.atomic(durable=True):
+            claimed: IdempotencyKey | None = None
+            token: str | None = None
+            if idempotency_key is not None:
+                claimed, fresh = _claim_key(
+                    key=idempotency_key,
+                    partner=partner,
+                    fingerprint=_fingerprint(fields, channel),
+                    now=now,
+                )
+                if not fresh:
+                    return _replay(claimed, idempotency_key)
+                token = _token_for(idempotency_key, claimed.token_salt)
+            _refuse_a_second_open_request(contact.phone)
+            limits.take_all(counts=_counts(contact.phone, partner, client_address), now=now)
+            # The phone's counter row stays locked until commit: a second request for the
+            # same phone waited in take_all and now finds the first one's referral.
+            _refuse_a_second_open_request(contact.phone)
+            referral, token = create_referral(
+                request=contact,
+                plan_year=current.plan_year.year,
+                now=now,
+                token=token,
+                page_language=page_language,
+                partner_key=partner,
+            )
+            if claimed is not None:
+                claimed.referral, claimed.first_status = referral, referral.status
+                claimed.save(update_fields=["referral", "first_status"])
+            limits.forget_old_counters(now=now)
+            IdempotencyKey.objects.filter(expires_at__lte=now).delete()
+    except IntegrityError as exc:
+        # Only reachable if another request for this phone slipped past the counter lock:
+        # the database constraint still holds, and the door still gets a clean answer.
+        existing = _open_request_for(contact.phone)
+        if not _is_open_phone_violation(exc) or existing is None:
+            raise
+        raise AlreadyOpen(existing) from exc
+    return Submitted(referral=referral, status_token=token, status=referral.status)
+
+
+def _is_open_phone_violation(exc: IntegrityError) -> bool:
+    # PostgreSQL names the constraint; SQLite names the column of the partial index.
+    text = str(exc)
+    return OPEN_PHONE_CONSTRAINT in text or f"{Referral._meta.db_table}.phone" in text
+
+
+def _replay(claimed: IdempotencyKey, key: str) -> Submitted:
+    assert claimed.referral is not None  # committed rows always name their referral
+    return Submitted(
+        referral=claimed.referral,
+        status_token=_token_for(key, claimed.token_salt),
+        replayed=True,
+        status=claimed.first_status,
+    )
+
+
+def _refuse_a_second_open_request(phone: str) -> None:
+    existing = _open_request_for(phone)
+    if existing is not None:
+        raise AlreadyOpen(existing)
+
+
+def _counts(
+    phone: str, partner: PartnerKey | None, client_address: str
+) -> list[tuple[limits.Limit, str]]:
+    if partner is not None:
+        # The partner's own limit replaces the per-address one: its requests come from a
+        # few servers, each carrying many consumers.
+        return [
+            (limits.phone_limit(), phone),
+            (limits.partner_limit(partner.requests_per_hour), str(partner.pk)),
+        ]
+    return [
+        (limits.phone_limit(), phone),
+        (limits.address_limit(), limits.address_key(client_address)),
+    ]
+
+
+def cancel_request(*, referral_id: int, now: datetime) -> Referral:
+    """The consumer no longer wants to be contacted: the referral ends canceled, its
+    pending offer is withdrawn and the freed agent gets the next waiting referral.
+    Raises services.ReferralClosed when the request had already ended."""
+    with transaction.atomic(durable=True):
+        return cancel_referral(referral_id=referral_id, now=now)
