@@ -34,6 +34,8 @@ from bench.common import DATA_DIR, ROOT, database_url, median, percentile, setup
 
 LUA = Path(__file__).with_name("intake.lua")
 PATH = "/api/v1/referrals"
+# Consumers' phones: 608-555-0000 and up, then the next area code (10,000 each).
+AREA_CODES = ("608", "414", "262", "715", "920")
 
 
 def free_port() -> int:
@@ -51,6 +53,9 @@ def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen:
         OFFER_WINDOW_SECONDS=str(args.offer_window),
         WORKER_IDLE_SLEEP_SECONDS="0.1",
         LOG_LEVEL="WARNING",
+        # One address (the bench) sends every request: lift the intake's abuse limits.
+        CONSUMER_REQUESTS_PER_ADDRESS="100000000",
+        CONSUMER_REQUESTS_PER_PHONE="100000000",
     )
     env.pop("DB_CONN_MAX_AGE", None)  # the command's own default
     command = [sys.executable, "-m", "agentmatch", "run", "--host", "127.0.0.1"]
@@ -77,9 +82,18 @@ def routing_worker_pid(run_pid: int) -> int:
     raise SystemExit("agentmatch run started no routing worker")
 
 
+_phones = itertools.count()
+
+
+def bench_phone() -> str:
+    """A phone with no open request yet: one phone has one open request at a time."""
+    n = next(_phones)
+    return f"{AREA_CODES[n // 10000 % len(AREA_CODES)]}-555-{n % 10000:04d}"
+
+
 def body(zip_code: str, language: str, sent: float) -> bytes:
     return json.dumps(
-        {"first_name": "Bench", "last_name": f"T{sent:.6f}", "phone": "608-555-0100",
+        {"first_name": "Bench", "last_name": f"T{sent:.6f}", "phone": bench_phone(),
          "email": "consumer@example.com", "zip": zip_code, "language": language,
          "consent": True}
     ).encode()  # fmt: skip

@@ -22,6 +22,9 @@ function setup(thread)
 end
 
 local places = {}
+-- One open request per phone: each request its own phone (10,000 per area code; the
+-- threads start 7919 apart).
+local area_codes = { "608", "414", "262", "715", "920" }
 local headers = { ["Content-Type"] = "application/json" }
 
 function init(args)
@@ -36,9 +39,10 @@ function request()
   counter = counter + 1
   local place = places[counter % #places + 1]
   local body = string.format(
-    '{"first_name":"Bench","last_name":"T%.6f","phone":"608-555-0100",' ..
+    '{"first_name":"Bench","last_name":"T%.6f","phone":"%s-555-%04d",' ..
     '"email":"consumer@example.com","zip":"%s","language":"%s","consent":true}',
-    wall(), place[1], place[2])
+    wall(), area_codes[math.floor(counter / 10000) % #area_codes + 1], counter % 10000,
+    place[1], place[2])
   return wrk.format("POST", nil, headers, body)
 end
 

@@ -111,7 +111,8 @@ def create_referrals(count: int, rate: float) -> tuple[dict[int, float], int]:
             served_states=states,
             first_name="Bench",
             last_name=f"Consumer{i}",
-            phone="414-555-0100",  # no bench agent has this number
+            # One open request per phone; no bench agent has a 414 number.
+            phone=f"414-555-{i % 10000:04d}",
             email="consumer@example.com",
             zip_code="53703",
             language="en",

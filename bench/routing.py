@@ -30,7 +30,7 @@ def make_requests(count: int, seed: int) -> list[Any]:
         ContactRequest(
             first_name="Bench",
             last_name=f"Consumer{i}",
-            phone="+16085550100",
+            phone=f"+1{608 + i // 10000}555{i % 10000:04d}",  # one open request per phone
             email="consumer@example.com",
             place=rng.choice(places),
             language=rng.choices(codes, weights)[0],

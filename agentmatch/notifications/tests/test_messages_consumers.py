@@ -125,9 +125,7 @@ def test_no_agent_available_points_to_other_help(plan_year, language: str, words
 def test_a_consumer_asking_for_another_language_is_written_to_in_the_pages_language(
     plan_year, page_language, expected
 ) -> None:
-    from agentmatch.consumers.models import WebRequest
-
     referral = make_referral(language="vi", now=NOW)
     if page_language:
-        WebRequest.objects.create(referral=referral, page_language=page_language, created_at=NOW)
+        type(referral).objects.filter(pk=referral.pk).update(page_language=page_language)
     assert {m.language for m in to_consumer("consumer_received").values()} == {expected}
