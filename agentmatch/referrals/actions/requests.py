@@ -1,11 +1,11 @@
 """A consumer's request: submit it (web form or API, with or without a partner key) and
 cancel it. Both doors call these and only these.
 
-submit_request, in one transaction: the Idempotency-Key (a retry gets the first answer),
-intake open and every field (intake.validate_contact_request, with the phone policy),
-"one open request per phone" (also a database constraint), the rate limits per phone and
-per client address (or per partner key), then the referral, its first offer and its
-"received" messages (services.create_referral).
+submit_request checks the partner key, then intake open and every field at once
+(intake.validate_contact_request, with the phone policy); then, in one transaction: the
+Idempotency-Key (a retry gets the first answer), "one open request per phone" (also a
+database constraint), the rate limits per phone and per client address (or per partner
+key), the referral, its first offer and its "received" messages (services.create_referral).
 """
 
 import hashlib
@@ -61,8 +61,8 @@ class AlreadyOpen(IntakeError):
     def __init__(self, referral: Referral) -> None:
         super().__init__(
             "phone",
-            "This phone number already has an open request; an agent will contact it. "
-            "Cancel that request before you make a new one.",
+            "This phone number already has an open request: wait for its answer, or cancel "
+            "it before you make a new one.",
             code="already_open",
         )
         self.referral = referral
