@@ -103,7 +103,9 @@ def test_premium_rate_toll_free_and_foreign_numbers_are_refused_naming_the_phone
 def test_a_puerto_rico_number_is_accepted(client, agent):
     response = post(client, {**GOOD, "phone": "787-555-1234"})
     assert response.status_code == 201
-    assert Referral.objects.get().phone == "+17875551234"
+    referral = Referral.objects.get()
+    assert referral.phone == "+17875551234"
+    assert referral.consent_channel == "api" and referral.partner_key is None
 
 
 def test_other_countries_are_accepted_when_configured(client, agent, settings):
