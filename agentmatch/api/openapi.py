@@ -6,9 +6,10 @@ operation is documented fully without repeating them:
 
 - 401 where the operation needs a token;
 - 422 where it takes any input (path, query, header or body);
-- 400 (unreadable JSON), 413 (too large) and 415 (not JSON) where it takes a body;
+- 413 (too large) and 415 (not JSON) where it takes a body;
 - 429 where it is public (rate limits and login lockout);
-- 500 everywhere.
+- 400 (unreadable JSON, or a control character in the address, a query parameter or a
+  header: see agentmatch.core.input_guard) and 500 everywhere.
 """
 
 from typing import Any
@@ -31,8 +32,8 @@ def common_statuses(operation: dict[str, Any]) -> list[int]:
     if has_input:
         statuses.append(422)
     if has_body:
-        statuses += [400, 413, 415]
-    return [*statuses, 500]
+        statuses += [413, 415]
+    return [*statuses, 400, 500]
 
 
 def add_common_errors(schema: dict[str, Any]) -> None:
