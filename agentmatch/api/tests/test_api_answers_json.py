@@ -154,12 +154,19 @@ def test_control_characters_in_a_name_answer_422_naming_the_field(client, plan_y
     assert "control characters" in str(error["message"])
 
 
-def test_a_nul_in_any_body_is_refused_even_by_schemas_of_their_own(client, plan_year):
-    response = post_json(
-        client, {"username": "olivia\x00", "password": "x"}, path="/api/v1/auth/token"
-    )
+@pytest.mark.parametrize("field", ["username", "password", "device_name"])
+def test_a_nul_in_any_body_is_refused_even_by_schemas_of_their_own(client, plan_year, field):
+    body = {"username": "olivia", "password": "x", "device_name": "Phone", field: "ab\x00c"}
+    response = post_json(client, body, path="/api/v1/auth/token")
     assert response.status_code == 422
-    assert error_of(response)["field"] == "username"
+    assert error_of(response)["field"] == field
+
+
+def test_a_nul_in_a_nested_field_names_its_full_path(client, plan_year):
+    body = {"absences": [{"first_day": "2099-01-02", "last_day": "2099-01-03", "note": "a\x00"}]}
+    response = put_availability(client, body)
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "absences.0.note"
 
 
 @pytest.mark.parametrize("header", ["HTTP_X_STATUS_TOKEN", "HTTP_IDEMPOTENCY_KEY"])

@@ -72,3 +72,8 @@ def test_line_breaks_in_a_form_field_are_left_to_the_form(plan_year, client):
 def test_a_control_character_in_a_header_is_refused(plan_year, client):
     response = client.get("/", HTTP_X_REQUESTED_WITH="x\x00")
     assert_refused(response, "X-Requested-With")
+
+
+def test_accents_and_other_letters_pass(operator_client):
+    response = operator_client.get("/ops/?q=Jos%C3%A9+Mu%C3%B1oz")
+    assert response.status_code == 200
