@@ -2,9 +2,11 @@
 and every request body is strict JSON without control characters."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from agentmatch.api.api import api
 from agentmatch.testing import api_token_for, make_agent
@@ -137,9 +139,10 @@ def test_a_weekday_must_be_a_json_integer(client, plan_year):
 
 
 def test_dates_and_times_still_arrive_as_json_strings(client, plan_year):
+    soon = timezone.localdate() + timedelta(days=10)
     body = {
         "weekly_hours": [{"weekday": 1, "start": "09:00:00", "end": "17:00:00"}],
-        "absences": [{"first_day": "2099-01-02", "last_day": "2099-01-03", "note": "Trip"}],
+        "absences": [{"first_day": soon.isoformat(), "last_day": soon.isoformat(), "note": "Trip"}],
     }
     response = put_availability(client, body)
     assert response.status_code == 200, response.content
