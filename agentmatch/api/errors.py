@@ -19,7 +19,12 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from agentmatch.core.json_errors import error_body, is_api_request, json_error
+from agentmatch.core.json_errors import (
+    control_characters_message,
+    error_body,
+    is_api_request,
+    json_error,
+)
 
 logger = logging.getLogger("agentmatch.api")
 
@@ -79,6 +84,10 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         loc = [str(p) for p in first.get("loc", []) if p not in sources]
         field = ".".join(loc) or None
         message = first.get("msg", "Invalid input")
+        if first.get("type") == "control_characters":
+            return respond(
+                request, 422, "control_characters", control_characters_message(field or ""), field
+            )
         if field:
             message = f"{field}: {message}"
         return respond(request, 422, "invalid", message, field)
@@ -94,8 +103,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         if isinstance(cause, UnsupportedMediaType):
             return respond(request, 415, *status_error(415))
         if isinstance(cause, ControlCharacterInBody):
-            message = f"{cause.field}: control characters (such as NUL) are not allowed."
-            return respond(request, 422, "control_character", message, cause.field)
+            message = control_characters_message(cause.field)
+            return respond(request, 422, "control_characters", message, cause.field)
         if exc.status_code == 400 and cause is not None:
             return respond(request, 400, "malformed_json", "The request body is not valid JSON.")
         code = status_error(exc.status_code)[0]

@@ -76,7 +76,7 @@ class InputSchema(Schema):
             raise PydanticCustomError("strict_type", "must be {expected}", {"expected": expected})
         if _has_control_character(value, multiline=name in cls.multiline_fields):
             raise PydanticCustomError(
-                "control_character", "control characters (such as NUL) are not allowed"
+                "control_characters", "control characters (such as NUL) are not allowed"
             )
         return value
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from agentmatch.core.json_errors import is_api_request, json_error
+from agentmatch.core.json_errors import control_characters_message, is_api_request, json_error
 
 # C0 controls. Tab, line feed and carriage return are ordinary in a multi-line text box.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f]")
@@ -73,8 +73,8 @@ class InputGuardMiddleware:
         if is_api_request(request):
             return json_error(
                 400,
-                "control_character",
-                f"{name}: control characters (such as NUL) are not allowed.",
+                "control_characters",
+                control_characters_message(name),
                 name,
             )
         message = _("“%(name)s” contains a control character (such as NUL) that is not allowed.")

@@ -14,5 +14,13 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, o
     return {"error": {"field": field, "code": code, "message": message}}
 
 
+def control_characters_message(field: str) -> str:
+    """The message for `first_name` is "The first name cannot contain control characters.",
+    in the words the domain's own checks use, so every door says the same."""
+    words = [part for part in field.split(".") if not part.isdigit()]
+    name = (words[-1] if words else "request").replace("_", " ")
+    return f"The {name} cannot contain control characters."
+
+
 def json_error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
     return JsonResponse(error_body(code, message, field), status=status)
