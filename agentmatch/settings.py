@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside WhiteNoise and the login checks, so every answer gets its headers.
     "agentmatch.core.middleware.PrivacyHeadersMiddleware",
+    # Next, so every error answer under /api/ (even a lockout page) is JSON.
+    "agentmatch.api.errors.ApiJsonErrorsMiddleware",
     # Serves /static/ from the app directories: one process, nothing else to install.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user and language are known (its 400 page is translated), before any view.
+    "agentmatch.core.input_guard.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

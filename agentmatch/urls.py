@@ -18,3 +18,7 @@ urlpatterns = [
     # Last: the consumer pages own the front door ("Get Contacted").
     path("", include("agentmatch.consumers.urls")),
 ]
+
+# Under /api/ a 400 is JSON, and an over-large body a 413 (the other statuses are made JSON
+# by agentmatch.api.errors.ApiJsonErrorsMiddleware).
+handler400 = "agentmatch.api.errors.bad_request"

@@ -1,58 +1,36 @@
 """REST API, version 1: consumer intake and status, and the agent's offer tools."""
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from agentmatch.api import agent_views, device_views, push_views, referral_views
+from agentmatch.api.errors import api_error, install_exception_handlers
+from agentmatch.api.openapi import DocumentedAPI
+from agentmatch.api.parser import JsonOnlyParser
 from agentmatch.planyears.services import NoCurrentPlanYear
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="AgentMatch",
     version="1",
     description=(
         "Connects consumers who ask for help with Marketplace coverage to the closest "
-        "available, licensed agent who speaks their language."
+        "available, licensed agent who speaks their language. Request bodies are JSON "
+        "(`Content-Type: application/json`); every error is JSON: "
+        '`{"error": {"field", "code", "message"}}`.'
     ),
     urls_namespace="api-v1",
+    parser=JsonOnlyParser(),
 )
 api.add_router("", referral_views.router)
 api.add_router("", agent_views.router)
 api.add_router("", device_views.router)
 api.add_router("", push_views.router)
+install_exception_handlers(api)
 
 
 def error_response(
     request: HttpRequest, status: int, code: str, message: str, field: str | None = None
 ) -> HttpResponse:
-    return api.create_response(
-        request, {"error": {"field": field, "code": code, "message": message}}, status=status
-    )
-
-
-@api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    first: dict[str, Any] = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "payload", "query")]
-    field = ".".join(loc) or None
-    message = first.get("msg", "Invalid input")
-    if field:
-        message = f"{field}: {message}"
-    return error_response(request, 422, "invalid", message, field)
-
-
-@api.exception_handler(AuthenticationError)
-def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(
-        request, 401, "unauthorized", "A valid agent API token is required (Authorization: Bearer)."
-    )
-
-
-@api.exception_handler(HttpError)
-def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "error", str(exc))
+    return api_error(api, request, status, code, message, field)
 
 
 @api.exception_handler(NoCurrentPlanYear)

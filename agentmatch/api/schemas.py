@@ -1,9 +1,84 @@
+import types
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from agentmatch.core.input_guard import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_TEXT
+
+# What a JSON value must be for a field of each plain type. Pydantic's lax mode would take
+# "yes", 1 or "on" for a boolean and "3" for an integer; its strict mode would also refuse
+# the ISO strings that dates, times and UUIDs are in JSON. So strictness is checked here,
+# for the plain types only, and pydantic still parses everything else.
+STRICT_TYPES: dict[Any, tuple[tuple[type, ...], str]] = {
+    bool: ((bool,), "a JSON boolean (true or false)"),
+    int: ((int,), "a JSON integer"),
+    float: ((int, float), "a JSON number"),
+    str: ((str,), "a JSON string"),
+}
+
+
+def _plain_types(annotation: Any) -> list[Any]:
+    """The plain types a value of `annotation` may be (unions and Annotated unwrapped)."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return [t for arg in get_args(annotation) for t in _plain_types(arg)]
+    if origin is Annotated:
+        return _plain_types(get_args(annotation)[0])
+    return [annotation]
+
+
+def _strict_type_error(value: Any, annotation: Any) -> str | None:
+    """What `value` should have been, if its JSON type does not match `annotation` exactly."""
+    options = _plain_types(annotation)
+    if value is None and type(None) in options:
+        return None
+    options = [option for option in options if option is not type(None)]
+    expected = ""
+    for option in options:
+        if get_origin(option) is list and isinstance(value, list):
+            (item,) = get_args(option) or (Any,)
+            errors = [_strict_type_error(v, item) for v in value]
+            return next((e for e in errors if e), None)
+        if option not in STRICT_TYPES:
+            return None  # dates, UUIDs, literals, nested schemas: pydantic checks them
+        kinds, expected = STRICT_TYPES[option]
+        if isinstance(value, kinds) and (option is bool or not isinstance(value, bool)):
+            return None
+    return expected or None
+
+
+def _has_control_character(value: Any, multiline: bool) -> bool:
+    pattern = CONTROL_CHARACTERS_IN_TEXT if multiline else CONTROL_CHARACTERS
+    if isinstance(value, str):
+        return pattern.search(value) is not None
+    if isinstance(value, list):
+        return any(isinstance(v, str) and pattern.search(v) for v in value)
+    return False
+
+
+class InputSchema(Schema):
+    """The base of every request body: strict JSON types and no control characters, in
+    every field of every (nested) schema; the error names the field."""
+
+    # Fields of free text where tab and line breaks are allowed (no other control character).
+    multiline_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_and_printable(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        expected = _strict_type_error(value, cls.model_fields[name].annotation)
+        if expected:
+            raise PydanticCustomError("strict_type", "must be {expected}", {"expected": expected})
+        if _has_control_character(value, multiline=name in cls.multiline_fields):
+            raise PydanticCustomError(
+                "control_characters", "control characters (such as NUL) are not allowed"
+            )
+        return value
 
 
 class ErrorDetail(Schema):
@@ -16,7 +91,7 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-class ReferralIn(Schema):
+class ReferralIn(InputSchema):
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     phone: str = Field(max_length=40)
@@ -76,19 +151,19 @@ class OfferSettledOut(Schema):
     status: str
 
 
-class HoursIn(Schema):
+class HoursIn(InputSchema):
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
     start: time
     end: time
 
 
-class AbsenceIn(Schema):
+class AbsenceIn(InputSchema):
     first_day: date
     last_day: date
     note: str = Field(default="", max_length=200)
 
 
-class AvailabilityIn(Schema):
+class AvailabilityIn(InputSchema):
     switch: Literal["on", "off", "schedule"] | None = None
     weekly_hours: list[HoursIn] | None = None
     absences: list[AbsenceIn] | None = None
@@ -101,7 +176,7 @@ class AvailabilityOut(Schema):
     changes_at: datetime | None
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(InputSchema):
     languages: list[str] | None = None
     states: list[str] | None = Field(
         default=None, description="States to receive referrals for; must be eligible states"
