@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from agentmatch.api import views as api_views
 from agentmatch.api.api import api
 from agentmatch.core import views as core_views
 
@@ -9,8 +10,8 @@ urlpatterns = [
     path("ops/", include("agentmatch.operations.urls")),
     path("n/", include("agentmatch.notifications.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
-    path("api/openapi.json", core_views.openapi_schema, name="openapi-json"),
-    path("api/docs", core_views.api_docs, name="api-docs"),
+    path("api/openapi.json", api_views.openapi_schema, name="openapi-json"),
+    path("api/docs", api_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),
     path("workspace/", include("agentmatch.workspace.urls")),
     path("availability/", include("agentmatch.agents.urls")),

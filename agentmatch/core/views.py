@@ -1,15 +1,11 @@
-"""Small site-wide pages: health check and stable API doc addresses."""
+"""Small site-wide pages: health check and the language switch."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
-from ninja.openapi.views import openapi_json
-
-from agentmatch.api.api import api
 
 
 @require_GET
@@ -22,17 +18,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         return JsonResponse({"status": "error", "db": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "db": "ok"})
-
-
-@require_GET
-def openapi_schema(request: HttpRequest) -> HttpResponse:
-    # The same document ninja serves at /api/v1/openapi.json, at an address without version.
-    return openapi_json(request, api)
-
-
-@require_GET
-def api_docs(request: HttpRequest) -> HttpResponse:
-    return redirect("/api/v1/docs")
 
 
 @require_POST

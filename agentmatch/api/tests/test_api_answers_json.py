@@ -89,7 +89,7 @@ def test_an_exception_outside_the_api_operations_still_answers_json_500(client, 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("agentmatch.core.views.openapi_json", broken)
+    monkeypatch.setattr("agentmatch.api.views.openapi_json", broken)
     response = client.get("/api/openapi.json")
     assert response.status_code == 500
     assert error_of(response)["code"] == "server_error"
