@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template import Context, engines
 from django.utils import timezone, translation
 
@@ -38,9 +39,8 @@ class CannotRender(Exception):
 def agent_language(agent: Agent) -> str:
     """The language the agent chose on the site; if none, Spanish when the agent speaks
     Spanish and not English; English otherwise."""
-    from agentmatch.accounts.models import User
-
-    chosen = User.objects.filter(agent=agent).values_list("language", flat=True).first()
+    # The user model through settings, as Django intends: accounts sits above this app.
+    chosen = get_user_model().objects.filter(agent=agent).values_list("language", flat=True).first()
     if chosen in ("en", "es"):
         return str(chosen)
     spoken = set(agent.languages.values_list("language", flat=True))
