@@ -1,0 +1,88 @@
+"""Apps depend downward: an app imports only apps below it in LAYERS.
+
+The order is the product's: shared helpers, plan years, agents and their licenses, who is
+eligible where, referrals and offers, the messages about them, then the agent's workspace,
+accounts and support, then the outer doors. A new import that points up (or a cycle)
+fails here; the few that still do are listed in KNOWN_UPWARD with the reason, so the list
+can only shrink.
+"""
+
+import ast
+from pathlib import Path
+
+APP_ROOT = Path(__file__).resolve().parents[2]
+
+LAYERS: list[set[str]] = [
+    {"core"},
+    {"planyears"},
+    {"agents", "licensing", "partners"},
+    {"eligibility"},
+    {"referrals"},
+    {"notifications"},
+    {"workspace", "accounts", "imports"},
+    {"operations"},
+    {"api", "consumers", "webapp", "demo"},
+]
+RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}
+
+# (importing module, imported app): still pointing up, each to be moved in a later change.
+_AGENT_FOLLOW_UPS = (
+    "an agent's own changes keep the routing index (eligibility) in step and offer waiting "
+    "referrals: the agent actions belong above referrals"
+)
+_OUTBOX = (
+    "referral steps write their messages to the outbox in the same transaction: the outbox "
+    "(models, delivery) belongs below referrals, the messages about referrals above"
+)
+KNOWN_UPWARD: dict[tuple[str, str], str] = {
+    ("agents/actions.py", "eligibility"): _AGENT_FOLLOW_UPS,
+    ("agents/actions.py", "notifications"): _AGENT_FOLLOW_UPS,
+    ("agents/actions.py", "referrals"): _AGENT_FOLLOW_UPS,
+    ("agents/contact.py", "eligibility"): _AGENT_FOLLOW_UPS,
+    ("agents/notification_test.py", "notifications"): _AGENT_FOLLOW_UPS,
+    ("agents/profile.py", "eligibility"): _AGENT_FOLLOW_UPS,
+    ("agents/services.py", "eligibility"): _AGENT_FOLLOW_UPS,
+    ("eligibility/services.py", "operations"): (
+        "a deactivation is an eligibility fact: its model belongs in eligibility"
+    ),
+    ("referrals/claims.py", "notifications"): _OUTBOX,
+    ("referrals/services.py", "notifications"): _OUTBOX,
+}
+
+
+def upward_imports() -> set[tuple[str, str]]:
+    found = set()
+    for path in APP_ROOT.rglob("*.py"):
+        parts = path.relative_to(APP_ROOT).parts
+        if len(parts) < 2 or "tests" in parts or "migrations" in parts:
+            continue
+        app = parts[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                pieces = name.split(".")
+                if pieces[0] != "agentmatch" or len(pieces) < 2 or pieces[1] == app:
+                    continue
+                if pieces[1] in RANK and RANK[pieces[1]] >= RANK[app]:
+                    found.add(("/".join(parts), pieces[1]))
+    return found
+
+
+def test_every_app_has_a_layer() -> None:
+    apps = {p.name for p in APP_ROOT.iterdir() if (p / "apps.py").exists()}
+    assert apps - RANK.keys() == set()
+
+
+def test_no_app_imports_an_app_at_or_above_its_layer() -> None:
+    new = sorted(upward_imports() - KNOWN_UPWARD.keys())
+    assert not new, "imports that point up (move the code down, or the caller up): " + str(new)
+
+
+def test_the_known_upward_imports_are_all_still_there() -> None:
+    # Once one is mended, take it off the list so it cannot come back.
+    assert sorted(KNOWN_UPWARD.keys() - upward_imports()) == []
