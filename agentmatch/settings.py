@@ -276,13 +276,29 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 REMEMBER_USERNAME_DAYS = 90
 
-# django-axes: lock a username after repeated wrong passwords; operators can unlock.
+# django-axes: lock a username tried from one client address after repeated wrong
+# passwords (so nobody can lock someone else out from elsewhere); operators can unlock.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client address the rate limits use (TRUSTED_PROXY_HOPS), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "agentmatch.accounts.lockout.client_ip"
+# Adds the per-address limit below; its lockout answer is JSON under /api/, a page elsewhere.
+AXES_HANDLER = "agentmatch.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "agentmatch.accounts.lockout.lockout_response"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# One row per failure: what the per-address limit counts (pruned by the worker).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Wrong passwords from one client address, whatever the usernames, in the window before
+# that address may not log in at all (higher than the per-username limit: an office or a
+# library shares one address).
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+LOGIN_ADDRESS_WINDOW_SECONDS = env_int("LOGIN_ADDRESS_WINDOW_SECONDS", 3600)
+# Forgot username / password: requests per client address, and emails per account, an hour.
+RECOVERY_REQUESTS_PER_ADDRESS = env_int("RECOVERY_REQUESTS_PER_ADDRESS", 10)
+RECOVERY_EMAILS_PER_ACCOUNT = env_int("RECOVERY_EMAILS_PER_ACCOUNT", 3)
 
 # Email (SMTP settings from the environment; in development the console backend prints
 # mail with phones masked and link secrets cut).

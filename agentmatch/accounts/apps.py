@@ -6,9 +6,17 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from agentmatch.accounts.jobs import invite_eligible_job, send_invitation_job
+        from agentmatch.accounts.jobs import (
+            invite_eligible_job,
+            recovery_email_job,
+            send_invitation_job,
+            tidy_account_records_job,
+        )
         from agentmatch.core.jobs import SWEEP, register
 
         register("send invitations", send_invitation_job, order=40)
+        # Before delivery, so a recovery email goes out in the turn that composed it.
+        register("recovery emails", recovery_email_job, order=40)
+        register("tidy account records", tidy_account_records_job, kind=SWEEP)
         # New eligibility arrives by import or any other path: the scan catches them all.
         register("invite eligible agents", invite_eligible_job, kind=SWEEP)

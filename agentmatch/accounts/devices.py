@@ -64,3 +64,8 @@ def revoke_device_token(*, user: User, token_id: int, now: datetime) -> bool:
         )
         == 1
     )
+
+
+def revoke_all_device_tokens(*, user: User, now: datetime) -> int:
+    """Signs every device of the user out (password change or reset, sign out everywhere)."""
+    return DeviceToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)

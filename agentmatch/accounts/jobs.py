@@ -1,11 +1,13 @@
-"""Worker jobs for accounts: find newly eligible agents, send their invitations."""
+"""Worker jobs for accounts: invitations, recovery emails, forgetting old login records."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from axes.models import AccessFailureLog
 from django.db import transaction
 
 from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_one_invitation
+from agentmatch.accounts.recovery import forget_handled_requests, handle_one_request
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 log = logging.getLogger("agentmatch.worker")
@@ -25,3 +27,21 @@ def invite_eligible_job(now: datetime) -> int:
     if created:
         log.info("%d newly eligible agents invited", created)
     return created
+
+
+def recovery_email_job(now: datetime) -> bool:
+    """Composes the email for one "forgot username / password" request (or nothing)."""
+    return handle_one_request(now=now)
+
+
+# Failed logins are kept this long for support and audits; the lockout reads an hour.
+LOGIN_FAILURES_KEPT = timedelta(days=30)
+
+
+def tidy_account_records_job(now: datetime) -> int:
+    """Sweep: drops old failed-login rows and handled recovery requests; how many."""
+    with transaction.atomic():
+        logins, _ = AccessFailureLog.objects.filter(
+            attempt_time__lt=now - LOGIN_FAILURES_KEPT
+        ).delete()
+        return logins + forget_handled_requests(now=now)

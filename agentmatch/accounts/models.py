@@ -146,3 +146,70 @@ class DeviceToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class AccountEventKind(models.TextChoices):
+    REGISTERED = "registered", "Signed up from an invitation"
+    TERMS_ACCEPTED = "terms_accepted", "Accepted the CMS Terms of Use"
+    DEVICE_LOGIN = "device_login", "Logged in from the agent app"
+    DEVICE_REVOKED = "device_revoked", "Signed a device out"
+    PASSWORD_CHANGED = "password_changed", "Changed the password"
+    PASSWORD_RESET = "password_reset", "Reset the password with an emailed link"
+    SIGNED_OUT_EVERYWHERE = "signed_out", "Signed out everywhere"
+    PASSKEY_ADDED = "passkey_added", "Added a passkey"
+    PASSKEY_REMOVED = "passkey_removed", "Deleted a passkey"
+
+
+class AccountEvent(models.Model):
+    """Audit trail of what happened to an account: one row per account action."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    kind = models.CharField(max_length=20, choices=AccountEventKind.choices)
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"], name="account_events_by_user")]
+
+
+class RecoveryKind(models.TextChoices):
+    USERNAME = "username", "Forgot username"
+    PASSWORD = "password", "Forgot password"
+
+
+class RecoveryOutcome(models.TextChoices):
+    PENDING = "", "Not handled yet"
+    SENT = "sent", "Email sent"
+    NO_ACCOUNT = "no_account", "No such account: nothing sent"
+    LIMITED = "limited", "Too many emails for this account: nothing sent"
+
+
+class RecoveryRequest(models.Model):
+    """A "forgot username / password" request, as the web page took it.
+
+    The page only stores this row (the same work whether or not the account exists, so
+    its timing tells nothing); the worker looks the account up and composes the email.
+    What was typed is cleared once handled.
+    """
+
+    kind = models.CharField(max_length=10, choices=RecoveryKind.choices)
+    given = models.CharField(max_length=254, blank=True)
+    address = models.CharField(max_length=64)
+    requested_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=RecoveryOutcome.choices, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "requested_at"], name="recovery_by_address"),
+            models.Index(fields=["user", "kind", "requested_at"], name="recovery_by_user"),
+            # The worker's queue: unhandled requests, oldest first.
+            models.Index(
+                fields=["requested_at", "id"],
+                condition=Q(handled_at__isnull=True),
+                name="recovery_to_handle",
+            ),
+        ]

@@ -8,13 +8,13 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agentmatch.accounts import actions
 from agentmatch.accounts.forms import (
     ForgotPasswordForm,
     ForgotUsernameForm,
@@ -23,15 +23,9 @@ from agentmatch.accounts.forms import (
     service_message,
 )
 from agentmatch.accounts.passwords import RULES
-from agentmatch.accounts.recovery import (
-    ResetError,
-    find_reset_link,
-    remind_username,
-    request_password_reset,
-    reset_password,
-    sign_out_everywhere,
-)
+from agentmatch.accounts.recovery import ResetError, find_reset_link
 from agentmatch.accounts.views_registration import checked_rules
+from agentmatch.core.clients import client_address
 
 REMEMBER_COOKIE = "remembered_username"
 
@@ -72,7 +66,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
-    sign_out_everywhere(user=request.user)  # type: ignore[arg-type]
+    actions.sign_out_everywhere(user=request.user, now=timezone.now())  # type: ignore[arg-type]
     logout(request)
     messages.info(request, _("You are signed out on every device."))
     return redirect("accounts:login")
@@ -90,8 +84,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def forgot_username(request: HttpRequest) -> HttpResponse:
     form = ForgotUsernameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            remind_username(email=form.cleaned_data["email"], now=timezone.now())
+        actions.request_username_reminder(
+            email=form.cleaned_data["email"], address=client_address(request), now=timezone.now()
+        )
         return render(request, "accounts/recovery_sent.html", {"what": "username"})
     return render(request, "accounts/forgot_username.html", {"form": form})
 
@@ -99,10 +94,11 @@ def forgot_username(request: HttpRequest) -> HttpResponse:
 def forgot_password(request: HttpRequest) -> HttpResponse:
     form = ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            request_password_reset(
-                username_or_email=form.cleaned_data["username_or_email"], now=timezone.now()
-            )
+        actions.request_password_reset(
+            username_or_email=form.cleaned_data["username_or_email"],
+            address=client_address(request),
+            now=timezone.now(),
+        )
         return render(request, "accounts/recovery_sent.html", {"what": "password"})
     return render(request, "accounts/forgot_password.html", {"form": form})
 
@@ -121,13 +117,12 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
     form = ResetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                reset_password(
-                    token=token,
-                    password=form.cleaned_data["password"],
-                    password_again=form.cleaned_data["password_again"],
-                    now=now,
-                )
+            actions.reset_password(
+                token=token,
+                password=form.cleaned_data["password"],
+                password_again=form.cleaned_data["password_again"],
+                now=now,
+            )
         except ValidationError as exc:
             field = "password_again" if getattr(exc, "code", "") == "mismatch" else "password"
             for message in exc.messages:

@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
@@ -16,14 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agentmatch.accounts import actions
 from agentmatch.accounts.models import User
 from agentmatch.accounts.passkeys import (
     PasskeyError,
     begin_authentication,
     begin_registration,
-    delete_passkey,
-    finish_authentication,
-    finish_registration,
     remember_challenge,
     take_challenge,
 )
@@ -87,14 +84,13 @@ def register_finish(request: HttpRequest) -> HttpResponse:
             session=request.session, purpose="register", now=now, user_id=user.pk
         )
         name = data.get("name")
-        with transaction.atomic():
-            passkey = finish_registration(
-                user=user,
-                credential_json=data.get("credential"),
-                challenge=challenge,
-                name=name if isinstance(name, str) else "",
-                now=now,
-            )
+        passkey = actions.add_passkey(
+            user=user,
+            credential_json=data.get("credential"),
+            challenge=challenge,
+            name=name if isinstance(name, str) else "",
+            now=now,
+        )
     except PasskeyError as exc:
         return _error(exc)
     messages.success(request, _("Your passkey “%s” was added.") % passkey.name)
@@ -124,10 +120,9 @@ def login_finish(request: HttpRequest) -> HttpResponse:
     try:
         data = _body(request)
         challenge = take_challenge(session=request.session, purpose="login", now=now, user_id=None)
-        with transaction.atomic():
-            user = finish_authentication(
-                credential_json=data.get("credential"), challenge=challenge, now=now
-            )
+        user = actions.log_in_with_passkey(
+            credential_json=data.get("credential"), challenge=challenge, now=now
+        )
     except PasskeyError as exc:
         return _error(exc)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -147,8 +142,11 @@ def _next_url(request: HttpRequest, wanted: Any) -> str:
 def delete(request: HttpRequest, passkey_id: int) -> HttpResponse:
     """From the profile page's form (redirect back) or from JS asking for JSON."""
     try:
-        with transaction.atomic():
-            delete_passkey(user=request.user, passkey_id=passkey_id)  # type: ignore[arg-type]
+        actions.remove_passkey(
+            user=request.user,  # type: ignore[arg-type]
+            passkey_id=passkey_id,
+            now=timezone.now(),
+        )
     except PasskeyError as exc:
         if "application/json" in request.headers.get("Accept", ""):
             return _error(exc)

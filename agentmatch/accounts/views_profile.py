@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agentmatch.accounts.devices import revoke_device_token
+from agentmatch.accounts import actions
 from agentmatch.accounts.forms import ContactForm, LanguagesForm, StatesForm
 from agentmatch.agents.actions import (
     change_contact_details,
@@ -158,6 +158,6 @@ def profile(request: HttpRequest) -> HttpResponse:
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if _agent(request) is None:
         return HttpResponseForbidden()
-    revoke_device_token(user=request.user, token_id=token_id, now=timezone.now())  # type: ignore[arg-type]
+    actions.revoke_device(user=request.user, token_id=token_id, now=timezone.now())  # type: ignore[arg-type]
     messages.success(request, _("The device was signed out."))
     return redirect("accounts:profile")

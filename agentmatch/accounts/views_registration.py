@@ -1,17 +1,17 @@
 """Invitation link → sign-up → "almost complete" → first login → CMS Terms of Use."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_POST
 
+from agentmatch.accounts import actions
 from agentmatch.accounts.forms import SignUpForm, service_message
-from agentmatch.accounts.invitations import InvitationError, find_invitation, request_fresh_link
+from agentmatch.accounts.invitations import InvitationError, find_invitation
 from agentmatch.accounts.passwords import RULES, broken_rules
-from agentmatch.accounts.registration import RegistrationError, accept_cms_terms, register_agent
+from agentmatch.accounts.registration import RegistrationError
 from agentmatch.accounts.terms import current_version
 from agentmatch.core.languages import language_name
 from agentmatch.eligibility.preferences import profile_states
@@ -33,8 +33,7 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     form = SignUpForm(request.POST or None, agent=agent)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                register_agent(invitation=invitation, sign_up=form.sign_up(), now=now)
+            actions.register(invitation=invitation, sign_up=form.sign_up(), now=now)
         except RegistrationError as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
@@ -76,14 +75,7 @@ def register_done(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def fresh_link(request: HttpRequest) -> HttpResponse:
-    token = request.POST.get("token", "")
-    try:
-        plan_year = current_plan_year()
-    except NoCurrentPlanYear:
-        plan_year = None
-    if token and plan_year is not None:
-        with transaction.atomic():
-            request_fresh_link(token=token, plan_year=plan_year, now=timezone.now())
+    actions.request_fresh_invitation(token=request.POST.get("token", ""), now=timezone.now())
     return render(request, "accounts/fresh_link_sent.html")
 
 
@@ -96,8 +88,7 @@ def cms_terms(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         if request.POST.get("decision") == "accept" and request.POST.get("agree"):
-            with transaction.atomic():
-                accept_cms_terms(user=user, now=now)  # type: ignore[arg-type]
+            actions.accept_terms(user=user, now=now)  # type: ignore[arg-type]
             request.session["cms_terms_ok"] = True
             return redirect("accounts:profile")
         if request.POST.get("decision") == "decline":

@@ -1,21 +1,29 @@
 """The agent app's login: username and password in, a per-device bearer token out."""
 
-from django.contrib.auth import authenticate
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import Field, field_validator
 
-from agentmatch.accounts.devices import issue_device_token
+from agentmatch.accounts import actions
+from agentmatch.accounts.lockout import locked_out_json
 from agentmatch.api.schemas import ErrorOut
 
 router = Router(tags=["agent app"])
 
 
 class DeviceLoginIn(Schema):
-    username: str
-    password: str
-    device_name: str = "Agent app"
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    device_name: str = Field(default="Agent app", max_length=100)
+
+    @field_validator("username", "device_name")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        # The same check the action makes; here it becomes a 422 naming the field.
+        if actions.has_control_characters(value):
+            raise ValueError("must not contain control characters")
+        return value
 
 
 class DeviceTokenOut(Schema):
@@ -25,34 +33,29 @@ class DeviceTokenOut(Schema):
 
 @router.post(
     "/auth/token",
-    response={201: DeviceTokenOut, 401: ErrorOut, 429: ErrorOut},
+    response={201: DeviceTokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Log in from the agent app and get a token for this device",
+    description=(
+        "401: wrong username or password, or not an agent account. 429 (with Retry-After): "
+        "too many wrong passwords for this username from this address, or from this "
+        "address altogether."
+    ),
 )
 def device_login(request: HttpRequest, payload: DeviceLoginIn) -> Status | HttpResponse:
-    # Goes through django-axes like the login page, so guessing locks the account here too.
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if getattr(request, "axes_locked_out", False):
-        return Status(
-            429,
-            {
-                "error": {
-                    "field": None,
-                    "code": "locked_out",
-                    "message": "Too many failed attempts: this account is locked for a while.",
-                }
-            },
+    try:
+        issued = actions.log_in_device(
+            request=request,
+            username=payload.username,
+            password=payload.password,
+            device_name=payload.device_name,
+            now=timezone.now(),
         )
-    if user is None or getattr(user, "agent_id", None) is None:
-        return Status(
-            401,
-            {
-                "error": {
-                    "field": None,
-                    "code": "bad_credentials",
-                    "message": "Wrong username or password, or not an agent account.",
-                }
-            },
+    except actions.LockedOut as exc:
+        return locked_out_json(retry_after=exc.retry_after)
+    except actions.AccountError as exc:
+        status = 401 if exc.code == "bad_credentials" else 422
+        return JsonResponse(
+            {"error": {"field": exc.field, "code": exc.code, "message": exc.message}},
+            status=status,
         )
-    with transaction.atomic():
-        token = issue_device_token(user=user, name=payload.device_name, now=timezone.now())  # type: ignore[arg-type]
-    return Status(201, {"token": token, "expires_in_days": 90})
+    return Status(201, {"token": issued.token, "expires_in_days": issued.expires_in_days})

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,8 @@ from agentmatch.accounts.models import User
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import availability_of
 from agentmatch.core.states import STATE_CHOICES
-from agentmatch.operations import services
+from agentmatch.operations import actions
+from agentmatch.operations.forms import AgentSearchForm
 from agentmatch.operations.labels import language_label
 from agentmatch.operations.lookups import (
     account_state,
@@ -31,6 +31,7 @@ from agentmatch.operations.lookups import (
 )
 from agentmatch.operations.models import AgentDeactivation, OperatorAction
 from agentmatch.operations.permissions import operator_required
+from agentmatch.operations.services import OperationError
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 from agentmatch.referrals.models import Offer, Referral
 
@@ -42,7 +43,12 @@ KNOWN_STATES = {code for code, _name in STATE_CHOICES}
 @require_GET
 @operator_required
 def agents(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    form = AgentSearchForm(request.GET)
+    if not form.is_valid():
+        error = " ".join(form.errors.get("q", []))
+        context = {"query": "", "page": None, "search_error": error}
+        return render(request, "operations/agents.html", context, status=400)
+    query = form.query()
     page = None
     if query:
         page = Paginator(search_agents(query), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -99,21 +105,21 @@ def agent_detail(request: HttpRequest, npn: str) -> HttpResponse:
 
 
 def _resend(request: HttpRequest, operator: User, agent: Agent) -> str:
-    services.resend_invitation_for(operator=operator, agent=agent, now=timezone.now())
+    actions.resend_invitation_for(operator=operator, agent=agent, now=timezone.now())
     return _("A new invitation will be emailed to %(email)s; older links no longer work.") % {
         "email": agent.email
     }
 
 
 def _unlock(request: HttpRequest, operator: User, agent: Agent) -> str:
-    cleared = services.unlock_account(operator=operator, agent=agent, now=timezone.now())
+    cleared = actions.unlock_account(operator=operator, agent=agent, now=timezone.now())
     if cleared:
         return _("The account is unlocked.")
     return _("The account was not locked; nothing to clear.")
 
 
 def _deactivate(request: HttpRequest, operator: User, agent: Agent) -> str:
-    services.deactivate_agent(
+    actions.deactivate_agent(
         operator=operator,
         agent=agent,
         reason=request.POST.get("reason", ""),
@@ -123,7 +129,7 @@ def _deactivate(request: HttpRequest, operator: User, agent: Agent) -> str:
 
 
 def _reactivate(request: HttpRequest, operator: User, agent: Agent) -> str:
-    services.reactivate_agent(operator=operator, agent=agent, now=timezone.now())
+    actions.reactivate_agent(operator=operator, agent=agent, now=timezone.now())
     return _("The agent is active again.")
 
 
@@ -144,11 +150,8 @@ def agent_action(request: HttpRequest, npn: str, action: str) -> HttpResponse:
         raise Http404("No such action")
     operator = cast(User, request.user)  # operator_required let only operators in
     try:
-        with transaction.atomic():
-            # One action on an agent at a time: a double-click cannot deactivate twice.
-            agent = Agent.objects.select_for_update().get(pk=agent.pk)
-            done = perform(request, operator, agent)
-    except services.OperationError as exc:
+        done = perform(request, operator, agent)
+    except OperationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_one_invitation
+from agentmatch.accounts.recovery import handle_one_request
 from agentmatch.notifications.delivery import deliver_one
 from agentmatch.notifications.models import Channel, Message, MessageStatus
 from agentmatch.planyears.services import current_plan_year
@@ -25,10 +26,13 @@ def invite_and_send(now: datetime) -> int:
 
 
 def deliver_outbox() -> None:
-    """Runs the outbox's delivery job until nothing is due.
+    """Runs the worker's recovery-email job, then the outbox's delivery job, until
+    nothing is due.
 
     Tests may queue messages at a `now` in the future: deliver as of the latest one.
     """
+    while handle_one_request(now=timezone.now()):
+        pass
     latest = Message.objects.filter(status=MessageStatus.PENDING).aggregate(
         at=Max("next_attempt_at")
     )["at"]

@@ -1,0 +1,276 @@
+"""What a person (or the app) does with an account, one function per use case.
+
+Each action opens its own durable transaction, checks every rule, writes its audit row
+(AccountEvent) and queues its follow-ups (emails, routing refresh, waiting referrals).
+Web views, the API and commands call one action each and only render its answer.
+
+Signing out everywhere, changing or resetting a password all end every browser session
+(a new session epoch) *and* revoke every device token: a stolen app token must not
+outlive the password it was obtained with.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from agentmatch.accounts import passkeys, recovery
+from agentmatch.accounts.devices import (
+    DEVICE_TOKEN_LIFETIME,
+    issue_device_token,
+    revoke_all_device_tokens,
+    revoke_device_token,
+)
+from agentmatch.accounts.invitations import Invitation, request_fresh_link
+from agentmatch.accounts.lockout import address_key, retry_after_seconds
+from agentmatch.accounts.models import (
+    AccountEvent,
+    AccountEventKind,
+    Passkey,
+    RecoveryKind,
+    User,
+)
+from agentmatch.accounts.registration import SignUp, accept_cms_terms, register_agent
+from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
+
+
+class AccountError(Exception):
+    """A refused account action: a stable `code`, a message, and the field concerned."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class LockedOut(AccountError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "locked_out",
+            _("Too many failed attempts: logging in is locked for a while. Try again later."),
+        )
+        self.retry_after = retry_after
+
+
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters have no place in a name or username."""
+    return any(unicodedata.category(c) == "Cc" for c in value)
+
+
+def refuse_control_characters(value: str, *, field: str) -> str:
+    if has_control_characters(value):
+        raise AccountError(
+            "control_character", _("This field contains a control character."), field
+        )
+    return value
+
+
+def _record(*, user: User, kind: str, now: datetime, detail: str = "") -> None:
+    AccountEvent.objects.create(user=user, kind=kind, at=now, detail=detail[:200])
+
+
+def _end_every_session(*, user: User, now: datetime) -> int:
+    """New session epoch (every browser signed out) and every device token revoked."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return revoke_all_device_tokens(user=user, now=now)
+
+
+# --- Registration ---------------------------------------------------------------------
+
+
+def register(*, invitation: Invitation, sign_up: SignUp, now: datetime) -> User:
+    """Signs an agent up from their invitation (raises RegistrationError, InvitationError)."""
+    with transaction.atomic(durable=True):
+        user = register_agent(invitation=invitation, sign_up=sign_up, now=now)
+        _record(user=user, kind=AccountEventKind.REGISTERED, now=now)
+    return user
+
+
+def request_fresh_invitation(*, token: str, now: datetime) -> None:
+    """From an expired link's page: a new link to the email on file, quietly (see
+    invitations.request_fresh_link for when nothing is sent)."""
+    try:
+        plan_year = current_plan_year()
+    except NoCurrentPlanYear:
+        return
+    if token:
+        with transaction.atomic(durable=True):
+            request_fresh_link(token=token, plan_year=plan_year, now=now)
+
+
+def accept_terms(*, user: User, now: datetime) -> None:
+    """The CMS Agents and Brokers Terms of Use; completes registration once both are in."""
+    with transaction.atomic(durable=True):
+        accept_cms_terms(user=user, now=now)
+        _record(user=user, kind=AccountEventKind.TERMS_ACCEPTED, now=now)
+
+
+# --- The agent app's devices ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in_days: int
+
+
+def log_in_device(
+    *, request: HttpRequest, username: str, password: str, device_name: str, now: datetime
+) -> IssuedToken:
+    """Username and password in, a bearer token for this device out.
+
+    Authentication goes through django-axes like the login page (outside the transaction,
+    so a failure is recorded even though the action then refuses).
+    """
+    refuse_control_characters(username, field="username")
+    refuse_control_characters(device_name, field="device_name")
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(retry_after_seconds(request))
+    if not isinstance(user, User) or user.agent_id is None:
+        raise AccountError(
+            "bad_credentials", _("Wrong username or password, or not an agent account.")
+        )
+    with transaction.atomic(durable=True):
+        token = issue_device_token(user=user, name=device_name, now=now)
+        _record(user=user, kind=AccountEventKind.DEVICE_LOGIN, now=now, detail=device_name)
+    return IssuedToken(token, DEVICE_TOKEN_LIFETIME.days)
+
+
+def revoke_device(*, user: User, token_id: int, now: datetime) -> bool:
+    """Signs one of the user's devices out; False if it was not theirs or already out."""
+    with transaction.atomic(durable=True):
+        revoked = revoke_device_token(user=user, token_id=token_id, now=now)
+        if revoked:
+            _record(user=user, kind=AccountEventKind.DEVICE_REVOKED, now=now, detail=str(token_id))
+    return revoked
+
+
+# --- Passwords and sessions -----------------------------------------------------------
+
+
+def change_password(
+    *, user: User, current_password: str, password: str, password_again: str, now: datetime
+) -> None:
+    """Raises AccountError (wrong current password) or ValidationError (the new one's rules)."""
+    if not user.check_password(current_password):
+        raise AccountError(
+            "wrong_password", _("Your current password is not correct."), "current_password"
+        )
+    recovery.check_new_password(user=user, password=password, password_again=password_again)
+    with transaction.atomic(durable=True):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        revoked = _end_every_session(user=user, now=now)
+        _record(
+            user=user,
+            kind=AccountEventKind.PASSWORD_CHANGED,
+            now=now,
+            detail=f"{revoked} device(s) signed out",
+        )
+
+
+def reset_password(*, token: str, password: str, password_again: str, now: datetime) -> User:
+    """Sets a new password through an emailed link, once (raises ResetError or
+    ValidationError); signs out every browser and device and clears login failures."""
+    from axes.utils import reset as axes_reset
+
+    with transaction.atomic(durable=True):
+        user = recovery.use_reset_link(
+            token=token, password=password, password_again=password_again, now=now
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        revoked = _end_every_session(user=user, now=now)
+        axes_reset(username=user.username)
+        _record(
+            user=user,
+            kind=AccountEventKind.PASSWORD_RESET,
+            now=now,
+            detail=f"{revoked} device(s) signed out",
+        )
+    return user
+
+
+def sign_out_everywhere(*, user: User, now: datetime) -> None:
+    with transaction.atomic(durable=True):
+        revoked = _end_every_session(user=user, now=now)
+        _record(
+            user=user,
+            kind=AccountEventKind.SIGNED_OUT_EVERYWHERE,
+            now=now,
+            detail=f"{revoked} device(s) signed out",
+        )
+
+
+# --- Recovery -------------------------------------------------------------------------
+
+
+def _request_recovery(*, kind: str, given: str, address: str, now: datetime) -> None:
+    # Same statements whatever `given` names: the worker looks the account up.
+    with transaction.atomic(durable=True):
+        recovery.record_request(
+            kind=kind, given=given, address=address_key(address) or "unknown", now=now
+        )
+
+
+def request_password_reset(*, username_or_email: str, address: str, now: datetime) -> None:
+    _request_recovery(kind=RecoveryKind.PASSWORD, given=username_or_email, address=address, now=now)
+
+
+def request_username_reminder(*, email: str, address: str, now: datetime) -> None:
+    _request_recovery(kind=RecoveryKind.USERNAME, given=email, address=address, now=now)
+
+
+# --- Passkeys -------------------------------------------------------------------------
+
+
+def add_passkey(
+    *, user: User, credential_json: object, challenge: bytes, name: str, now: datetime
+) -> Passkey:
+    with transaction.atomic(durable=True):
+        passkey = passkeys.finish_registration(
+            user=user, credential_json=credential_json, challenge=challenge, name=name, now=now
+        )
+        _record(user=user, kind=AccountEventKind.PASSKEY_ADDED, now=now, detail=passkey.name)
+    return passkey
+
+
+def log_in_with_passkey(*, credential_json: object, challenge: bytes, now: datetime) -> User:
+    with transaction.atomic(durable=True):
+        return passkeys.finish_authentication(
+            credential_json=credential_json, challenge=challenge, now=now
+        )
+
+
+def remove_passkey(*, user: User, passkey_id: int, now: datetime) -> None:
+    with transaction.atomic(durable=True):
+        passkeys.delete_passkey(user=user, passkey_id=passkey_id)
+        _record(user=user, kind=AccountEventKind.PASSKEY_REMOVED, now=now, detail=str(passkey_id))
+
+
+__all__ = [
+    "AccountError",
+    "IssuedToken",
+    "LockedOut",
+    "accept_terms",
+    "add_passkey",
+    "change_password",
+    "log_in_device",
+    "log_in_with_passkey",
+    "register",
+    "remove_passkey",
+    "request_fresh_invitation",
+    "request_password_reset",
+    "request_username_reminder",
+    "reset_password",
+    "revoke_device",
+    "sign_out_everywhere",
+]

@@ -1,0 +1,166 @@
+"""What support may do to an agent's account and routing, one function per action.
+
+Each action opens its own durable transaction, locks the agent's row first (one action
+on an agent at a time: a double-click cannot deactivate twice), checks its rules, does
+the work and writes its OperatorAction row. OperationError leaves nothing half-written.
+"""
+
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from agentmatch.accounts.devices import revoke_all_device_tokens
+from agentmatch.accounts.invitations import InvitationError, resend_invitation
+from agentmatch.accounts.models import Invitation, User
+from agentmatch.agents.models import Agent, AvailabilitySwitch
+from agentmatch.agents.services import set_availability
+from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.services import refresh_routing_states
+from agentmatch.operations.models import ActionKind, AgentDeactivation
+from agentmatch.operations.services import (
+    OperationError,
+    account_of,
+    is_deactivated,
+    record,
+    withdraw_pending_offers,
+)
+from agentmatch.planyears.models import PlanYear
+from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
+from agentmatch.referrals.services import offer_waiting_referrals
+
+
+def _lock(agent: Agent) -> Agent:
+    return Agent.objects.select_for_update().get(pk=agent.pk)
+
+
+def _plan_year() -> PlanYear:
+    try:
+        return current_plan_year()
+    except NoCurrentPlanYear as exc:
+        raise OperationError(str(exc)) from exc
+
+
+def resend_invitation_for(*, operator: User, agent: Agent, now: datetime) -> Invitation:
+    """A new activation link replaces any open one (the worker emails it)."""
+    with transaction.atomic(durable=True):
+        agent = _lock(agent)
+        if is_deactivated(agent):
+            raise OperationError(_("This agent is deactivated: reactivate them before inviting."))
+        if not agent.email:
+            raise OperationError(_("This agent has no email address on file to invite."))
+        try:
+            invitation = resend_invitation(
+                agent=agent,
+                plan_year=_plan_year(),
+                requested_by=operator.get_username(),
+                now=now,
+            )
+        except InvitationError as exc:
+            raise OperationError(exc.message) from exc
+        record(
+            operator=operator,
+            agent=agent,
+            action=ActionKind.RESEND_INVITATION,
+            detail=f"new invitation {invitation.pk} for {agent.email}",
+            now=now,
+        )
+    return invitation
+
+
+def unlock_account(*, operator: User, agent: Agent, now: datetime) -> int:
+    """Clears the failed-login records that lock the agent's username; returns how many."""
+    with transaction.atomic(durable=True):
+        agent = _lock(agent)
+        user = account_of(agent)
+        if user is None:
+            raise OperationError(_("This agent has no account to unlock."))
+        # Failures are recorded under the username as typed, so every spelling counts.
+        typed = (
+            AccessAttempt.objects.filter(username__iexact=user.get_username())
+            .values_list("username", flat=True)
+            .distinct()
+        )
+        cleared = sum(axes_reset(username=name) for name in list(typed))
+        record(
+            operator=operator,
+            agent=agent,
+            action=ActionKind.UNLOCK,
+            detail=f"cleared {cleared} failed-login record(s) for {user.get_username()}",
+            now=now,
+        )
+    return cleared
+
+
+def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime) -> None:
+    """Takes the agent out of service: no login, no app or API access, no referrals.
+
+    The AgentDeactivation row is what keeps it so: the eligibility rules read it, so no
+    routing refresh, import or availability change can route to the agent again.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise OperationError(_("Give a reason for deactivating this agent."))
+    with transaction.atomic(durable=True):
+        agent = _lock(agent)
+        if is_deactivated(agent):
+            raise OperationError(_("This agent is already deactivated."))
+        try:
+            with transaction.atomic():
+                AgentDeactivation.objects.create(
+                    agent=agent,
+                    deactivated_at=now,
+                    deactivated_by=operator,
+                    reason=reason[:500],
+                    previous_switch=agent.availability_switch,
+                )
+        except IntegrityError as exc:
+            raise OperationError(_("This agent is already deactivated.")) from exc
+        signed_out = ""
+        user = account_of(agent)
+        if user is not None:
+            # A new session epoch changes the session hash: every browser is signed out;
+            # every device token is revoked with it.
+            User.objects.filter(pk=user.pk).update(
+                is_active=False, session_epoch=F("session_epoch") + 1
+            )
+            revoke_all_device_tokens(user=user, now=now)
+            signed_out = f"; account {user.get_username()} disabled and signed out everywhere"
+        set_availability(agent=agent, switch=AvailabilitySwitch.OFF, now=now)
+        RoutingState.objects.filter(agent=agent).delete()
+        withdrawn = withdraw_pending_offers(agent=agent, now=now)
+        detail = f"reason: {reason}{signed_out}"
+        if withdrawn:
+            detail += f"; {withdrawn} pending offer(s) passed to the next agent"
+        record(operator=operator, agent=agent, action=ActionKind.DEACTIVATE, detail=detail, now=now)
+
+
+def reactivate_agent(*, operator: User, agent: Agent, now: datetime) -> None:
+    """Undoes a deactivation: login allowed, availability and routing states restored."""
+    with transaction.atomic(durable=True):
+        agent = _lock(agent)
+        deactivation = AgentDeactivation.objects.filter(agent=agent).first()
+        if deactivation is None:
+            raise OperationError(_("This agent is not deactivated."))
+        plan_year = _plan_year()
+        previous_switch = deactivation.previous_switch
+        deactivation.delete()
+        user = account_of(agent)
+        if user is not None:
+            User.objects.filter(pk=user.pk).update(is_active=True)
+        set_availability(agent=agent, switch=previous_switch, now=now)
+        refresh_routing_states(agents=[agent], plan_year=plan_year, today=now.date())
+        states = sorted(RoutingState.objects.filter(agent=agent).values_list("state", flat=True))
+        routed = ", ".join(states) or "no state"
+        # Anyone who waited for an agent like this one is offered to them now.
+        offer_waiting_referrals(now=now, agent=agent)
+        record(
+            operator=operator,
+            agent=agent,
+            action=ActionKind.REACTIVATE,
+            detail=f"availability back to {previous_switch}; routed for {routed}",
+            now=now,
+        )
