@@ -45,7 +45,7 @@ KNOWN_STATES = {code for code, _name in STATE_CHOICES}
 def agents(request: HttpRequest) -> HttpResponse:
     form = AgentSearchForm(request.GET)
     if not form.is_valid():
-        error = " ".join(form.errors.get("q", []))
+        error = " ".join(str(e) for e in form.errors.get("q", []))
         context = {"query": "", "page": None, "search_error": error}
         return render(request, "operations/agents.html", context, status=400)
     query = form.query()
