@@ -68,3 +68,9 @@ def test_results_are_paginated(operator_client, plan_year) -> None:
 
 def test_a_bad_page_number_shows_a_page_not_an_error(operator_client, agents) -> None:
     assert _found(operator_client, "ros", page="x") == ["0012345", "777"]  # type: ignore[arg-type]
+
+
+def test_a_nul_character_in_the_search_is_a_clear_400(operator_client, agents) -> None:
+    response = operator_client.get("/ops/", {"q": "Rosa\x00"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
