@@ -197,6 +197,15 @@ class ResetPasswordForm(UswdsForm):
     )
 
 
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "password", "password_again"]
+
+
 class ContactForm(forms.Form):
     cell_phone = SignUpForm.base_fields["cell_phone"]
     contact_method = SignUpForm.base_fields["contact_method"]

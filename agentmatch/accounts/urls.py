@@ -12,6 +12,7 @@ urlpatterns = [
     path("forgot-username/", views_login.forgot_username, name="forgot_username"),
     path("forgot-password/", views_login.forgot_password, name="forgot_password"),
     path("reset/<str:token>/", views_login.reset, name="reset"),
+    path("password/", views_login.change_password, name="change_password"),
     path("register/done/", views_registration.register_done, name="register_done"),
     path("register/fresh-link/", views_registration.fresh_link, name="fresh_link"),
     path("register/<str:token>/", views_registration.register, name="register"),

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 
 from agentmatch.accounts import actions
 from agentmatch.accounts.forms import (
+    ChangePasswordForm,
     ForgotPasswordForm,
     ForgotUsernameForm,
     LoginForm,
     ResetPasswordForm,
     service_message,
 )
+from agentmatch.accounts.models import User
 from agentmatch.accounts.passwords import RULES
 from agentmatch.accounts.recovery import ResetError, find_reset_link
 from agentmatch.accounts.views_registration import checked_rules
@@ -124,9 +126,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
                 now=now,
             )
         except ValidationError as exc:
-            field = "password_again" if getattr(exc, "code", "") == "mismatch" else "password"
-            for message in exc.messages:
-                form.add_error(field, service_message(field, message))
+            add_password_errors(form, exc)
         except ResetError as exc:
             return render(
                 request,
@@ -140,5 +140,44 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/reset.html",
+        {"form": form, "password_rules": RULES, "broken_rules": checked_rules(request)},
+    )
+
+
+def add_password_errors(form: ResetPasswordForm, exc: ValidationError) -> None:
+    """The new password's broken rules, or the mismatch, next to the field concerned."""
+    field = "password_again" if getattr(exc, "code", "") == "mismatch" else "password"
+    for message in exc.messages:
+        form.add_error(field, service_message(field, message))
+
+
+@login_required
+def change_password(request: HttpRequest) -> HttpResponse:
+    form = ChangePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user: User = request.user  # type: ignore[assignment]
+        try:
+            actions.change_password(
+                user=user,
+                current_password=form.cleaned_data["current_password"],
+                password=form.cleaned_data["password"],
+                password_again=form.cleaned_data["password_again"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            add_password_errors(form, exc)
+        except actions.AccountError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            # Every other browser and device is signed out; this one stays in.
+            update_session_auth_hash(request, user)
+            messages.success(
+                request,
+                _("Your password was changed. Your other browsers and devices are signed out."),
+            )
+            return redirect("accounts:home")
+    return render(
+        request,
+        "accounts/change_password.html",
         {"form": form, "password_rules": RULES, "broken_rules": checked_rules(request)},
     )

@@ -85,3 +85,39 @@ def test_deactivating_an_agent_ends_every_device_token(pat) -> None:
     )
     assert response.status_code == 302
     assert offers_status(token) == 401
+
+
+def test_the_change_password_page_signs_out_every_other_browser_and_device(pat) -> None:
+    token = api_token_for(pat.agent)
+    here, elsewhere = Client(), Client()
+    here.force_login(pat)
+    elsewhere.force_login(pat)
+    response = here.post(
+        "/accounts/password/",
+        {
+            "current_password": AGENT_PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_again": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert here.get("/accounts/profile/").status_code == 200
+    assert elsewhere.get("/accounts/profile/").status_code == 302
+    assert offers_status(token) == 401
+
+
+def test_the_change_password_page_names_a_wrong_current_password(pat) -> None:
+    browser = Client()
+    browser.force_login(pat)
+    response = browser.post(
+        "/accounts/password/",
+        {
+            "current_password": "Not-it#123",
+            "password": NEW_PASSWORD,
+            "password_again": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["current_password"] == [
+        "Your current password is not correct."
+    ]
