@@ -9,7 +9,6 @@ Signing out everywhere, changing or resetting a password all end every browser s
 outlive the password it was obtained with.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,6 +35,7 @@ from agentmatch.accounts.models import (
     User,
 )
 from agentmatch.accounts.registration import SignUp, accept_cms_terms, register_agent
+from agentmatch.accounts.text import has_control_characters
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 
@@ -56,11 +56,6 @@ class LockedOut(AccountError):
             _("Too many failed attempts: logging in is locked for a while. Try again later."),
         )
         self.retry_after = retry_after
-
-
-def has_control_characters(value: str) -> bool:
-    """NUL and other control characters have no place in a name or username."""
-    return any(unicodedata.category(c) == "Cc" for c in value)
 
 
 def refuse_control_characters(value: str, *, field: str) -> str:

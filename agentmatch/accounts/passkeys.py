@@ -34,6 +34,7 @@ from webauthn.helpers.structs import (
 )
 
 from agentmatch.accounts.models import Passkey, User
+from agentmatch.accounts.text import has_control_characters
 
 CHALLENGE_TTL = timedelta(minutes=5)
 MAX_PASSKEYS_PER_USER = 20
@@ -147,6 +148,8 @@ def finish_registration(
     *, user: User, credential_json: Any, challenge: bytes, name: str, now: datetime
 ) -> Passkey:
     credential = _as_object(credential_json)
+    if has_control_characters(name or ""):
+        raise PasskeyError("bad_name", _("The passkey name contains a control character."))
     name = (name or "").strip() or _("Passkey added %s") % now.date().isoformat()
     if len(name) > NAME_MAX_LENGTH:
         raise PasskeyError(
@@ -192,6 +195,8 @@ def finish_registration(
 def begin_authentication(*, username: str = "") -> Ceremony:
     """Options for navigator.credentials.get(); without a username any passkey for us will do."""
     allow: list[PublicKeyCredentialDescriptor] = []
+    if has_control_characters(username):
+        raise PasskeyError("bad_username", _("The username contains a control character."))
     if username:
         allow = [
             _descriptor(p)

@@ -101,9 +101,9 @@ def register_finish(request: HttpRequest) -> HttpResponse:
 def login_begin(request: HttpRequest) -> HttpResponse:
     try:
         username = _body(request).get("username")
+        ceremony = begin_authentication(username=username if isinstance(username, str) else "")
     except PasskeyError as exc:
         return _error(exc)
-    ceremony = begin_authentication(username=username if isinstance(username, str) else "")
     remember_challenge(
         session=request.session,
         purpose="login",

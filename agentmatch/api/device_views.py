@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 
 from agentmatch.accounts import actions
 from agentmatch.accounts.lockout import locked_out_json
+from agentmatch.accounts.text import has_control_characters
 from agentmatch.api.schemas import ErrorOut
 
 router = Router(tags=["agent app"])
@@ -21,7 +22,7 @@ class DeviceLoginIn(Schema):
     @classmethod
     def _no_control_characters(cls, value: str) -> str:
         # The same check the action makes; here it becomes a 422 naming the field.
-        if actions.has_control_characters(value):
+        if has_control_characters(value):
             raise ValueError("must not contain control characters")
         return value
 

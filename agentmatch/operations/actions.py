@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from agentmatch.accounts.devices import revoke_all_device_tokens
 from agentmatch.accounts.invitations import InvitationError, resend_invitation
 from agentmatch.accounts.models import Invitation, User
+from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.agents.services import set_availability
 from agentmatch.eligibility.models import RoutingState
@@ -104,6 +105,8 @@ def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime
     reason = reason.strip()
     if not reason:
         raise OperationError(_("Give a reason for deactivating this agent."))
+    if has_control_characters(reason):
+        raise OperationError(_("The reason contains a control character."))
     with transaction.atomic(durable=True):
         agent = _lock(agent)
         if is_deactivated(agent):

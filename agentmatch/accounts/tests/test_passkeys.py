@@ -302,3 +302,19 @@ def test_login_options_can_name_the_account_passkeys(user, authenticator):  # ty
     assert named["userVerification"] == "required"
     anyone = post(Client(), "passkey_login_begin", {}).json()
     assert anyone["allowCredentials"] == []
+
+
+def test_a_nul_character_in_a_passkey_name_gets_400_naming_it(user, authenticator):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    before = user.passkeys.count()
+    response = register(client, authenticator, name="My phone\x00")
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_name"
+    assert user.passkeys.count() == before
+
+
+def test_a_nul_character_in_the_passkey_login_username_gets_400(db):  # type: ignore[no-untyped-def]
+    response = post(Client(), "passkey_login_begin", {"username": "pat\x00"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_username"

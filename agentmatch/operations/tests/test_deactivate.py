@@ -153,3 +153,10 @@ def test_a_deactivated_agent_without_account_is_not_invited(operator_client, pla
     assert invite_newly_eligible_agents(plan_year=plan_year, now=timezone.now()) == 0
     response = operator_client.post(f"/ops/agents/{agent.npn}/resend-invitation/", follow=True)
     assert "reactivate them before inviting" in response.content.decode()
+
+
+def test_a_nul_character_in_the_reason_is_refused_not_a_500(operator_client, rosa) -> None:
+    response = _deactivate(operator_client, rosa.agent, reason="left\x00")
+    assert response.status_code == 200
+    assert "The reason contains a control character." in response.content.decode()
+    assert not AgentDeactivation.objects.exists()
