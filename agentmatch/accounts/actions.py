@@ -10,9 +10,12 @@ outlive the password it was obtained with.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -22,6 +25,7 @@ from agentmatch.accounts import passkeys, recovery
 from agentmatch.accounts.devices import (
     DEVICE_TOKEN_LIFETIME,
     issue_device_token,
+    issue_device_token_for_agent,
     revoke_all_device_tokens,
     revoke_device_token,
 )
@@ -32,10 +36,12 @@ from agentmatch.accounts.models import (
     AccountEventKind,
     Passkey,
     RecoveryKind,
+    Role,
     User,
 )
 from agentmatch.accounts.registration import SignUp, accept_cms_terms, register_agent
 from agentmatch.accounts.text import has_control_characters
+from agentmatch.agents.models import Agent
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 
@@ -78,6 +84,35 @@ def _end_every_session(*, user: User, now: datetime) -> int:
 
 
 # --- Registration ---------------------------------------------------------------------
+
+
+def create_support_account(
+    *, username: str, email: str, password: str, administrator: bool, now: datetime
+) -> User:
+    """An operator (support) or administrator login (`create_operator`)."""
+    username, email = username.strip(), email.strip()
+    if not username:
+        raise AccountError("bad_username", "The username is empty.", "username")
+    refuse_control_characters(username, field="username")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise AccountError("bad_email", f"'{email}' is not an email address.", "email") from exc
+    role = Role.ADMINISTRATOR if administrator else Role.OPERATOR
+    user = User(username=username, email=email, role=role)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise AccountError(
+            "bad_password", "Password refused: " + " ".join(exc.messages), "password"
+        ) from exc
+    user.set_password(password)
+    with transaction.atomic(durable=True):
+        if User.objects.filter(username__iexact=username).exists():
+            raise AccountError("taken", f"A user named '{username}' already exists.", "username")
+        user.save()
+        _record(user=user, kind=AccountEventKind.CREATED, now=now, detail=role)
+    return user
 
 
 def register(*, invitation: Invitation, sign_up: SignUp, now: datetime) -> User:
@@ -137,6 +172,16 @@ def log_in_device(
         token = issue_device_token(user=user, name=device_name, now=now)
         _record(user=user, kind=AccountEventKind.DEVICE_LOGIN, now=now, detail=device_name)
     return IssuedToken(token, DEVICE_TOKEN_LIFETIME.days)
+
+
+def issue_token_for_agent(*, agent: Agent, name: str, lifetime: timedelta, now: datetime) -> str:
+    """A device token made by support (`issue_token`); raises devices.NoAccount."""
+    refuse_control_characters(name, field="name")
+    with transaction.atomic(durable=True):
+        token = issue_device_token_for_agent(agent=agent, name=name, now=now, lifetime=lifetime)
+        user = User.objects.get(agent=agent)
+        _record(user=user, kind=AccountEventKind.DEVICE_ISSUED, now=now, detail=name)
+    return token
 
 
 def revoke_device(*, user: User, token_id: int, now: datetime) -> bool:
@@ -258,6 +303,8 @@ __all__ = [
     "accept_terms",
     "add_passkey",
     "change_password",
+    "create_support_account",
+    "issue_token_for_agent",
     "log_in_device",
     "log_in_with_passkey",
     "register",

@@ -149,9 +149,11 @@ class DeviceToken(models.Model):
 
 
 class AccountEventKind(models.TextChoices):
+    CREATED = "created", "Support account created"
     REGISTERED = "registered", "Signed up from an invitation"
     TERMS_ACCEPTED = "terms_accepted", "Accepted the CMS Terms of Use"
     DEVICE_LOGIN = "device_login", "Logged in from the agent app"
+    DEVICE_ISSUED = "device_issued", "Device token issued by support"
     DEVICE_REVOKED = "device_revoked", "Signed a device out"
     PASSWORD_CHANGED = "password_changed", "Changed the password"
     PASSWORD_RESET = "password_reset", "Reset the password with an emailed link"

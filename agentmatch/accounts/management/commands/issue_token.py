@@ -8,13 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
+from agentmatch.accounts.actions import AccountError, issue_token_for_agent
 from agentmatch.accounts.devices import (
     DEVICE_TOKEN_LIFETIME as API_TOKEN_LIFETIME,
 )
-from agentmatch.accounts.devices import NoAccount, issue_device_token_for_agent
+from agentmatch.accounts.devices import NoAccount
 from agentmatch.agents.models import Agent
 from agentmatch.core.npn import normalize_npn, npn_key
 
@@ -53,15 +53,13 @@ class Command(BaseCommand):
 
         now = timezone.now()
         try:
-            with transaction.atomic():
-                token = issue_device_token_for_agent(
-                    agent=agent,
-                    name=options["name"],
-                    now=now,
-                    lifetime=timedelta(days=days),
-                )
+            token = issue_token_for_agent(
+                agent=agent, name=options["name"], lifetime=timedelta(days=days), now=now
+            )
         except NoAccount as exc:
             raise CommandError(str(exc)) from exc
+        except AccountError as exc:
+            raise CommandError(exc.message) from exc
         expires = now + timedelta(days=days)
         base = options["base_url"].rstrip("/")
         self.stdout.write(

@@ -11,13 +11,11 @@ import os
 import sys
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.validators import validate_email
-from django.db import transaction
+from django.utils import timezone
 
-from agentmatch.accounts.models import Role, User
+from agentmatch.accounts.actions import AccountError, create_support_account
+from agentmatch.accounts.models import Role
 
 PASSWORD_ENV = "OPERATOR_PASSWORD"
 
@@ -33,28 +31,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        username = options["username"].strip()
-        email = options["email"].strip()
-        role = Role.ADMINISTRATOR if options["administrator"] else Role.OPERATOR
-        if not username:
-            raise CommandError("The username is empty.")
         try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise CommandError(f"'{email}' is not an email address.") from exc
-        if User.objects.filter(username__iexact=username).exists():
-            raise CommandError(f"A user named '{username}' already exists.")
-
-        user = User(username=username, email=email, role=role)
-        password = self._password()
-        try:
-            validate_password(password, user=user)
-        except ValidationError as exc:
-            raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
-        user.set_password(password)
-        with transaction.atomic():
-            user.save()
-        self.stdout.write(f"Created {role.label.lower()} '{username}' <{email}>.")
+            user = create_support_account(
+                username=options["username"],
+                email=options["email"],
+                password=self._password(),
+                administrator=options["administrator"],
+                now=timezone.now(),
+            )
+        except AccountError as exc:
+            raise CommandError(exc.message) from exc
+        role = Role(user.role).label.lower()
+        self.stdout.write(f"Created {role} '{user.username}' <{user.email}>.")
 
     def _password(self) -> str:
         from_env = os.environ.get(PASSWORD_ENV)
