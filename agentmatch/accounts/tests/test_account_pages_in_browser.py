@@ -233,6 +233,28 @@ def test_login_and_recovery_pages(page, phone_page, plan_year, language):
     forgive_status(browser_page, 410)
     check_page(browser_page, language=language)
 
+    # Logged in with the new password, the agent changes it again from the profile.
+    browser_page.goto("/accounts/login/")
+    browser_page.locator("#id_username").fill(user.username)
+    browser_page.locator("#id_password").fill("New#Pass7wq")
+    submit(browser_page)
+    browser_page.goto("/accounts/profile/")
+    browser_page.locator("a[href='/accounts/password/']").click()
+    browser_page.wait_for_load_state()
+    check_page(browser_page, language=language)
+    browser_page.locator("#id_current_password").fill("New#Pass7wq")
+    browser_page.locator("#id_password").fill(BAD_PASSWORD)
+    browser_page.locator("#id_password_again").fill(BAD_PASSWORD)
+    submit(browser_page)
+    assert_each_broken_rule_is_shown(browser_page, BAD_PASSWORD)
+    check_page(browser_page, language=language)
+    browser_page.locator("#id_current_password").fill("New#Pass7wq")
+    browser_page.locator("#id_password").fill("Next#Pass8wq")
+    browser_page.locator("#id_password_again").fill("Next#Pass8wq")
+    submit(browser_page)
+    expect(browser_page.locator(".usa-alert--success")).to_be_visible()
+    check_page(browser_page, language=language)
+
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_link_problem_fresh_link_and_lockout_pages(page, phone_page, plan_year, language):
