@@ -51,14 +51,18 @@ def account_state(agent: Agent, *, now: datetime) -> AccountState:
     user = User.objects.filter(agent=agent).first()
     if user is None:
         return AccountState(None, 0, False, None)
-    # Counted the way axes counts: failures under this username within the cool-off time.
+    # Counted the way axes counts: failures under this username from one client address
+    # within the cool-off time; locked if any one address reached the limit.
     recent = AccessAttempt.objects.filter(
         username__iexact=user.get_username(),
         attempt_time__gte=now - settings.AXES_COOLOFF_TIME,
     )
-    failures = recent.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    per_address = [
+        row["n"] for row in recent.values("ip_address").annotate(n=Sum("failures_since_start"))
+    ]
+    locked = max(per_address, default=0) >= settings.AXES_FAILURE_LIMIT
     last = recent.order_by("-attempt_time").values_list("attempt_time", flat=True).first()
-    return AccountState(user, failures, failures >= settings.AXES_FAILURE_LIMIT, last)
+    return AccountState(user, sum(per_address), locked, last)
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,17 @@ def test_an_agent_without_account_cannot_be_unlocked(operator_client, plan_year)
     response = operator_client.post(f"/ops/agents/{agent.npn}/unlock/", follow=True)
     assert "This agent has no account to unlock." in response.content.decode()
     assert not OperatorAction.objects.exists()
+
+
+def test_failures_spread_over_addresses_do_not_show_as_locked(
+    operator_client, rosa, settings
+) -> None:
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            "/accounts/login/",
+            {"username": "rosa.martinez", "password": "Wrong-password-1!"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+    account = operator_client.get(f"/ops/agents/{rosa.agent.npn}/").context["account"]
+    assert account.failures == settings.AXES_FAILURE_LIMIT and not account.locked
+    assert _login("rosa.martinez", AGENT_PASSWORD) == 302
