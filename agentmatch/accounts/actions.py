@@ -30,7 +30,12 @@ from agentmatch.accounts.devices import (
     revoke_device_token,
 )
 from agentmatch.accounts.invitations import Invitation, request_fresh_link
-from agentmatch.accounts.lockout import address_key, retry_after_seconds
+from agentmatch.accounts.lockout import (
+    LOCKED_OUT_CODE,
+    address_key,
+    locked_out_message,
+    retry_after_seconds,
+)
 from agentmatch.accounts.models import (
     AccountEvent,
     AccountEventKind,
@@ -57,10 +62,7 @@ class AccountError(Exception):
 
 class LockedOut(AccountError):
     def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            "locked_out",
-            _("Too many failed attempts: logging in is locked for a while. Try again later."),
-        )
+        super().__init__(LOCKED_OUT_CODE, locked_out_message())
         self.retry_after = retry_after
 
 

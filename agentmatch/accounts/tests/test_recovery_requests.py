@@ -2,13 +2,20 @@
 worker composes the email, and requests are limited per account and per address (issue 9,
 finding 7)."""
 
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessFailureLog
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agentmatch.accounts.jobs import recovery_email_job
+from agentmatch.accounts.jobs import (
+    LOGIN_FAILURES_KEPT,
+    recovery_email_job,
+    tidy_account_records_job,
+)
 from agentmatch.accounts.models import RecoveryOutcome, RecoveryRequest
 from agentmatch.accounts.tests.helpers import sent_mail
 from agentmatch.notifications.models import Message
@@ -99,3 +106,15 @@ def test_one_address_makes_at_most_ten_recovery_requests_an_hour(pat, settings) 
     )
     run_recovery_jobs()
     assert len(sent_mail()) == 1
+
+
+def test_handled_requests_and_old_login_failures_are_forgotten(pat) -> None:
+    Client().post("/accounts/forgot-password/", {"username_or_email": "pat.agent"})
+    Client().post("/accounts/login/", {"username": "pat.agent", "password": "Wrong#Pass1"})
+    run_recovery_jobs()
+    assert AccessFailureLog.objects.count() == 1
+    tidy_account_records_job(timezone.now() + timedelta(hours=2))
+    assert not RecoveryRequest.objects.exists()
+    assert AccessFailureLog.objects.count() == 1  # kept for support and audits
+    tidy_account_records_job(timezone.now() + LOGIN_FAILURES_KEPT + timedelta(hours=1))
+    assert not AccessFailureLog.objects.exists()
