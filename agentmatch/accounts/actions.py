@@ -17,16 +17,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from agentmatch.accounts import passkeys, recovery
 from agentmatch.accounts.devices import (
     DEVICE_TOKEN_LIFETIME,
+    end_every_session,
     issue_device_token,
     issue_device_token_for_agent,
-    revoke_all_device_tokens,
     revoke_device_token,
 )
 from agentmatch.accounts.invitations import Invitation, request_fresh_link
@@ -76,13 +75,6 @@ def refuse_control_characters(value: str, *, field: str) -> str:
 
 def _record(*, user: User, kind: str, now: datetime, detail: str = "") -> None:
     AccountEvent.objects.create(user=user, kind=kind, at=now, detail=detail[:200])
-
-
-def _end_every_session(*, user: User, now: datetime) -> int:
-    """New session epoch (every browser signed out) and every device token revoked."""
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    user.refresh_from_db(fields=["session_epoch"])
-    return revoke_all_device_tokens(user=user, now=now)
 
 
 # --- Registration ---------------------------------------------------------------------
@@ -210,7 +202,7 @@ def change_password(
     with transaction.atomic(durable=True):
         user.set_password(password)
         user.save(update_fields=["password"])
-        revoked = _end_every_session(user=user, now=now)
+        revoked = end_every_session(user=user, now=now)
         _record(
             user=user,
             kind=AccountEventKind.PASSWORD_CHANGED,
@@ -230,7 +222,7 @@ def reset_password(*, token: str, password: str, password_again: str, now: datet
         )
         user.set_password(password)
         user.save(update_fields=["password"])
-        revoked = _end_every_session(user=user, now=now)
+        revoked = end_every_session(user=user, now=now)
         axes_reset(username=user.username)
         _record(
             user=user,
@@ -243,7 +235,7 @@ def reset_password(*, token: str, password: str, password_again: str, now: datet
 
 def sign_out_everywhere(*, user: User, now: datetime) -> None:
     with transaction.atomic(durable=True):
-        revoked = _end_every_session(user=user, now=now)
+        revoked = end_every_session(user=user, now=now)
         _record(
             user=user,
             kind=AccountEventKind.SIGNED_OUT_EVERYWHERE,

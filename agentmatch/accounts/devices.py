@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from django.db.models import F
+
 from agentmatch.accounts.models import DeviceToken, User
 from agentmatch.agents.models import Agent
 from agentmatch.core.secrets import hash_secret, new_secret
@@ -69,3 +71,11 @@ def revoke_device_token(*, user: User, token_id: int, now: datetime) -> bool:
 def revoke_all_device_tokens(*, user: User, now: datetime) -> int:
     """Signs every device of the user out (password change or reset, sign out everywhere)."""
     return DeviceToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def end_every_session(*, user: User, now: datetime) -> int:
+    """A new session epoch (part of the session hash: every browser is signed out) and
+    every device token revoked; returns how many devices were signed out."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return revoke_all_device_tokens(user=user, now=now)

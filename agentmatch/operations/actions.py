@@ -10,10 +10,9 @@ from datetime import datetime
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
-from agentmatch.accounts.devices import revoke_all_device_tokens
+from agentmatch.accounts.devices import end_every_session
 from agentmatch.accounts.invitations import InvitationError, resend_invitation
 from agentmatch.accounts.models import Invitation, User
 from agentmatch.accounts.text import has_control_characters
@@ -125,12 +124,8 @@ def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime
         signed_out = ""
         user = account_of(agent)
         if user is not None:
-            # A new session epoch changes the session hash: every browser is signed out;
-            # every device token is revoked with it.
-            User.objects.filter(pk=user.pk).update(
-                is_active=False, session_epoch=F("session_epoch") + 1
-            )
-            revoke_all_device_tokens(user=user, now=now)
+            User.objects.filter(pk=user.pk).update(is_active=False)
+            end_every_session(user=user, now=now)
             signed_out = f"; account {user.get_username()} disabled and signed out everywhere"
         set_availability(agent=agent, switch=AvailabilitySwitch.OFF, now=now)
         RoutingState.objects.filter(agent=agent).delete()
