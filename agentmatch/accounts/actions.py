@@ -12,6 +12,7 @@ outlive the password it was obtained with.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -214,8 +215,6 @@ def change_password(
 def reset_password(*, token: str, password: str, password_again: str, now: datetime) -> User:
     """Sets a new password through an emailed link, once (raises ResetError or
     ValidationError); signs out every browser and device and clears login failures."""
-    from axes.utils import reset as axes_reset
-
     with transaction.atomic(durable=True):
         user = recovery.use_reset_link(
             token=token, password=password, password_again=password_again, now=now
