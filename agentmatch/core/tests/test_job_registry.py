@@ -27,12 +27,14 @@ def test_every_app_registers_its_jobs_delivery_last() -> None:
         "end waits",
         "recheck availability",
         "send invitations",
+        "recovery emails",
         "contact reminders",
         "deliver messages",
     ]
     assert {j.name for j in jobs.registered(jobs.SWEEP)} == {
         "offer waiting referrals",
         "invite eligible agents",
+        "tidy account records",
     }
 
 
