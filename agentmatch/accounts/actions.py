@@ -47,6 +47,7 @@ from agentmatch.accounts.models import (
 from agentmatch.accounts.registration import SignUp, accept_cms_terms, register_agent
 from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent
+from agentmatch.core.json_errors import control_characters_message
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 
@@ -68,9 +69,7 @@ class LockedOut(AccountError):
 
 def refuse_control_characters(value: str, *, field: str) -> str:
     if has_control_characters(value):
-        raise AccountError(
-            "control_character", _("This field contains a control character."), field
-        )
+        raise AccountError("control_characters", control_characters_message(field), field)
     return value
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agentmatch.core.clients import client_address
+from agentmatch.core.json_errors import is_api_request, json_error
 
 LOCKED_OUT_CODE = "locked_out"
 
@@ -91,10 +92,7 @@ def locked_out_message() -> str:
 
 
 def locked_out_json(*, retry_after: int) -> JsonResponse:
-    response = JsonResponse(
-        {"error": {"field": None, "code": LOCKED_OUT_CODE, "message": locked_out_message()}},
-        status=429,
-    )
+    response = json_error(429, LOCKED_OUT_CODE, locked_out_message())
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -106,7 +104,7 @@ def lockout_response(
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: what a locked-out login attempt gets back."""
     retry_after = retry_after_seconds(request)
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return locked_out_json(retry_after=retry_after)
     response = render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
     response["Retry-After"] = str(retry_after)

@@ -1,30 +1,22 @@
 """The agent app's login: username and password in, a per-device bearer token out."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from agentmatch.accounts import actions
 from agentmatch.accounts.lockout import locked_out_json
-from agentmatch.accounts.text import has_control_characters
-from agentmatch.api.schemas import ErrorOut
+from agentmatch.api.schemas import ErrorOut, InputSchema
+from agentmatch.core.json_errors import json_error
 
 router = Router(tags=["agent app"])
 
 
-class DeviceLoginIn(Schema):
+class DeviceLoginIn(InputSchema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=4096)
     device_name: str = Field(default="Agent app", max_length=100)
-
-    @field_validator("username", "device_name")
-    @classmethod
-    def _no_control_characters(cls, value: str) -> str:
-        # The same check the action makes; here it becomes a 422 naming the field.
-        if has_control_characters(value):
-            raise ValueError("must not contain control characters")
-        return value
 
 
 class DeviceTokenOut(Schema):
@@ -55,8 +47,5 @@ def device_login(request: HttpRequest, payload: DeviceLoginIn) -> Status | HttpR
         return locked_out_json(retry_after=exc.retry_after)
     except actions.AccountError as exc:
         status = 401 if exc.code == "bad_credentials" else 422
-        return JsonResponse(
-            {"error": {"field": exc.field, "code": exc.code, "message": exc.message}},
-            status=status,
-        )
+        return json_error(status, exc.code, exc.message, exc.field)
     return Status(201, {"token": issued.token, "expires_in_days": issued.expires_in_days})

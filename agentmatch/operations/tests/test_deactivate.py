@@ -10,7 +10,9 @@ from agentmatch.agents.models import AvailabilitySwitch
 from agentmatch.agents.services import set_availability
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.services import refresh_all_routing_states
+from agentmatch.operations.actions import deactivate_agent
 from agentmatch.operations.models import ActionKind, AgentDeactivation, OperatorAction
+from agentmatch.operations.services import OperationError
 from agentmatch.referrals.models import EventKind, Offer, OfferStatus, ReferralStatus
 from agentmatch.testing import AGENT_PASSWORD, api_token_for, make_referral
 
@@ -155,8 +157,10 @@ def test_a_deactivated_agent_without_account_is_not_invited(operator_client, pla
     assert "reactivate them before inviting" in response.content.decode()
 
 
-def test_a_nul_character_in_the_reason_is_refused_not_a_500(operator_client, rosa) -> None:
+def test_a_nul_character_in_the_reason_is_refused(operator_client, operator, rosa) -> None:
     response = _deactivate(operator_client, rosa.agent, reason="left\x00")
-    assert response.status_code == 200
-    assert "The reason contains a control character." in response.content.decode()
+    assert response.status_code == 400
+    assert "“reason” contains a control character" in response.content.decode()
+    with pytest.raises(OperationError, match="control character"):
+        deactivate_agent(operator=operator, agent=rosa.agent, reason="left\x00", now=timezone.now())
     assert not AgentDeactivation.objects.exists()

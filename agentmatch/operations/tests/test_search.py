@@ -2,6 +2,7 @@
 
 import pytest
 
+from agentmatch.operations.forms import AgentSearchForm
 from agentmatch.testing import make_agent
 
 pytestmark = pytest.mark.django_db
@@ -73,4 +74,10 @@ def test_a_bad_page_number_shows_a_page_not_an_error(operator_client, agents) ->
 def test_a_nul_character_in_the_search_is_a_clear_400(operator_client, agents) -> None:
     response = operator_client.get("/ops/", {"q": "Rosa\x00"})
     assert response.status_code == 400
-    assert "Null characters are not allowed." in response.content.decode()
+    assert "“q” contains a control character" in response.content.decode()
+
+
+def test_the_search_form_itself_refuses_a_nul_character() -> None:
+    # Behind the input guard, the page's own validator says the same.
+    form = AgentSearchForm({"q": "Rosa\x00"})
+    assert not form.is_valid() and "q" in form.errors
