@@ -191,10 +191,21 @@ def revoke_device(*, user: User, token_id: int, now: datetime) -> bool:
 
 
 def change_password(
-    *, user: User, current_password: str, password: str, password_again: str, now: datetime
+    *,
+    request: HttpRequest,
+    user: User,
+    current_password: str,
+    password: str,
+    password_again: str,
+    now: datetime,
 ) -> None:
-    """Raises AccountError (wrong current password) or ValidationError (the new one's rules)."""
-    if not user.check_password(current_password):
+    """Raises AccountError (wrong current password, LockedOut) or ValidationError (the new
+    one's rules). The current password is checked through django-axes like a login, so a
+    borrowed session cannot guess it without limit."""
+    checked = authenticate(request, username=user.get_username(), password=current_password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(retry_after_seconds(request))
+    if checked is None or checked.pk != user.pk:
         raise AccountError(
             "wrong_password", _("Your current password is not correct."), "current_password"
         )

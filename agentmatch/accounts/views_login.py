@@ -158,6 +158,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
         user: User = request.user  # type: ignore[assignment]
         try:
             actions.change_password(
+                request=request,
                 user=user,
                 current_password=form.cleaned_data["current_password"],
                 password=form.cleaned_data["password"],
@@ -166,6 +167,9 @@ def change_password(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             add_password_errors(form, exc)
+        except actions.LockedOut:
+            # django-axes' middleware answers with the lockout page (429, Retry-After).
+            pass
         except actions.AccountError as exc:
             form.add_error(exc.field, exc.message)
         else:

@@ -2,7 +2,7 @@
 password change, "sign out everywhere", and an operator's deactivation (issue 9, finding 3)."""
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from agentmatch.accounts import actions
@@ -38,6 +38,7 @@ def test_a_password_reset_ends_every_device_token(pat) -> None:
 def test_a_password_change_ends_every_device_token(pat) -> None:
     token = api_token_for(pat.agent)
     actions.change_password(
+        request=RequestFactory().post("/accounts/password/"),
         user=pat,
         current_password=AGENT_PASSWORD,
         password=NEW_PASSWORD,
@@ -53,6 +54,7 @@ def test_a_password_change_needs_the_current_password(pat) -> None:
     token = api_token_for(pat.agent)
     with pytest.raises(actions.AccountError) as refused:
         actions.change_password(
+            request=RequestFactory().post("/accounts/password/"),
             user=pat,
             current_password="Not-it#123",
             password=NEW_PASSWORD,
@@ -121,3 +123,18 @@ def test_the_change_password_page_names_a_wrong_current_password(pat) -> None:
     assert response.context["form"].errors["current_password"] == [
         "Your current password is not correct."
     ]
+
+
+def test_guessing_the_current_password_locks_like_a_login(pat, settings) -> None:
+    browser = Client()
+    browser.force_login(pat)
+    guess = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = browser.post("/accounts/password/", {**guess, "current_password": f"G#{n}x"})
+        assert response.status_code == 200
+    last = browser.post("/accounts/password/", {**guess, "current_password": "G#x"})
+    assert last.status_code == 429
+    right = browser.post("/accounts/password/", {**guess, "current_password": AGENT_PASSWORD})
+    assert right.status_code == 429
+    pat.refresh_from_db()
+    assert pat.check_password(AGENT_PASSWORD)
