@@ -164,3 +164,14 @@ def test_a_nul_character_in_the_reason_is_refused(operator_client, operator, ros
     with pytest.raises(OperationError, match="control character"):
         deactivate_agent(operator=operator, agent=rosa.agent, reason="left\x00", now=timezone.now())
     assert not AgentDeactivation.objects.exists()
+
+
+def test_a_referral_waiting_for_a_deactivated_agent_is_offered_on_reactivation(
+    operator_client, rosa
+) -> None:
+    _deactivate(operator_client, rosa.agent)
+    referral = make_referral(zip_code="53703")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WAITING
+    operator_client.post(f"/ops/agents/{rosa.agent.npn}/reactivate/")
+    assert Offer.objects.get(referral=referral).agent == rosa.agent
