@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "agentmatch.accounts.middleware.SessionLifetimeMiddleware",
     "agentmatch.accounts.middleware.TermsMiddleware",
     # Last, so it sees the outcome of the login views (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
@@ -264,6 +265,8 @@ HELP_DESK_EMAIL = "FFMProducer-AssisterHelpDesk@cms.hhs.gov"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# ... and SESSION_MAX_HOURS after login however busy they were (a new login starts anew).
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -6,6 +6,11 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from agentmatch.accounts.middleware import remember_login_time
+
+        user_logged_in.connect(remember_login_time, dispatch_uid="accounts.login_time")
         from agentmatch.accounts.jobs import (
             invite_eligible_job,
             recovery_email_job,

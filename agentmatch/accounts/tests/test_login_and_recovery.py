@@ -166,3 +166,20 @@ def test_logout_needs_a_post(pat, client: Client) -> None:
     log_in(client)
     assert client.get("/accounts/logout/").status_code == 405
     assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_a_busy_session_still_ends_hours_after_its_login(pat, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    from agentmatch.accounts.middleware import LOGGED_IN_AT
+
+    settings.SESSION_MAX_HOURS = 12
+    log_in(client)
+    assert client.get("/accounts/profile/").status_code == 200
+    session = client.session
+    session[LOGGED_IN_AT] -= 12 * 3600 + 1  # logged in just over 12 hours ago
+    session.save()
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/accounts/profile/").status_code == 302  # signed out, not just sent away
+    log_in(client)  # a new login starts a new lifetime
+    assert client.get("/accounts/profile/").status_code == 200
