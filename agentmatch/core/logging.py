@@ -17,6 +17,7 @@ itself, so every handler after it sees the redacted text.
 
 import logging
 import re
+import time
 
 REDACTED = "[redacted]"
 
@@ -96,3 +97,12 @@ class RedactSecrets(logging.Filter):
 
 
 _FORMATTER = logging.Formatter()
+
+
+class UTCFormatter(logging.Formatter):
+    """Log times in UTC with the offset written out (2026-11-30T18:16:27.123Z), whatever
+    the machine's time zone, so lines from several machines sort and correlate."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"

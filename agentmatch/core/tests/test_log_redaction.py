@@ -148,3 +148,16 @@ def test_an_encoded_newline_in_a_path_cannot_forge_an_access_log_line():
         }
     )
     assert line.count("\n") == 1 and "/x%0A127.0.0.1" in line
+
+
+def test_log_times_are_utc_with_the_offset_written_out() -> None:
+    import logging as std_logging
+
+    from agentmatch.core.logging import UTCFormatter
+
+    record = std_logging.LogRecord("x", std_logging.INFO, __file__, 1, "hello", None, None)
+    record.created = 0.25  # 1970-01-01 00:00:00.250 UTC
+    record.msecs = 250
+    assert UTCFormatter("%(asctime)s %(message)s").format(record) == (
+        "1970-01-01T00:00:00.250Z hello"
+    )

@@ -59,3 +59,20 @@ def test_an_unwritable_rejects_file_stops_before_importing(plan_year, tmp_path):
     with pytest.raises(CommandError, match="cannot write the rejects file"):
         run("import_rcl", fixture("rcl.csv"), "--rejects", str(tmp_path / "no" / "such" / "x.csv"))
     assert ImportRun.objects.get().status == "failed"
+
+
+def test_an_xml_file_naming_an_outside_entity_is_refused_without_reading_it(plan_year, tmp_path):
+    # XXE: a file that asks the parser to pull in another file (or a URL) must not get it.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("0099887766")
+    hostile = tmp_path / "nipr.xml"
+    hostile.write_text(
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE PDB [<!ENTITY leak SYSTEM "file://{secret}">]>\n'
+        "<PDB><PRODUCER><NPN>&leak;</NPN></PRODUCER></PDB>\n"
+    )
+    with pytest.raises(CommandError) as caught:
+        run("import_nipr", str(hostile))
+    assert "line 3: not well-formed XML" in str(caught.value)
+    assert "0099887766" not in str(caught.value)
+    assert License.objects.count() == 0
