@@ -1,5 +1,6 @@
 """What CMS tells us about agents each plan year, and the states each agent is routed for."""
 
+from django.conf import settings
 from django.db import models
 
 from agentmatch.agents.models import Agent
@@ -114,3 +115,24 @@ class RoutingSlot(models.Model):
             ),
             models.Index(fields=["agent"], name="routing_slot_agent"),
         ]
+
+
+class AgentDeactivation(models.Model):
+    """An agent support has taken out of service: no login, no routing, until reactivated.
+
+    One more eligibility fact (rules.py `in_service`), kept apart from Agent so nothing an
+    import or the agent does can undo it. Support writes it (operations.actions).
+    """
+
+    agent = models.OneToOneField(Agent, on_delete=models.CASCADE, related_name="deactivation")
+    deactivated_at = models.DateTimeField()
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    # Restored on reactivation, so the agent comes back as they were.
+    previous_switch = models.CharField(max_length=10)
+
+    class Meta:
+        # The table it was created with, when support's app owned it.
+        db_table = "operations_agentdeactivation"

@@ -50,7 +50,7 @@ class AgentFacts:
     home_state: str
     licenses: dict[str, LicenseFacts] = field(default_factory=dict)
     deselected_states: frozenset[str] = frozenset()
-    # Taken out of service by support (operations.AgentDeactivation).
+    # Taken out of service by support (eligibility.AgentDeactivation).
     deactivated: bool = False
 
 

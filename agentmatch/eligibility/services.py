@@ -6,6 +6,7 @@ from datetime import date
 
 from agentmatch.agents.models import Agent, StateDeselection
 from agentmatch.eligibility.models import (
+    AgentDeactivation,
     RegistrationCompletion,
     RegistrationTermination,
     RoutingState,
@@ -20,7 +21,6 @@ from agentmatch.eligibility.rules import (
     routable_states,
 )
 from agentmatch.licensing.models import License
-from agentmatch.operations.models import AgentDeactivation
 from agentmatch.planyears.models import PlanYear
 
 CHUNK = 2000

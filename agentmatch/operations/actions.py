@@ -18,9 +18,9 @@ from agentmatch.accounts.models import Invitation, User
 from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.agents.services import set_availability
-from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.models import AgentDeactivation, RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
-from agentmatch.operations.models import ActionKind, AgentDeactivation
+from agentmatch.operations.models import ActionKind
 from agentmatch.operations.services import (
     OperationError,
     account_of,

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from agentmatch.accounts.models import User
 from agentmatch.agents.models import Agent
-from agentmatch.operations.models import AgentDeactivation, OperatorAction
+from agentmatch.eligibility.models import AgentDeactivation
+from agentmatch.operations.models import OperatorAction
 from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.referrals.services import OfferConflict, reject_offer
 

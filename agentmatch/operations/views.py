@@ -16,6 +16,7 @@ from agentmatch.accounts.models import User
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import availability_of
 from agentmatch.core.states import STATE_CHOICES
+from agentmatch.eligibility.models import AgentDeactivation
 from agentmatch.operations import actions
 from agentmatch.operations.forms import AgentSearchForm
 from agentmatch.operations.labels import language_label
@@ -29,7 +30,7 @@ from agentmatch.operations.lookups import (
     mask_phone,
     search_agents,
 )
-from agentmatch.operations.models import AgentDeactivation, OperatorAction
+from agentmatch.operations.models import OperatorAction
 from agentmatch.operations.permissions import operator_required
 from agentmatch.operations.services import OperationError
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year

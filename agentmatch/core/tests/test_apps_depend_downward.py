@@ -42,9 +42,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("agents/notification_test.py", "notifications"): _AGENT_FOLLOW_UPS,
     ("agents/profile.py", "eligibility"): _AGENT_FOLLOW_UPS,
     ("agents/services.py", "eligibility"): _AGENT_FOLLOW_UPS,
-    ("eligibility/services.py", "operations"): (
-        "a deactivation is an eligibility fact: its model belongs in eligibility"
-    ),
     ("referrals/claims.py", "notifications"): _OUTBOX,
     ("referrals/services.py", "notifications"): _OUTBOX,
 }

@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from agentmatch.operations.models import AgentDeactivation, OperatorAction
+from agentmatch.eligibility.models import AgentDeactivation
+from agentmatch.operations.models import OperatorAction
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from agentmatch.agents.models import AvailabilitySwitch
 from agentmatch.agents.services import set_availability
-from agentmatch.eligibility.models import RoutingState
+from agentmatch.eligibility.models import AgentDeactivation, RoutingState
 from agentmatch.eligibility.services import refresh_all_routing_states
 from agentmatch.operations.actions import deactivate_agent
-from agentmatch.operations.models import ActionKind, AgentDeactivation, OperatorAction
+from agentmatch.operations.models import ActionKind, OperatorAction
 from agentmatch.operations.services import OperationError
 from agentmatch.referrals.models import EventKind, Offer, OfferStatus, ReferralStatus
 from agentmatch.testing import AGENT_PASSWORD, api_token_for, make_referral
