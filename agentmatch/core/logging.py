@@ -103,6 +103,6 @@ class UTCFormatter(logging.Formatter):
     """Log times in UTC with the offset written out (2026-11-30T18:16:27.123Z), whatever
     the machine's time zone, so lines from several machines sort and correlate."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)  # type: ignore[assignment]
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
