@@ -1,12 +1,9 @@
 """Consumer side: the "Get Contacted" intake, its status and cancellation."""
 
-from datetime import timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from ninja import Header, Query, Router, Status
 
 from agentmatch.api.schemas import (
@@ -18,7 +15,6 @@ from agentmatch.api.schemas import (
 )
 from agentmatch.core.clients import client_address
 from agentmatch.core.phones import display_phone
-from agentmatch.core.secrets import hash_secret
 from agentmatch.referrals.actions.requests import (
     API,
     RequestFields,
@@ -27,8 +23,9 @@ from agentmatch.referrals.actions.requests import (
 )
 from agentmatch.referrals.intake import IntakeError
 from agentmatch.referrals.limits import RateLimited
-from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
+from agentmatch.referrals.models import Referral
 from agentmatch.referrals.services import ReferralClosed
+from agentmatch.referrals.status import agent_who_will_call, referral_for_status_token
 
 router = Router(tags=["consumers"])
 
@@ -130,16 +127,9 @@ def create(  # type: ignore[no-untyped-def]
 def _authorized_referral(
     referral_id: UUID, header_token: str | None, query_token: str | None
 ) -> Referral | None:
-    token = header_token or query_token or ""
-    referral = Referral.objects.filter(public_id=referral_id).first()
-    if referral is None or not constant_time_compare(
-        hash_secret(token), referral.status_token_hash
-    ):
-        return None
-    # The token is a bearer secret: it stops working a while after the request is made.
-    if timezone.now() - referral.created_at > timedelta(days=settings.STATUS_TOKEN_DAYS):
-        return None
-    return referral
+    return referral_for_status_token(
+        public_id=referral_id, token=header_token or query_token or "", now=timezone.now()
+    )
 
 
 @router.get("/referrals/{referral_id}", response={200: ReferralStatusOut, 404: ErrorOut}, auth=None)
@@ -154,14 +144,12 @@ def status(  # type: ignore[no-untyped-def]
     if referral is None:
         return _error(request, 404, "not_found", "No request with this id and status token.")
     agent = None
-    if referral.status == ReferralStatus.ACCEPTED:
-        offer = Offer.objects.select_related("agent").get(
-            referral=referral, status=OfferStatus.ACCEPTED
-        )
+    who = agent_who_will_call(referral)
+    if who is not None:
         agent = AssignedAgentOut(
-            name=offer.agent.full_name,
-            npn=offer.agent.npn,
-            phone=display_phone(offer.agent.cell_phone) if offer.agent.cell_phone else "",
+            name=who.full_name,
+            npn=who.npn,
+            phone=display_phone(who.cell_phone) if who.cell_phone else "",
         )
     return {
         "id": referral.public_id,

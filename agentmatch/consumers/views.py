@@ -19,7 +19,6 @@ from agentmatch.consumers.access import (
     grant,
     granted_ids,
     granted_referral,
-    referral_for_token,
 )
 from agentmatch.consumers.contact_form import FIELDS, HONEYPOT, FormCheck, explain, read_form
 from agentmatch.consumers.languages import language_choices
@@ -33,12 +32,10 @@ from agentmatch.referrals.intake import IntakeError, InvalidRequest
 from agentmatch.referrals.limits import PHONE, RateLimited
 from agentmatch.referrals.models import (
     OPEN_STATUSES,
-    Offer,
-    OfferStatus,
     Referral,
-    ReferralStatus,
 )
 from agentmatch.referrals.services import ReferralClosed
+from agentmatch.referrals.status import agent_who_will_call, referral_for_status_token
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +178,7 @@ def confirmation(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def status_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
     """The secret link from the text message: traded for a session grant, then gone."""
-    referral = referral_for_token(public_id=public_id, token=token, now=timezone.now())
+    referral = referral_for_status_token(public_id=public_id, token=token, now=timezone.now())
     if referral is None:
         return _link_problem(request)
     grant(request, referral)
@@ -195,20 +192,15 @@ def _state(referral: Referral) -> str:
 def _status_context(referral: Referral) -> dict[str, object]:
     state = _state(referral)
     agent = None
-    if referral.status == ReferralStatus.ACCEPTED:
-        offer = (
-            Offer.objects.select_related("agent")
-            .filter(referral=referral, status=OfferStatus.ACCEPTED)
-            .first()
-        )
-        if offer is not None:
-            phone = offer.agent.cell_phone
-            agent = {
-                "name": offer.agent.full_name,
-                "npn": offer.agent.npn,
-                "phone": display_phone(phone) if phone else "",
-                "phone_e164": phone,
-            }
+    who = agent_who_will_call(referral)
+    if who is not None:
+        phone = who.cell_phone
+        agent = {
+            "name": who.full_name,
+            "npn": who.npn,
+            "phone": display_phone(phone) if phone else "",
+            "phone_e164": phone,
+        }
     return {
         "referral": referral,
         "state": state,
