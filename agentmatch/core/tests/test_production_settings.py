@@ -25,7 +25,10 @@ GOOD_KEY = secrets.token_urlsafe(50)
 
 def agentmatch(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """`agentmatch ARGS` as deployed: DEBUG off, no key unless `env` gives one."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests' fixture sets it for this process; a
+    # deployment never has it (and `check --deploy` rightly refuses it).
+    left_out = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environ = {k: v for k, v in os.environ.items() if k not in left_out}
     environ.update(
         AGENTMATCH_DATA_DIR=str(tmp_path),
         SECRET_KEY_FILE=str(tmp_path / "secret_key"),
