@@ -8,7 +8,7 @@ Registered under the "security" tag (not deploy-only), so they run on `check`,
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 
 from agentmatch.core.deployment import (
@@ -52,3 +52,48 @@ def refuse_unsafe_settings() -> None:
         raise ImproperlyConfigured(
             "\n".join(f"{e.msg} {e.hint}" if e.hint else str(e.msg) for e in errors)
         )
+
+
+def check_delivery_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` only: settings a real deployment must change, or consumers and
+    agents are never told anything (the development backends only print)."""
+    warnings: list[CheckMessage] = []
+    if settings.SMS_BACKEND in ("console", "file"):
+        warnings.append(
+            Warning(
+                f"SMS_BACKEND is '{settings.SMS_BACKEND}': texts are only written to the "
+                "log or a file, never sent.",
+                hint="Set SMS_BACKEND=twilio with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                "TWILIO_FROM_NUMBER.",
+                id="agentmatch.W001",
+            )
+        )
+    backend = str(settings.MAILERS["default"]["BACKEND"])
+    if not backend.endswith("smtp.EmailBackend"):
+        warnings.append(
+            Warning(
+                f"EMAIL_BACKEND is {backend}: emails (invitations, resets, offers) are not sent.",
+                hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the "
+                "EMAIL_HOST settings.",
+                id="agentmatch.W002",
+            )
+        )
+    if not settings.SITE_URL.startswith("https://"):
+        warnings.append(
+            Warning(
+                f"SITE_URL is {settings.SITE_URL}: the links in texts and emails (status "
+                "links, one-tap answers, password resets) would travel without TLS.",
+                hint="Set SITE_URL to the public https:// address.",
+                id="agentmatch.W003",
+            )
+        )
+    if not (settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY):
+        warnings.append(
+            Warning(
+                "VAPID keys are not set: agents cannot turn on app notifications.",
+                hint="`agentmatch vapid_keys` prints a pair to set as VAPID_PUBLIC_KEY and "
+                "VAPID_PRIVATE_KEY.",
+                id="agentmatch.W004",
+            )
+        )
+    return warnings

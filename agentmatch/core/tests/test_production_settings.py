@@ -210,3 +210,20 @@ def test_the_ssl_redirect_sends_pages_to_https_but_leaves_the_health_check(setti
     page = client.get("/accounts/login/")
     assert page.status_code == 301 and page["Location"].startswith("https://")
     assert client.get("/healthz").status_code == 200
+
+
+def test_check_deploy_warns_about_backends_that_only_print_and_plain_http_links(settings):
+    from agentmatch.core.checks import check_delivery_settings
+
+    settings.SMS_BACKEND = "console"
+    settings.MAILERS = {"default": {"BACKEND": "agentmatch.notifications.transports.x"}}
+    settings.SITE_URL = "http://help.example.gov"
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    ids = [w.id for w in check_delivery_settings()]
+    assert ids == ["agentmatch.W001", "agentmatch.W002", "agentmatch.W003", "agentmatch.W004"]
+
+    settings.SMS_BACKEND = "twilio"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+    settings.SITE_URL = "https://help.example.gov"
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = "k"
+    assert check_delivery_settings() == []
