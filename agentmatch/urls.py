@@ -8,7 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("agentmatch.accounts.urls")),
     path("ops/", include("agentmatch.operations.urls")),
-    path("n/", include("agentmatch.notifications.urls")),
+    path("n/", include("agentmatch.workspace.offer_answer_urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("api/openapi.json", api_views.openapi_schema, name="openapi-json"),
     path("api/docs", api_views.api_docs, name="api-docs"),

@@ -84,7 +84,7 @@ def enqueue_if_missing(offer: Any, now: datetime) -> bool:
 
     if Message.objects.filter(offer=offer).exists():
         return False
-    from agentmatch.notifications.messages import notify_new_offer
+    from agentmatch.referrals.messages import notify_new_offer
 
     notify_new_offer(offer=offer, now=now)
     return True

@@ -6,7 +6,7 @@ a provider is being talked to (on SQLite that would block every other writer):
 1. claim (one transaction): lock one due pending row with SELECT ... FOR UPDATE SKIP
    LOCKED, count the attempt and push its next_attempt_at forward by NOTIFY_CLAIM_SECONDS,
    which hides it from other workers while this one sends; or suppress it if it is about
-   an offer that is no longer pending;
+   an offer that is no longer pending (outbox.moot_reason);
 2. send (no transaction): the channel's transport;
 3. record (one transaction): a DeliveryAttempt row, and the message marked sent, retried
    later with exponential backoff and jitter, or failed.
@@ -42,12 +42,11 @@ from agentmatch.notifications.models import (
     MessageStatus,
     PushSubscription,
 )
-from agentmatch.notifications.outbox import KINDS_ABOUT_ENDED_OFFERS
+from agentmatch.notifications.outbox import moot_reason
 from agentmatch.notifications.redaction import redacted_fields
 from agentmatch.notifications.rendering import CannotRender, needs_rendering, render_message
 from agentmatch.notifications.transports import TransportError, transport_for
 from agentmatch.notifications.transports.push import SubscriptionGone
-from agentmatch.referrals.models import Offer, OfferStatus
 
 log = logging.getLogger("agentmatch.notifications")
 
@@ -102,13 +101,6 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=ceiling * (0.5 + random.random() / 2))
 
 
-def _offer_has_ended(message: Message) -> bool:
-    if message.offer_id is None or message.kind in KINDS_ABOUT_ENDED_OFFERS:
-        return False
-    status = Offer.objects.filter(pk=message.offer_id).values_list("status", flat=True).first()
-    return status != OfferStatus.PENDING
-
-
 def claim_one(*, now: datetime, skip_channels: list[str] | None = None) -> Claim | None:
     """Claims one due message (or suppresses it, see Claim.suppressed); None if none is due."""
     with transaction.atomic():
@@ -121,8 +113,9 @@ def claim_one(*, now: datetime, skip_channels: list[str] | None = None) -> Claim
         )
         if message is None:
             return None
-        if _offer_has_ended(message):
-            return _end_unsent(message, now=now, error="offer no longer pending")
+        moot = moot_reason(message)
+        if moot is not None:
+            return _end_unsent(message, now=now, error=moot)
         fields = ["attempts", "next_attempt_at"]
         if needs_rendering(message):
             try:

@@ -1,10 +1,11 @@
-"""What is sent, to whom, and when: one function per event, called inside its transaction.
+"""Putting an event's messages in the outbox, called inside the event's transaction.
 
-Each function puts one outbox row per channel and recipient, holding only what the words
-are made from (`context`: ids and flags); the delivery worker renders them in the
-recipient's language and time zone right before sending (notifications/rendering.py).
-An event on the intake path thus costs one insert and no template work. The dedupe key
-names the event, so running the same event twice enqueues nothing twice.
+An event's function (referrals/messages.py for the referral and offer events) puts one
+outbox row per channel and recipient, holding only what the words are made from
+(`context`: ids and flags); the delivery worker renders them in the recipient's language
+and time zone right before sending (notifications/rendering.py, with the renderers each
+app registers). An event on the intake path thus costs one insert and no template work.
+The dedupe key names the event, so running the same event twice enqueues nothing twice.
 """
 
 import hashlib
@@ -22,15 +23,13 @@ from agentmatch.notifications.rendering import (
     agent_time_zone,
     language_name,
     render,
-    status_url,
 )
-from agentmatch.referrals.models import Offer, Referral
 
 TEXT_METHODS = (ContactMethod.EMAIL_TEXT_APP, ContactMethod.EMAIL_TEXT)
 APP_METHODS = (ContactMethod.EMAIL_TEXT_APP, ContactMethod.EMAIL_APP)
 
 
-def _dedupe_key(*parts: object) -> str:
+def dedupe_key(*parts: object) -> str:
     key = ":".join(str(p) for p in parts)
     # Email addresses can be long; the column holds 200 characters.
     return key if len(key) <= 200 else hashlib.sha256(key.encode()).hexdigest()
@@ -53,7 +52,7 @@ def one_insert() -> Iterator[None]:
         Message.objects.bulk_create(pending, ignore_conflicts=True)
 
 
-def _store(messages: list[Message], *, first_time: bool = False) -> int:
+def store(messages: list[Message], *, first_time: bool = False) -> int:
     """Puts one event's messages in the outbox in two round trips; returns how many are new.
 
     The same rows `outbox.enqueue` writes, batched: an offer is on the intake hot path.
@@ -75,7 +74,7 @@ def _store(messages: list[Message], *, first_time: bool = False) -> int:
     return len(new)
 
 
-def _messages(
+def unrendered(
     recipients: Sequence[tuple[str, str]],
     *,
     kind: str,
@@ -91,7 +90,7 @@ def _messages(
             to=to,
             kind=kind,
             context={"event": event, **context},
-            dedupe_key=_dedupe_key(event, channel, to),
+            dedupe_key=dedupe_key(event, channel, to),
             created_at=now,
             next_attempt_at=now,
             **fields,
@@ -121,64 +120,29 @@ def agent_channels(agent: Agent, push_ids: list[int] | None = None) -> list[tupl
     return pairs
 
 
-def _to_agent(
+def to_agent(
     *,
     agent: Agent,
     kind: str,
     event: str,
     context: dict[str, Any],
     now: datetime,
-    referral: Referral | None = None,
-    offer: Offer | None = None,
     first_time: bool = False,
     push_ids: list[int] | None = None,
+    **fields: Any,
 ) -> int:
-    messages = _messages(
+    """One event's messages to the agent, by every channel the agent chose; returns how
+    many are new. `fields`: the Message columns the event sets (referral, offer)."""
+    messages = unrendered(
         agent_channels(agent, push_ids),
         kind=kind,
         event=event,
         context=context,
         now=now,
         agent=agent,
-        referral=referral,
-        offer=offer,
+        **fields,
     )
-    return _store(messages, first_time=first_time)
-
-
-def notify_new_offer(
-    *, offer: Offer, now: datetime, first_time: bool = False, push_ids: list[int] | None = None
-) -> int:
-    """The new referral, by every channel the agent chose. Returns messages enqueued.
-
-    `first_time`: the offer was written in this transaction (intake's hot path), so no
-    message for it can exist yet and the duplicate check is skipped. `push_ids`: the
-    agent's push subscriptions, when the claim read them already.
-    """
-    return _to_agent(
-        agent=offer.agent,
-        kind="offer_new",
-        event=f"offer_new:{offer.pk}",
-        context={"offer": offer.pk},
-        now=now,
-        referral=offer.referral,
-        # Tied to the offer: the worker drops it if the offer is no longer pending.
-        offer=offer,
-        first_time=first_time,
-        push_ids=push_ids,
-    )
-
-
-def notify_offer_missed(*, offer: Offer, now: datetime, paused: bool) -> int:
-    """The offer's window passed unanswered and the referral moved on."""
-    return _to_agent(
-        agent=offer.agent,
-        kind="offer_missed",
-        event=f"offer_missed:{offer.pk}",
-        context={"offer": offer.pk, "paused": paused},
-        now=now,
-        referral=offer.referral,
-    )
+    return store(messages, first_time=first_time)
 
 
 def send_test_text(*, agent: Agent, now: datetime, event: str) -> bool:
@@ -195,67 +159,9 @@ def send_test_text(*, agent: Agent, now: datetime, event: str) -> bool:
         language=language,
         body=body,
         agent=agent,
-        dedupe_key=_dedupe_key(event, Channel.SMS, agent.cell_phone),
+        dedupe_key=dedupe_key(event, Channel.SMS, agent.cell_phone),
     )
     return message is not None
-
-
-# --- Consumers ----------------------------------------------------------------------------
-
-
-def _to_consumer(
-    *,
-    referral: Referral,
-    kind: str,
-    event: str,
-    context: dict[str, Any],
-    now: datetime,
-    first_time: bool = False,
-) -> int:
-    recipients = [(Channel.SMS, referral.phone)]
-    if referral.email:
-        recipients.append((Channel.EMAIL, referral.email))
-    messages = _messages(
-        recipients, kind=kind, event=event, context=context, now=now, referral=referral
-    )
-    return _store(messages, first_time=first_time)
-
-
-def notify_referral_received(
-    *, referral: Referral, token: str, now: datetime, first_time: bool = False
-) -> int:
-    """Request received: the reference number and a status link (the token is only known now).
-
-    The raw token waits in the message's context until the worker renders the link.
-    """
-    return _to_consumer(
-        referral=referral,
-        kind="consumer_received",
-        event=f"consumer_received:{referral.pk}",
-        context={"status_token": token},
-        now=now,
-        first_time=first_time,
-    )
-
-
-def notify_consumer_accepted(*, offer: Offer, now: datetime) -> int:
-    return _to_consumer(
-        referral=offer.referral,
-        kind="consumer_accepted",
-        event=f"consumer_accepted:{offer.referral_id}",
-        context={"offer": offer.pk},
-        now=now,
-    )
-
-
-def notify_consumer_unmatched(*, referral: Referral, now: datetime) -> int:
-    return _to_consumer(
-        referral=referral,
-        kind="consumer_unmatched",
-        event=f"consumer_unmatched:{referral.pk}",
-        context={},
-        now=now,
-    )
 
 
 # The language and time helpers live with the rendering; callers may import them from here.
@@ -263,14 +169,12 @@ __all__ = [
     "agent_channels",
     "agent_language",
     "agent_time_zone",
+    "dedupe_key",
     "language_name",
-    "notify_consumer_accepted",
-    "notify_consumer_unmatched",
-    "notify_new_offer",
-    "notify_offer_missed",
-    "notify_referral_received",
     "one_insert",
     "render",
     "send_test_text",
-    "status_url",
+    "store",
+    "to_agent",
+    "unrendered",
 ]

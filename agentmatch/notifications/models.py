@@ -1,14 +1,14 @@
 """The outbox: every message to an agent or consumer, written in the same transaction as
 the event that causes it, then delivered by the worker with retries and every attempt kept.
-"""
 
-from datetime import datetime
+Infrastructure below referrals (core/tests/test_apps_depend_downward.py): the referral and
+offer a message is about are named by their "app.Model" label, not imported.
+"""
 
 from django.db import models
 from django.db.models import Q
 
 from agentmatch.agents.models import Agent
-from agentmatch.referrals.models import Offer, Referral
 
 
 class Channel(models.TextChoices):
@@ -50,9 +50,11 @@ class Message(models.Model):
     context = models.JSONField(default=dict, blank=True)
 
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.CASCADE)
-    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE)
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.CASCADE
+    )
     # Messages about an offer are not sent once the offer is no longer pending.
-    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE)
+    offer = models.ForeignKey("referrals.Offer", null=True, blank=True, on_delete=models.CASCADE)
     # One message per (event, channel, recipient): a retried event enqueues nothing twice.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
@@ -101,40 +103,3 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["channel", "finished_at"], name="attempts_by_channel")]
-
-
-class LinkAction(models.TextChoices):
-    ACCEPT = "accept", "Accept"
-    REJECT = "reject", "Reject"
-
-
-class OfferLink(models.Model):
-    """A one-tap Accept or Reject link sent to one agent about one offer.
-
-    The link is a long random secret, and only its hash is stored: nothing in the URL is
-    an id anyone could change, and the agent who acts is the one the link was sent to.
-    It is good until the offer's deadline, for one answer.
-    """
-
-    token_hash = models.CharField(max_length=64, unique=True)
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="links")
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="offer_links")
-    action = models.CharField(max_length=10, choices=LinkAction.choices)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(action__in=LinkAction.values), name="offer_link_action_known"
-            )
-        ]
-
-    def spend(self, *, now: datetime) -> bool:
-        """Single use: a conditional update, so of two concurrent answers only one counts."""
-        spent = OfferLink.objects.filter(
-            pk=self.pk, used_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now)
-        if spent:
-            self.used_at = now
-        return spent == 1

@@ -1,5 +1,6 @@
 """Putting messages in the outbox. Call inside the transaction that makes the event."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -7,12 +8,27 @@ from django.db import IntegrityError, transaction
 
 from agentmatch.agents.models import Agent
 from agentmatch.notifications.models import Message
-from agentmatch.referrals.models import Offer, Referral
 
-# A message with `offer=` set is dropped (status "suppressed") by the delivery job once the
-# offer is no longer pending, unless its kind is one of these: messages that are *about*
-# the offer having ended ("you missed a referral", "this referral has been reassigned").
-KINDS_ABOUT_ENDED_OFFERS = frozenset({"offer_missed", "offer_reassigned", "offer_expired"})
+MootCheck = Callable[[Message], str | None]
+
+# Checks the delivery job runs on each message it claims: a message whose event no longer
+# matters (an offer no longer pending) is suppressed, with the reason a check returns.
+# Registered from the AppConfig.ready() of the app the messages are about (referrals).
+MOOT_CHECKS: list[MootCheck] = []
+
+
+def register_moot_check(check: MootCheck) -> None:
+    if check not in MOOT_CHECKS:
+        MOOT_CHECKS.append(check)
+
+
+def moot_reason(message: Message) -> str | None:
+    """Why the message need no longer be sent, or None: it is still wanted."""
+    for check in MOOT_CHECKS:
+        reason = check(message)
+        if reason is not None:
+            return reason
+    return None
 
 
 def enqueue(
@@ -26,11 +42,13 @@ def enqueue(
     body: str = "",
     payload: dict[str, Any] | None = None,
     agent: Agent | None = None,
-    referral: Referral | None = None,
-    offer: Offer | None = None,
     dedupe_key: str | None = None,
+    **about: Any,
 ) -> Message | None:
-    """Stores one message for the delivery worker; None if this dedupe key exists already."""
+    """Stores one message for the delivery worker; None if this dedupe key exists already.
+
+    `about`: the referral or offer the message is about (Message.referral, Message.offer).
+    """
     if dedupe_key is not None and Message.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     message = Message(
@@ -42,11 +60,10 @@ def enqueue(
         body=body,
         payload=payload or {},
         agent=agent,
-        referral=referral,
-        offer=offer,
         dedupe_key=dedupe_key,
         created_at=now,
         next_attempt_at=now,
+        **about,
     )
     if dedupe_key is None:
         message.save(force_insert=True)

@@ -7,5 +7,7 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from agentmatch.referrals.jobs import register_jobs
+        from agentmatch.referrals.messages import register_messages
 
         register_jobs()
+        register_messages()

@@ -1,6 +1,7 @@
 """A consumer's "Get Contacted" request, the offers made to agents, and their history."""
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -226,3 +227,41 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="idempotency_keys_by_expiry")]
+
+
+class LinkAction(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    REJECT = "reject", "Reject"
+
+
+class OfferLink(models.Model):
+    """A one-tap Accept or Reject link sent to one agent about one offer.
+
+    The link is a long random secret, and only its hash is stored: nothing in the URL is
+    an id anyone could change, and the agent who acts is the one the link was sent to.
+    It is good until the offer's deadline, for one answer.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="links")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="offer_links")
+    action = models.CharField(max_length=10, choices=LinkAction.choices)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "notifications_offerlink"  # made by the notifications app, kept
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=LinkAction.values), name="offer_link_action_known"
+            )
+        ]
+
+    def spend(self, *, now: datetime) -> bool:
+        """Single use: a conditional update, so of two concurrent answers only one counts."""
+        spent = OfferLink.objects.filter(
+            pk=self.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if spent:
+            self.used_at = now
+        return spent == 1

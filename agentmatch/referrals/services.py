@@ -17,7 +17,7 @@ from agentmatch.agents.services import refresh_availability
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.routing_table import set_slot_availability
-from agentmatch.notifications import messages as notify
+from agentmatch.notifications.messages import one_insert
 from agentmatch.partners.models import PartnerKey
 from agentmatch.referrals.claims import (
     claim_agent,
@@ -26,6 +26,13 @@ from agentmatch.referrals.claims import (
 )
 from agentmatch.referrals.intake import ContactRequest
 from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
+from agentmatch.referrals.messages import (
+    notify_consumer_accepted,
+    notify_consumer_unmatched,
+    notify_new_offer,
+    notify_offer_missed,
+    notify_referral_received,
+)
 from agentmatch.referrals.models import (
     OPEN_STATUSES,
     ContactDisclosure,
@@ -111,8 +118,8 @@ def create_referral(
     else:
         referral.save(force_insert=True)
         _event(referral, EventKind.CREATED, now, detail=detail)
-    with notify.one_insert():
-        notify.notify_referral_received(referral=referral, token=token, now=now, first_time=True)
+    with one_insert():
+        notify_referral_received(referral=referral, token=token, now=now, first_time=True)
         offer_next(referral=referral, now=now)
     return referral, token
 
@@ -274,7 +281,7 @@ def _place_offer(
         raise ReferralClosed(f"referral {referral.public_id} closed while being offered")
     referral.status = ReferralStatus.OFFERED
     referral.waiting_since = None
-    notify.notify_new_offer(offer=offer, now=now, first_time=True, push_ids=push_ids)
+    notify_new_offer(offer=offer, now=now, first_time=True, push_ids=push_ids)
     return offer
 
 
@@ -371,7 +378,7 @@ def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "
     referral = offer.referral
     _event(referral, EventKind.ACCEPTED, now, offer=offer, agent=agent)
     disclose_contact(referral=referral, agent=agent, now=now, channel=channel, context="accept")
-    notify.notify_consumer_accepted(offer=offer, now=now)
+    notify_consumer_accepted(offer=offer, now=now)
     return offer
 
 
@@ -411,7 +418,7 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
         set_slot_availability(agent_id=agent.pk, is_available=False)
         detail += "; agent switched to not available"
     _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
-    notify.notify_offer_missed(offer=offer, now=now, paused=settings.PAUSE_AGENT_AFTER_MISSED_OFFER)
+    notify_offer_missed(offer=offer, now=now, paused=settings.PAUSE_AGENT_AFTER_MISSED_OFFER)
     offer_next(referral=referral, now=now)
     return offer
 
@@ -427,7 +434,7 @@ def end_unmatched(*, referral: Referral, now: datetime, reason: str) -> None:
     if updated == 1:
         referral.status = ReferralStatus.UNMATCHED
         _event(referral, EventKind.UNMATCHED, now, detail=reason)
-        notify.notify_consumer_unmatched(referral=referral, now=now)
+        notify_consumer_unmatched(referral=referral, now=now)
 
 
 def give_up_waiting(*, referral: Referral, now: datetime) -> bool:

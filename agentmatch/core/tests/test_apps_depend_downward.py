@@ -1,8 +1,10 @@
 """Apps depend downward: an app imports only apps below it in LAYERS.
 
-The order is the product's: shared helpers, plan years, agents and their licenses, who is
-eligible where, referrals and offers, the messages about them, then the agent's workspace,
-accounts and support, then the outer doors. A new import that points up (or a cycle)
+The order is the product's: shared helpers, plan years, agents and their licenses, the
+outbox that delivers messages (notifications: infrastructure, told what to say by the apps
+above it), who is eligible where, referrals and offers (with the messages about them), then
+the agent's workspace (with the doors that answer offers), accounts and support, then the
+outer doors. A new import that points up (or a cycle)
 fails here; the few that still do are listed in KNOWN_UPWARD with the reason, so the list
 can only shrink.
 """
@@ -16,9 +18,9 @@ LAYERS: list[set[str]] = [
     {"core"},
     {"planyears"},
     {"agents", "licensing", "partners"},
+    {"notifications"},
     {"eligibility"},
     {"referrals"},
-    {"notifications"},
     {"workspace", "accounts", "imports"},
     {"operations"},
     {"api", "consumers", "webapp", "demo"},
@@ -30,10 +32,6 @@ _AGENT_FOLLOW_UPS = (
     "an agent's own changes keep the routing index (eligibility) in step and offer waiting "
     "referrals: the agent actions belong above referrals"
 )
-_OUTBOX = (
-    "referral steps write their messages to the outbox in the same transaction: the outbox "
-    "(models, delivery) belongs below referrals, the messages about referrals above"
-)
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("agents/actions.py", "eligibility"): _AGENT_FOLLOW_UPS,
     ("agents/actions.py", "notifications"): _AGENT_FOLLOW_UPS,
@@ -42,8 +40,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("agents/notification_test.py", "notifications"): _AGENT_FOLLOW_UPS,
     ("agents/profile.py", "eligibility"): _AGENT_FOLLOW_UPS,
     ("agents/services.py", "eligibility"): _AGENT_FOLLOW_UPS,
-    ("referrals/claims.py", "notifications"): _OUTBOX,
-    ("referrals/services.py", "notifications"): _OUTBOX,
 }
 
 

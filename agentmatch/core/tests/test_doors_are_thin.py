@@ -17,7 +17,7 @@ def door_modules() -> list[Path]:
         "*/views_*.py",
         "*/*_views.py",
         "api/*.py",
-        "notifications/sms_replies.py",
+        "workspace/sms_replies.py",
         "*/management/commands/*.py",
     ):
         doors.update(APP_ROOT.glob(pattern))
@@ -50,7 +50,7 @@ def test_the_door_list_finds_the_doors() -> None:
     names = {str(p.relative_to(APP_ROOT)) for p in door_modules()}
     assert "consumers/views.py" in names
     assert "api/referral_views.py" in names
-    assert "notifications/sms_replies.py" in names
+    assert "workspace/sms_replies.py" in names
     assert "eligibility/management/commands/set_plan_year.py" in names
 
 

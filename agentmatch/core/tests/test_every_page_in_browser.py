@@ -28,8 +28,8 @@ from playwright.sync_api import expect
 from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail, token_from
 from agentmatch.agents.models import Agent
 from agentmatch.browser_testing import DESKTOP, PHONE, check_page
-from agentmatch.notifications.links import ACCEPT, make_token
 from agentmatch.planyears.services import current_plan_year, set_intake
+from agentmatch.referrals.links import ACCEPT, make_token
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
 from agentmatch.referrals.services import (
     accept_offer,

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.secrets import hash_secret
-from agentmatch.notifications.links import ACCEPT, REJECT, find_link, make_token
-from agentmatch.notifications.models import Message, OfferLink
-from agentmatch.referrals.models import ContactDisclosure, Offer, OfferStatus, Referral
+from agentmatch.notifications.models import Message
+from agentmatch.referrals.links import ACCEPT, REJECT, find_link, make_token
+from agentmatch.referrals.models import ContactDisclosure, Offer, OfferLink, OfferStatus, Referral
 from agentmatch.testing import make_agent, make_agent_user, make_referral, render_outbox
 
 pytestmark = pytest.mark.django_db

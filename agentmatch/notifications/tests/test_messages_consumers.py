@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import transaction
 
-from agentmatch.notifications.messages import notify_consumer_accepted, notify_referral_received
 from agentmatch.notifications.models import Message
+from agentmatch.referrals.messages import notify_consumer_accepted, notify_referral_received
 from agentmatch.referrals.models import Offer
 from agentmatch.referrals.services import accept_offer, give_up_waiting, lock_referral
 from agentmatch.testing import make_agent, make_referral, render_outbox

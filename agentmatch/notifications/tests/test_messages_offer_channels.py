@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 
 from agentmatch.agents.models import Agent
-from agentmatch.notifications.messages import notify_new_offer, notify_offer_missed
 from agentmatch.notifications.models import Message, PushSubscription
+from agentmatch.referrals.messages import notify_new_offer, notify_offer_missed
 from agentmatch.referrals.models import Offer
 from agentmatch.referrals.services import expire_offer, lock_referral
 from agentmatch.testing import make_agent, make_referral, render_outbox

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from agentmatch.browser_testing import check_page
-from agentmatch.notifications.links import ACCEPT, REJECT, make_token
+from agentmatch.referrals.links import ACCEPT, REJECT, make_token
 from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.testing import make_agent, make_referral
 

@@ -14,8 +14,7 @@ from typing import Literal
 from django.conf import settings
 
 from agentmatch.core.secrets import hash_secret, new_secret
-from agentmatch.notifications.models import LinkAction, OfferLink
-from agentmatch.referrals.models import Offer
+from agentmatch.referrals.models import LinkAction, Offer, OfferLink
 from agentmatch.referrals.problems import CLOSED, EXPIRED, OfferConflict, offer_problem
 
 ACCEPT = LinkAction.ACCEPT.value

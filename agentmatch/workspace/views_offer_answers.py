@@ -1,4 +1,5 @@
-"""One-tap offer links and the inbound text webhook: doors, the work is in the actions.
+"""The agent answers an offer by a one-tap link or a text: doors, the work is in the
+actions (referrals.actions.offers). Served under /n/ (workspace/offer_answer_urls.py).
 
 A GET on an offer link only shows a confirmation page (mail scanners follow links); the
 answer is the POST from that page, made as the agent the link was sent to.
@@ -15,16 +16,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agentmatch.core.phones import display_phone
-from agentmatch.notifications.links import ACCEPT, answer_of, find_link, link_problem
 from agentmatch.notifications.rendering import agent_language, agent_time_zone, language_name
-from agentmatch.notifications.sms_replies import (
+from agentmatch.referrals.actions.offers import answer_offer
+from agentmatch.referrals.links import ACCEPT, answer_of, find_link, link_problem
+from agentmatch.referrals.problems import OfferConflict
+from agentmatch.workspace.sms_replies import (
     Reply,
     answer_reply,
     signature_is_valid,
     webhook_url,
 )
-from agentmatch.referrals.actions.offers import answer_offer
-from agentmatch.referrals.problems import OfferConflict
 
 # The link pages' HTTP status for each problem (the rest: 409, the offer moved on).
 LINK_STATUS = {"invalid_link": 404, "not_your_link": 403}
