@@ -56,6 +56,9 @@ def render(
 ) -> str:
     """One template of a message; one line for everything but the email body.
 
+    The templates of a kind are `notifications/<kind>/<part>`, kept by the app that owns
+    the kind (referrals/templates/notifications/offer_new/, ...).
+
     Plain text, so nothing is HTML-escaped ("Coeur d'Alene" stays as it is).
     """
     template = engines["django"].get_template(f"notifications/{kind}/{part}")
