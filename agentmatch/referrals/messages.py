@@ -37,6 +37,7 @@ MARKETPLACE_PHONE = "1-800-318-2596"
 # the offer having ended ("you missed a referral", "this referral has been reassigned").
 KINDS_ABOUT_ENDED_OFFERS = frozenset({"offer_missed", "offer_reassigned", "offer_expired"})
 
+
 # --- To the agent ---------------------------------------------------------------------------
 
 

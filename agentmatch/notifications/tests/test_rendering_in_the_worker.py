@@ -56,3 +56,32 @@ def test_a_message_about_rows_that_are_gone_fails_for_good_without_stopping_the_
         assert message.last_error == "the offer no longer exists"
         assert message.delivery_attempts.get().outcome == AttemptOutcome.PERMANENT
     assert Referral.objects.count() == 1
+
+
+def test_the_worker_words_and_drops_a_kind_with_what_its_app_registered(
+    plan_year, smtp, monkeypatch
+) -> None:
+    # The outbox knows no kind itself: an app registers the words and when a message is moot.
+    from agentmatch.notifications import outbox, rendering
+
+    monkeypatch.setattr(rendering, "RENDERERS", dict(rendering.RENDERERS))
+    monkeypatch.setattr(outbox, "MOOT_CHECKS", list(outbox.MOOT_CHECKS))
+    rendering.register_renderer(
+        "greeting", lambda m: {"subject": "Hello", "body": f"Hi {m.context['name']}"}
+    )
+    outbox.register_moot_check(lambda m: "asked not to" if m.context.get("name") == "Bo" else None)
+    now = timezone.now()
+    for name in ("Ana", "Bo"):
+        Message.objects.create(
+            channel="email",
+            to=f"{name.lower()}@example.com",
+            kind="greeting",
+            context={"name": name},
+            created_at=now,
+            next_attempt_at=now,
+        )
+    while deliver_one(now):
+        pass
+    ana, bo = Message.objects.filter(kind="greeting").order_by("pk")
+    assert (ana.status, ana.subject, ana.body) == (MessageStatus.SENT, "Hello", "Hi Ana")
+    assert (bo.status, bo.last_error) == (MessageStatus.SUPPRESSED, "asked not to")
