@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AvailabilitySwitch, DisplayOption
-from agentmatch.agents.profile import ProfileData, save_profile
-from agentmatch.agents.services import set_availability, set_deselected_states
+from agentmatch.agents.profile import ProfileData
+from agentmatch.agents.services import set_deselected_states
+from agentmatch.eligibility.agent_facts import save_profile, set_availability
 from agentmatch.eligibility.models import RegistrationCompletion, TrainingCompletion
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.licensing.loa import is_health_line

@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/docs", api_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),
     path("workspace/", include("agentmatch.workspace.urls")),
-    path("availability/", include("agentmatch.agents.urls")),
+    path("availability/", include("agentmatch.accounts.availability_urls")),
     path("app/", include("agentmatch.webapp.urls")),
     # Last: the consumer pages own the front door ("Get Contacted").
     path("", include("agentmatch.consumers.urls")),

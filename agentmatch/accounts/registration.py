@@ -22,10 +22,10 @@ from agentmatch.agents.contact import (
     ContactDetails,
     ContactError,
     clean_contact,
-    update_contact,
     wants_texts,
 )
 from agentmatch.agents.models import Agent
+from agentmatch.eligibility.agent_facts import update_contact
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.notifications.messages import send_test_text
 from agentmatch.notifications.rendering import agent_language

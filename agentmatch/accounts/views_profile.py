@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agentmatch.accounts import actions
-from agentmatch.accounts.forms import ContactForm, LanguagesForm, StatesForm
-from agentmatch.agents.actions import (
+from agentmatch.accounts.agent_actions import (
     change_contact_details,
     change_languages,
     change_state_preferences,
 )
+from agentmatch.accounts.forms import ContactForm, LanguagesForm, StatesForm
 from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.labels import language_choices

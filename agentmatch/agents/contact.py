@@ -12,7 +12,6 @@ from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, ContactMethod
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.phones import normalize_phone
-from agentmatch.eligibility.routing_table import rebuild_slots
 
 
 class ContactError(SettingError):
@@ -54,7 +53,8 @@ def clean_contact(details: ContactDetails) -> dict[str, object]:
 def store_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> list[str]:
     """Validates and stores the details; returns the names of the fields that changed.
 
-    Never rebuilds the routing index: the caller does, once, when the location changed.
+    Never rebuilds the routing index: eligibility.agent_facts.update_contact does, once,
+    when the location changed.
     """
     fields = clean_contact(details)
     changed = [name for name, value in fields.items() if getattr(agent, name) != value]
@@ -62,13 +62,6 @@ def store_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> li
     for name, value in fields.items():
         setattr(agent, name, value)
     return changed
-
-
-def update_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> Agent:
-    """store_contact plus the routing index, for registration (one step of its action)."""
-    store_contact(agent=agent, details=details, now=now)
-    rebuild_slots(agent_ids=[agent.pk])  # the routing index holds the location
-    return agent
 
 
 def wants_texts(agent: Agent) -> bool:

@@ -10,7 +10,6 @@ from agentmatch.core.languages import normalize_language
 from agentmatch.core.npn import normalize_npn, npn_key
 from agentmatch.core.phones import normalize_phone
 from agentmatch.core.states import normalize_state
-from agentmatch.eligibility.routing_table import rebuild_slots
 
 
 class ProfileError(ValueError):
@@ -88,13 +87,20 @@ def clean_profile(data: ProfileData) -> dict[str, object]:
     return fields
 
 
-def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
-    """Creates the agent or updates what changed; returns (agent, changed)."""
+@dataclass(frozen=True)
+class SavedProfile:
+    agent: Agent
+    changed: bool
+    index_stale: bool  # location or languages changed: the routing index copies them
+
+
+def store_profile(*, data: ProfileData, now: datetime) -> SavedProfile:
+    """Creates the agent or updates what changed; says whether the routing index is stale
+    (eligibility.agent_facts.save_profile rebuilds it)."""
     fields = clean_profile(data)
     languages: list[str] = fields.pop("languages")  # type: ignore[assignment]
     agent = Agent.objects.filter(npn_key=fields["npn_key"]).first()
     changed = agent is None
-    # The routing index holds location and languages: rebuilt once if either changed.
     index_stale = False
     if agent is None:
         agent = Agent.objects.create(**fields)  # type: ignore[arg-type]
@@ -110,6 +116,4 @@ def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
     if have != set(languages):
         set_languages(agent=agent, languages=languages)
         changed = index_stale = True
-    if index_stale:
-        rebuild_slots(agent_ids=[agent.pk])
-    return agent, changed
+    return SavedProfile(agent=agent, changed=changed, index_stale=index_stale)

@@ -1,10 +1,10 @@
 """The steps that change an agent's own settings: availability, languages, state choices.
 
 Functions take keyword-only arguments; they check their input with agents/schedule.py and
-write rows, but never commit and never run follow-ups (availability, routing index,
-waiting referrals): the use-case actions in agents/actions.py compose them inside one
-transaction and queue those once. `set_availability` is the one composed step kept for
-jobs and tests that change availability inside their own transaction.
+write only agents' rows, but never commit and never run follow-ups (routing index,
+waiting referrals): the agent's actions (accounts/agent_actions.py) compose them inside one
+transaction and queue those once. The routing index copies availability, languages and
+location: eligibility/agent_facts.py stores those and keeps it in step.
 """
 
 from collections.abc import Iterable, Sequence
@@ -38,7 +38,6 @@ from agentmatch.agents.schedule import (
     overlap_error,
 )
 from agentmatch.core.languages import normalize_language
-from agentmatch.eligibility.routing_table import set_slot_availability
 
 
 def agent_zone(agent: Agent) -> ZoneInfo:
@@ -62,15 +61,15 @@ def availability_of(*, agent: Agent, now: datetime) -> Availability:
     )
 
 
-def refresh_availability(*, agent: Agent, now: datetime) -> Availability:
-    """Stores the availability resolved at `now` and when to look again."""
+def store_availability(*, agent: Agent, now: datetime) -> Availability:
+    """Stores the availability resolved at `now` and when to look again, on the agent only:
+    eligibility.agent_facts.refresh_availability also keeps the routing index in step."""
     result = availability_of(agent=agent, now=now)
     Agent.objects.filter(pk=agent.pk).update(
         is_available=result.is_available,
         availability_checked_at=now,
         availability_changes_at=result.changes_at,
     )
-    set_slot_availability(agent_id=agent.pk, is_available=result.is_available)
     agent.is_available = result.is_available
     agent.availability_checked_at = now
     agent.availability_changes_at = result.changes_at
@@ -176,23 +175,22 @@ def replace_absences(
         Absence.objects.create(agent=agent, starts_at=starts_at, ends_at=ends_at, note=note)
 
 
-def set_availability(
+def change_availability_settings(
     *,
     agent: Agent,
     now: datetime,
     switch: str | None = None,
     weekly_hours: Sequence[HoursRange] | None = None,
     absences: Sequence[tuple[date, date, str]] | None = None,
-) -> Availability:
+) -> None:
     """Changes whichever of switch, weekly hours and absences are given, with the same
-    rules as every door, and stores the resulting availability. Never commits."""
+    rules as every door; the caller then stores the availability that results."""
     if switch is not None:
         set_switch(agent=agent, switch=switch)
     if weekly_hours is not None:
         replace_weekly_hours(agent=agent, hours=weekly_hours)
     if absences is not None:
         replace_absences(agent=agent, absences=absences, now=now)
-    return refresh_availability(agent=agent, now=now)
 
 
 def clean_languages(values: Iterable[str]) -> list[str]:

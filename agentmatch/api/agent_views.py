@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
-from agentmatch.agents.actions import change_availability, change_preferences
+from agentmatch.accounts.agent_actions import change_availability, change_preferences
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, Channel
 from agentmatch.agents.schedule import ScheduleError

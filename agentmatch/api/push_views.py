@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from agentmatch.agents import actions
+from agentmatch.accounts import agent_actions
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, Channel
 from agentmatch.api.auth import AgentToken
@@ -67,7 +67,7 @@ def add_push_subscription(
 ) -> Status | HttpResponse:
     agent: Agent = request.auth  # type: ignore[attr-defined]
     try:
-        subscription = actions.add_push_subscription(
+        subscription = agent_actions.add_push_subscription(
             agent=agent,
             now=timezone.now(),
             channel=Channel.API,
@@ -91,7 +91,7 @@ def remove_push_subscription(
     request: HttpRequest, payload: PushEndpointIn
 ) -> Status | HttpResponse:
     agent: Agent = request.auth  # type: ignore[attr-defined]
-    removed = actions.remove_push_subscription(
+    removed = agent_actions.remove_push_subscription(
         agent=agent, now=timezone.now(), channel=Channel.API, endpoint=payload.endpoint
     )
     if not removed:

@@ -2,7 +2,7 @@
 
 Columns: NPN, First Name, Last Name, Email, Home State, Business Street, City, ZIP,
 Languages ("en;es" or "English, Spanish"), Display Option (1-4), HOD Training Completion
-Date, Plan Year. Profiles go through agents.profile.save_profile, the same validation as
+Date, Plan Year. Profiles go through eligibility.agent_facts.save_profile, the same validation as
 everywhere else; a row with a date upserts the TrainingCompletion for its plan year.
 """
 
@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from agentmatch.agents.models import Agent
-from agentmatch.agents.profile import ProfileData, ProfileError, clean_profile, save_profile
+from agentmatch.agents.profile import ProfileData, ProfileError, clean_profile
 from agentmatch.core.languages import normalize_language
+from agentmatch.eligibility.agent_facts import save_profile
 from agentmatch.eligibility.models import TrainingCompletion
 from agentmatch.imports.base import (
     Column,

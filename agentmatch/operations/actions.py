@@ -17,7 +17,7 @@ from agentmatch.accounts.invitations import InvitationError, resend_invitation
 from agentmatch.accounts.models import Invitation, User
 from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent, AvailabilitySwitch
-from agentmatch.agents.services import set_availability
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import AgentDeactivation, RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.operations.models import ActionKind

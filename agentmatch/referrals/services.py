@@ -13,8 +13,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
-from agentmatch.agents.services import refresh_availability
 from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.eligibility.agent_facts import refresh_availability
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.routing_table import set_slot_availability
 from agentmatch.notifications.messages import one_insert

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from agentmatch.agents.actions import add_push_subscription, remove_push_subscription
+from agentmatch.accounts.agent_actions import add_push_subscription, remove_push_subscription
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Channel
 

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from agentmatch.agents.availability import AbsenceWindow, HoursWindow, resolve_availability
 from agentmatch.agents.schedule import ScheduleError
-from agentmatch.agents.services import availability_of, set_availability
+from agentmatch.agents.services import availability_of
+from agentmatch.eligibility.agent_facts import set_availability
 
 CHICAGO = "America/Chicago"
 NEW_YORK = "America/New_York"

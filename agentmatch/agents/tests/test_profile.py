@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from agentmatch.agents.models import Agent
-from agentmatch.agents.profile import ProfileData, ProfileError, save_profile
+from agentmatch.agents.profile import ProfileData, ProfileError
+from agentmatch.eligibility.agent_facts import save_profile
 
 pytestmark = pytest.mark.django_db
 

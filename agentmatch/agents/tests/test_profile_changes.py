@@ -59,7 +59,7 @@ def test_each_profile_section_leaves_one_audit_row(pat, client) -> None:
     client.post("/accounts/profile/", {"section": "languages", "languages": "en, es"})
     client.post("/accounts/profile/", {"section": "states", "states": ["WI"]})
     with mock.patch(
-        "agentmatch.agents.actions.rebuild_slots", wraps=routing_table.rebuild_slots
+        "agentmatch.eligibility.agent_facts.rebuild_slots", wraps=routing_table.rebuild_slots
     ) as rebuild:
         client.post(
             "/accounts/profile/",

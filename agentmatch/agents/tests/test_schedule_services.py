@@ -1,11 +1,11 @@
-"""Weekly hours and absences as the agent changes them (agents.actions): checked, stored,
+"""Weekly hours and absences as the agent changes them (accounts.agent_actions): checked, stored,
 audited, and the routing index (RoutingSlot) kept in step."""
 
 from datetime import UTC, date, datetime, time
 
 import pytest
 
-from agentmatch.agents import actions
+from agentmatch.accounts import agent_actions as actions
 from agentmatch.agents.models import (
     Absence,
     AgentChange,

@@ -4,9 +4,8 @@ The order is the product's: shared helpers, plan years, agents and their license
 outbox that delivers messages (notifications: infrastructure, told what to say by the apps
 above it), who is eligible where, referrals and offers (with the messages about them), then
 the agent's workspace (with the doors that answer offers), accounts and support, then the
-outer doors. A new import that points up (or a cycle)
-fails here; the few that still do are listed in KNOWN_UPWARD with the reason, so the list
-can only shrink.
+outer doors. A new import that points up (or a cycle) fails here; KNOWN_UPWARD, where the
+last ones were listed with their reason, is empty and can only stay so.
 """
 
 import ast
@@ -28,19 +27,9 @@ LAYERS: list[set[str]] = [
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 
 # (importing module, imported app): still pointing up, each to be moved in a later change.
-_AGENT_FOLLOW_UPS = (
-    "an agent's own changes keep the routing index (eligibility) in step and offer waiting "
-    "referrals: the agent actions belong above referrals"
-)
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("agents/actions.py", "eligibility"): _AGENT_FOLLOW_UPS,
-    ("agents/actions.py", "notifications"): _AGENT_FOLLOW_UPS,
-    ("agents/actions.py", "referrals"): _AGENT_FOLLOW_UPS,
-    ("agents/contact.py", "eligibility"): _AGENT_FOLLOW_UPS,
-    ("agents/notification_test.py", "notifications"): _AGENT_FOLLOW_UPS,
-    ("agents/profile.py", "eligibility"): _AGENT_FOLLOW_UPS,
-    ("agents/services.py", "eligibility"): _AGENT_FOLLOW_UPS,
-}
+# None today: an import that points up is mended (the code moves down or its caller up),
+# never listed here.
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def upward_imports() -> set[tuple[str, str]]:

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from agentmatch.agents.actions import change_state_preferences
+from agentmatch.accounts.agent_actions import change_state_preferences
 from agentmatch.agents.models import Channel, StateDeselection
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.eligibility.preferences import PreferenceError, profile_states

@@ -7,16 +7,16 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from agentmatch.agents.actions import (
+from agentmatch.accounts.agent_actions import (
     change_contact_details,
     change_languages,
     change_state_preferences,
 )
 from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch, Channel
-from agentmatch.agents.profile import ProfileData, save_profile
-from agentmatch.agents.services import set_availability
+from agentmatch.agents.profile import ProfileData
 from agentmatch.core.jobs import run_due_jobs
+from agentmatch.eligibility.agent_facts import save_profile, set_availability
 from agentmatch.eligibility.models import RegistrationTermination, RoutingSlot, RoutingState
 from agentmatch.eligibility.routing_table import rebuild_all_slots
 from agentmatch.eligibility.services import refresh_routing_states

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AvailabilitySwitch
-from agentmatch.agents.services import set_availability
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.imports.tests.helpers import fixture, import_everything, run, sign_up_everyone
 from agentmatch.referrals.models import ReferralStatus

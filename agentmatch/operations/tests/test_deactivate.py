@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from agentmatch.agents.models import AvailabilitySwitch
-from agentmatch.agents.services import set_availability
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import AgentDeactivation, RoutingState
 from agentmatch.eligibility.services import refresh_all_routing_states
 from agentmatch.operations.actions import deactivate_agent

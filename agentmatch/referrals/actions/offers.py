@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from agentmatch.agents.models import Agent
-from agentmatch.agents.services import refresh_availability
+from agentmatch.eligibility.agent_facts import refresh_availability
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 from agentmatch.referrals.problems import CLOSED, OfferConflict
 from agentmatch.referrals.services import (

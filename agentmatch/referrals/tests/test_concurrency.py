@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agentmatch.agents.services import set_availability
 from agentmatch.core.jobs import run_due_jobs
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.referrals.models import EventKind, OfferStatus, Referral, ReferralEvent
 from agentmatch.referrals.services import OfferConflict, accept_offer
 from agentmatch.testing import make_agent, make_referral, plan_year_2026

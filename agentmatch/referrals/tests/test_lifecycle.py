@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from agentmatch.agents.services import set_availability
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.referrals.jobs import end_one_wait, expire_one_offer
 from agentmatch.referrals.models import EventKind, Offer, OfferStatus, ReferralStatus
 from agentmatch.referrals.services import (

@@ -12,8 +12,8 @@ import pytest
 from django.db import transaction
 
 from agentmatch.agents.models import Agent
-from agentmatch.agents.services import set_availability
 from agentmatch.core.geo import distance_miles, lookup_zip
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import RegistrationCompletion, RegistrationTermination
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.planyears.services import current_plan_year

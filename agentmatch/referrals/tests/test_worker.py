@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from agentmatch.agents.services import set_availability
 from agentmatch.core.jobs import run_due_jobs
+from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.referrals.jobs import offer_waiting, recheck_one_availability
 from agentmatch.referrals.models import OfferStatus, ReferralStatus
 from agentmatch.testing import make_agent, make_referral

@@ -1,6 +1,8 @@
+"""The availability pages (/availability/): the URL names keep their `agents:` namespace."""
+
 from django.urls import path
 
-from agentmatch.agents import views
+from agentmatch.accounts import views_availability as views
 
 app_name = "agents"
 urlpatterns = [

@@ -7,8 +7,9 @@ stored availability, the routing index (`eligibility.routing_table`, or the rout
 through `refresh_routing_states`) and the waiting referrals this agent may now take.
 Errors are `SettingError`s (stable `code`, human `message`, the `field` concerned).
 
-This module is the agent's use-case layer: it composes agents.services (below it) with
-eligibility and referrals (above the agent models); nothing below imports it.
+This module is the agent's use-case layer, on the agent's side of the product above
+referrals and notifications: it composes agents.services (steps on agents' own tables) with
+eligibility (the routing index), referrals and the outbox; nothing below imports it.
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,13 +18,14 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from agentmatch.accounts.notification_test import send_test_notification
 from agentmatch.agents import services
 from agentmatch.agents.availability import Availability
-from agentmatch.agents.contact import ContactDetails, store_contact
+from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Absence, Agent, AgentChange, ChangeKind
-from agentmatch.agents.notification_test import send_test_notification
 from agentmatch.agents.schedule import HoursRange
+from agentmatch.eligibility.agent_facts import refresh_availability, update_contact
 from agentmatch.eligibility.preferences import set_state_preferences
 from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.eligibility.services import refresh_routing_states
@@ -48,7 +50,7 @@ class FollowUps:
         if self.slots:
             rebuild_slots(agent_ids=[agent.pk])
         if self.availability:
-            services.refresh_availability(agent=agent, now=now)
+            refresh_availability(agent=agent, now=now)
         if self.referrals:
             offer_waiting_referrals(now=now, agent=agent)
 
@@ -177,9 +179,9 @@ def change_contact_details(
 ) -> Agent:
     """Cell phone, contact method and business ZIP (which places the agent for routing)."""
     with transaction.atomic(durable=True):
-        changed = store_contact(agent=agent, details=details, now=now)
+        # update_contact rebuilds the routing index when the ZIP moved the agent.
+        changed = update_contact(agent=agent, details=details, now=now)
         _audit(agent, now, ChangeKind.CONTACT, channel, ", ".join(changed) or "unchanged")
-        FollowUps(slots=bool({"latitude", "longitude"} & set(changed))).run(agent=agent, now=now)
     return agent
 
 

@@ -1,6 +1,6 @@
 """The agent's availability: the green/red switch, weekly hours, extended absences.
 
-Thin views: each parses its form, calls one action of agents/actions.py (which owns the
+Thin views: each parses its form, calls one action of accounts/agent_actions.py (which owns the
 transaction, the rules, the audit row and the follow-ups) and renders the answer.
 Every form works without JavaScript; with htmx the parts swap in place.
 """
@@ -19,9 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agentmatch.agents import actions
-from agentmatch.agents.errors import SettingError
-from agentmatch.agents.forms import (
+from agentmatch.accounts import agent_actions
+from agentmatch.accounts.availability_forms import (
     AbsenceForm,
     DayRows,
     ModeForm,
@@ -30,8 +29,9 @@ from agentmatch.agents.forms import (
     week_from_post,
     week_from_rows,
 )
+from agentmatch.accounts.notification_test import NothingToSend
+from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Absence, Agent, AvailabilitySwitch, Channel, WeeklyHours
-from agentmatch.agents.notification_test import NothingToSend
 from agentmatch.agents.services import absence_days, local_today
 from agentmatch.agents.templatetags.agents_ui import switch_state
 
@@ -126,7 +126,9 @@ def switch(request: HttpRequest, agent: Agent) -> HttpResponse:
     if value not in (AvailabilitySwitch.ON, AvailabilitySwitch.OFF):
         messages.error(request, _("Choose Available or Not available."))
         return redirect(_safe_next(request))
-    actions.change_availability(agent=agent, now=timezone.now(), channel=Channel.WEB, switch=value)
+    agent_actions.change_availability(
+        agent=agent, now=timezone.now(), channel=Channel.WEB, switch=value
+    )
     if _is_htmx(request):
         return render(
             request,
@@ -147,7 +149,7 @@ def mode(request: HttpRequest, agent: Agent) -> HttpResponse:
     form = ModeForm(request.POST)
     if not form.is_valid():
         return _page(request, agent, mode_form=form)
-    actions.change_availability(
+    agent_actions.change_availability(
         agent=agent, now=timezone.now(), channel=Channel.WEB, switch=form.cleaned_data["switch"]
     )
     messages.success(request, _("Your availability setting was saved."))
@@ -174,7 +176,7 @@ def hours(request: HttpRequest, agent: Agent) -> HttpResponse:
     cleaned = clean_week(week)
     if cleaned is None:
         return _page(request, agent, week=week)
-    actions.change_availability(
+    agent_actions.change_availability(
         agent=agent, now=timezone.now(), channel=Channel.WEB, weekly_hours=cleaned
     )
     if _is_htmx(request):
@@ -191,7 +193,7 @@ def absence_add(request: HttpRequest, agent: Agent) -> HttpResponse:
         first, last = form.cleaned_data["first_date"], form.cleaned_data["last_date"]
         if first is not None and last is not None:
             try:
-                actions.add_absence(
+                agent_actions.add_absence(
                     agent=agent,
                     now=timezone.now(),
                     channel=Channel.WEB,
@@ -210,7 +212,7 @@ def absence_add(request: HttpRequest, agent: Agent) -> HttpResponse:
 @require_POST
 @agent_required
 def absence_delete(request: HttpRequest, agent: Agent, absence_id: int) -> HttpResponse:
-    deleted = actions.remove_absence(
+    deleted = agent_actions.remove_absence(
         agent=agent, now=timezone.now(), channel=Channel.WEB, absence_id=absence_id
     )
     if deleted:
@@ -232,7 +234,7 @@ def _int(text: str) -> int | None:
 def test_notification(request: HttpRequest, agent: Agent) -> HttpResponse:
     """The profile's "send me a test" buttons."""
     try:
-        count = actions.send_test_message(
+        count = agent_actions.send_test_message(
             agent=agent, now=timezone.now(), via=request.POST.get("channel", "")
         )
     except NothingToSend as exc:

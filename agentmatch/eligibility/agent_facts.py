@@ -1,0 +1,64 @@
+"""Storing an agent's own facts that the routing index copies, and keeping it in step.
+
+The steps in agents (services, profile, contact) write only agents' tables and say what
+changed; the routing index (RoutingSlot) lives here, one layer up. Every write path that
+changes an agent's availability, location or languages goes through one of these (or calls
+`routing_table` itself in the same transaction), so the index never lags behind the agent.
+None of them commits: the caller's action owns the transaction.
+"""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from agentmatch.agents.availability import Availability
+from agentmatch.agents.contact import ContactDetails, store_contact
+from agentmatch.agents.models import Agent
+from agentmatch.agents.profile import ProfileData, store_profile
+from agentmatch.agents.schedule import HoursRange
+from agentmatch.agents.services import change_availability_settings, store_availability
+from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
+
+LOCATION_FIELDS = frozenset({"latitude", "longitude"})
+
+
+def refresh_availability(*, agent: Agent, now: datetime) -> Availability:
+    """Stores the availability resolved at `now` (and when to look again), and the index's."""
+    result = store_availability(agent=agent, now=now)
+    set_slot_availability(agent_id=agent.pk, is_available=result.is_available)
+    return result
+
+
+def set_availability(
+    *,
+    agent: Agent,
+    now: datetime,
+    switch: str | None = None,
+    weekly_hours: Sequence[HoursRange] | None = None,
+    absences: Sequence[tuple[date, date, str]] | None = None,
+) -> Availability:
+    """Changes whichever of switch, weekly hours and absences are given, with the same
+    rules as every door, and stores the resulting availability (for jobs and tests that
+    run inside their own transaction). Never commits."""
+    change_availability_settings(
+        agent=agent, now=now, switch=switch, weekly_hours=weekly_hours, absences=absences
+    )
+    return refresh_availability(agent=agent, now=now)
+
+
+def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
+    """Creates the agent or updates what changed (MLMS data); returns (agent, changed)."""
+    saved = store_profile(data=data, now=now)
+    if saved.index_stale:
+        rebuild_slots(agent_ids=[saved.agent.pk])
+    return saved.agent, saved.changed
+
+
+def update_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> list[str]:
+    """Stores the agent's own contact details; returns the fields that changed.
+
+    The index holds the location: rebuilt when the ZIP moved the agent.
+    """
+    changed = store_contact(agent=agent, details=details, now=now)
+    if LOCATION_FIELDS & set(changed):
+        rebuild_slots(agent_ids=[agent.pk])
+    return changed
