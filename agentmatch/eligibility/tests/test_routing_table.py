@@ -12,6 +12,7 @@ from agentmatch.accounts.agent_actions import (
     change_languages,
     change_state_preferences,
 )
+from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail, sign_up_form, token_from
 from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch, Channel
 from agentmatch.agents.profile import ProfileData
@@ -79,6 +80,15 @@ def test_moving_follows_through_the_profile_and_the_roster(plan_year) -> None:
     )
     assert_in_step()
     assert {round(s[3]) for s in actual()} == {44}  # La Crosse
+
+
+def test_signing_up_with_another_zip_keeps_the_index_in_step(plan_year, client) -> None:
+    make_agent(zip_code="53703", licensed=["WI"], service_registered=False)
+    invite_and_send(timezone.now())
+    link = f"/accounts/register/{token_from(sent_mail()[0])}/"
+    assert client.post(link, sign_up_form(zip_code="54601")).status_code == 302
+    assert round(Agent.objects.get().latitude) == 44  # La Crosse, not Madison
+    assert_in_step()
 
 
 def test_availability_flips_follow(plan_year, settings) -> None:
