@@ -8,8 +8,7 @@ from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_o
 from agentmatch.accounts.models import Invitation
 from agentmatch.accounts.tests.helpers import sent_mail
 from agentmatch.planyears.services import current_plan_year
-from agentmatch.referrals.tests.test_concurrency import run_in_threads
-from agentmatch.testing import make_agent, plan_year_2026
+from agentmatch.testing import at_the_same_moment, make_agent, plan_year_2026
 
 
 @pytest.mark.django_db
@@ -33,7 +32,7 @@ def test_four_workers_send_each_invitation_exactly_once() -> None:
         # Every worker scans at once: the constraint keeps one invitation per agent.
         return invite_newly_eligible_agents(plan_year=current_plan_year(), now=now)
 
-    run_in_threads(4, scan)
+    at_the_same_moment(4, scan)
     assert Invitation.objects.count() == 30
 
     def drain(_i: int) -> int:
@@ -42,7 +41,7 @@ def test_four_workers_send_each_invitation_exactly_once() -> None:
             sent += 1
         return sent
 
-    results = run_in_threads(4, drain)
+    results = at_the_same_moment(4, drain)
     assert sum(results) == 30, results
     assert len(sent_mail()) == 30
     assert len({m.to[0] for m in sent_mail()}) == 30

@@ -10,7 +10,7 @@ from agentmatch.notifications.delivery import deliver_one
 from agentmatch.notifications.models import Channel, DeliveryAttempt, Message, MessageStatus
 from agentmatch.notifications.outbox import enqueue
 from agentmatch.notifications.tests.stubs import TwilioStub
-from agentmatch.referrals.tests.test_concurrency import run_in_threads
+from agentmatch.testing import at_the_same_moment
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def test_eight_workers_send_each_of_200_messages_exactly_once(twilio: TwilioStub
             done += 1
         return done
 
-    results = run_in_threads(8, worker)
+    results = at_the_same_moment(8, worker)
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 200  # one claim per message: the failed wait out their backoff
     # The failed ones are due again after their backoff: deliver them now.

@@ -1,41 +1,19 @@
 """Races: many agents, many workers, one referral. Exactly one winner, nothing twice."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agentmatch.core.jobs import run_due_jobs
 from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.referrals.models import EventKind, OfferStatus, Referral, ReferralEvent
 from agentmatch.referrals.services import OfferConflict, accept_offer
-from agentmatch.testing import make_agent, make_referral, plan_year_2026
+from agentmatch.testing import at_the_same_moment, make_agent, make_referral, plan_year_2026
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def run_in_threads(count: int, target) -> list:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_fifty_concurrent_accepts_of_one_offer_have_exactly_one_winner():
@@ -50,7 +28,7 @@ def test_fifty_concurrent_accepts_of_one_offer_have_exactly_one_winner():
             accept_offer(offer_id=offer.pk, agent=agent, now=now)
         return "won"
 
-    results = run_in_threads(50, accept)
+    results = at_the_same_moment(50, accept)
     assert results.count("won") == 1
     conflicts = [r for r in results if isinstance(r, OfferConflict)]
     assert len(conflicts) == 49, [r for r in results if r != "won"][:3]
@@ -76,7 +54,7 @@ def test_accept_racing_the_expiry_ends_one_way_only():
                 return "accepted"
             return f"worker did {run_due_jobs(now=offer.expires_at)}"
 
-        run_in_threads(2, race)
+        at_the_same_moment(2, race)
         offer.refresh_from_db()
         referral.refresh_from_db()
         # Accepted just in time, or expired and moved on: never both.
@@ -108,7 +86,7 @@ def test_several_workers_never_expire_the_same_offer_twice():
     referrals = [make_referral(now=now + timedelta(milliseconds=i)) for i in range(8)]
     later = now + timedelta(minutes=16)
 
-    results = run_in_threads(4, lambda _i: run_due_jobs(now=later, max_items=1000))
+    results = at_the_same_moment(4, lambda _i: run_due_jobs(now=later, max_items=1000))
     assert not [r for r in results if isinstance(r, Exception)], results
 
     expired = Counter(
