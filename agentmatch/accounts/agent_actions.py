@@ -23,7 +23,7 @@ from agentmatch.agents import services
 from agentmatch.agents.availability import Availability
 from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.errors import SettingError
-from agentmatch.agents.models import Absence, Agent, AgentChange, ChangeKind
+from agentmatch.agents.models import Absence, Agent, AgentChange, AvailabilitySwitch, ChangeKind
 from agentmatch.agents.schedule import HoursRange
 from agentmatch.eligibility.agent_facts import refresh_availability, update_contact
 from agentmatch.eligibility.preferences import set_state_preferences
@@ -93,6 +93,25 @@ def change_availability(
             services.replace_absences(agent=agent, absences=absences, now=now)
             listed = ", ".join(_days(first, last) for first, last, _note in absences)
             _audit(agent, now, ChangeKind.ABSENCES, channel, f"now: {listed or 'none'}"[:300])
+        FollowUps(availability=True, referrals=True).run(agent=agent, now=now)
+    return services.availability_of(agent=agent, now=now)
+
+
+def flip_switch(*, agent: Agent, now: datetime, channel: str, on: bool) -> Availability:
+    """The header's green/red switch (and the workspace's "I'm back" button).
+
+    Off is off. On after a missed-offer pause returns the agent to the mode they were in
+    (their weekly hours, or available), so the pause never leaves them on around the
+    clock; on otherwise is available now. An explicit choice of mode on the availability
+    page or the API is `change_availability`, which sets what it says.
+    """
+    with transaction.atomic(durable=True):
+        agent.refresh_from_db(fields=["paused_after_missed_offer_at", "mode_before_pause"])
+        paused = agent.paused_after_missed_offer_at is not None
+        switch = services.mode_to_come_back_to(agent) if on else AvailabilitySwitch.OFF
+        services.set_switch(agent=agent, switch=switch)
+        detail = f"{switch} (back from a pause after a missed offer)" if paused and on else switch
+        _audit(agent, now, ChangeKind.SWITCH, channel, detail)
         FollowUps(availability=True, referrals=True).run(agent=agent, now=now)
     return services.availability_of(agent=agent, now=now)
 

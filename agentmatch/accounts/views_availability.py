@@ -121,13 +121,13 @@ def _safe_next(request: HttpRequest) -> str:
 @require_POST
 @agent_required
 def switch(request: HttpRequest, agent: Agent) -> HttpResponse:
-    """The header's green/red switch: ON or OFF, whatever the weekly hours say."""
+    """The header's green/red switch: OFF, or ON ("I'm back": the mode before a pause)."""
     value = request.POST.get("switch", "")
     if value not in (AvailabilitySwitch.ON, AvailabilitySwitch.OFF):
         messages.error(request, _("Choose Available or Not available."))
         return redirect(_safe_next(request))
-    agent_actions.change_availability(
-        agent=agent, now=timezone.now(), channel=Channel.WEB, switch=value
+    agent_actions.flip_switch(
+        agent=agent, now=timezone.now(), channel=Channel.WEB, on=value == AvailabilitySwitch.ON
     )
     if _is_htmx(request):
         return render(
@@ -135,7 +135,9 @@ def switch(request: HttpRequest, agent: Agent) -> HttpResponse:
             "agents/_switch_inner.html",
             {"sw": switch_state(agent), "switch_next": _safe_next(request)},
         )
-    if value == AvailabilitySwitch.ON:
+    if agent.availability_switch == AvailabilitySwitch.SCHEDULE:
+        messages.success(request, _("You follow your weekly hours again."))
+    elif agent.availability_switch == AvailabilitySwitch.ON:
         messages.success(request, _("You are available: new referrals can come to you."))
     else:
         messages.success(request, _("You are not available: no new referrals will come to you."))

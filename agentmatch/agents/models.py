@@ -79,6 +79,18 @@ class Agent(models.Model):
     is_available = models.BooleanField(default=False)
     availability_checked_at = models.DateTimeField(null=True, blank=True)
     availability_changes_at = models.DateTimeField(null=True, blank=True)
+    # A missed offer switches the agent off (PAUSE_AGENT_AFTER_MISSED_OFFER) and remembers
+    # the mode they were in, so that "I'm back" returns them to it (their weekly hours,
+    # or available) instead of around the clock. Any explicit switch change clears both.
+    paused_after_missed_offer_at = models.DateTimeField(null=True, blank=True)
+    mode_before_pause = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[
+            (AvailabilitySwitch.ON.value, AvailabilitySwitch.ON.label),
+            (AvailabilitySwitch.SCHEDULE.value, AvailabilitySwitch.SCHEDULE.label),
+        ],
+    )
 
     # When this agent last received an offer: ties in distance go to whoever waited longest.
     last_offered_at = models.DateTimeField(null=True, blank=True)
@@ -92,6 +104,18 @@ class Agent(models.Model):
                 name="display_option_1_to_4",
             ),
             models.CheckConstraint(condition=Q(npn__regex=r"^[0-9]{1,10}$"), name="npn_is_digits"),
+            # Paused means switched off with the mode to come back to; not paused, no mode.
+            models.CheckConstraint(
+                condition=(
+                    Q(paused_after_missed_offer_at__isnull=True, mode_before_pause="")
+                    | Q(
+                        paused_after_missed_offer_at__isnull=False,
+                        availability_switch=AvailabilitySwitch.OFF,
+                        mode_before_pause__in=[AvailabilitySwitch.ON, AvailabilitySwitch.SCHEDULE],
+                    )
+                ),
+                name="pause_remembers_the_mode",
+            ),
         ]
         indexes = [
             models.Index(fields=["availability_changes_at"], name="agent_avail_due"),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from agentmatch.agents.availability import (
@@ -80,8 +81,40 @@ def set_switch(*, agent: Agent, switch: str) -> None:
     """The green/red override, or back to following the weekly hours."""
     if switch not in AvailabilitySwitch.values:
         raise SettingError("switch", _("Choose Available or Not available."), code="bad_switch")
-    Agent.objects.filter(pk=agent.pk).update(availability_switch=switch)
+    # A choice the agent makes ends any pause after a missed offer.
+    Agent.objects.filter(pk=agent.pk).update(
+        availability_switch=switch, paused_after_missed_offer_at=None, mode_before_pause=""
+    )
     agent.availability_switch = switch
+    agent.paused_after_missed_offer_at = None
+    agent.mode_before_pause = ""
+
+
+def pause_after_missed_offer(*, agent: Agent, now: datetime) -> bool:
+    """Switches the agent off after a missed offer, remembering the mode they were in.
+
+    Only an agent who was on or following their hours is paused (one already switched
+    off, or already paused, keeps what they have); True when this call paused them. The
+    caller stores the availability that results.
+    """
+    paused = (
+        Agent.objects.filter(pk=agent.pk, paused_after_missed_offer_at__isnull=True)
+        .exclude(availability_switch=AvailabilitySwitch.OFF)
+        .update(
+            availability_switch=AvailabilitySwitch.OFF,
+            paused_after_missed_offer_at=now,
+            mode_before_pause=F("availability_switch"),
+        )
+    )
+    agent.refresh_from_db(
+        fields=["availability_switch", "paused_after_missed_offer_at", "mode_before_pause"]
+    )
+    return paused == 1
+
+
+def mode_to_come_back_to(agent: Agent) -> str:
+    """What "I'm back" switches to: the mode before a missed-offer pause, else available."""
+    return agent.mode_before_pause or AvailabilitySwitch.ON
 
 
 def replace_weekly_hours(*, agent: Agent, hours: Sequence[HoursRange]) -> None:

@@ -15,7 +15,11 @@ from agentmatch.agents.contact import ContactDetails, store_contact
 from agentmatch.agents.models import Agent
 from agentmatch.agents.profile import ProfileData, store_profile
 from agentmatch.agents.schedule import HoursRange
-from agentmatch.agents.services import change_availability_settings, store_availability
+from agentmatch.agents.services import (
+    change_availability_settings,
+    pause_after_missed_offer,
+    store_availability,
+)
 from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
 
 LOCATION_FIELDS = frozenset({"latitude", "longitude"})
@@ -43,6 +47,16 @@ def set_availability(
         agent=agent, now=now, switch=switch, weekly_hours=weekly_hours, absences=absences
     )
     return refresh_availability(agent=agent, now=now)
+
+
+def pause_for_missed_offer(*, agent: Agent, now: datetime) -> bool:
+    """Switches the agent off after a missed offer, remembering their mode (see
+    agents.services.pause_after_missed_offer), and stores the availability and the index's.
+    True when this call paused them. Never commits."""
+    paused = pause_after_missed_offer(agent=agent, now=now)
+    if paused:
+        refresh_availability(agent=agent, now=now)
+    return paused
 
 
 def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from agentmatch.agents.models import AvailabilitySwitch
 from agentmatch.core.phones import display_phone
 from agentmatch.notifications.messages import store, to_agent, unrendered
 from agentmatch.notifications.models import Channel, Message
@@ -64,13 +65,14 @@ def notify_new_offer(
     )
 
 
-def notify_offer_missed(*, offer: Offer, now: datetime, paused: bool) -> int:
-    """The offer's window passed unanswered and the referral moved on."""
+def notify_offer_missed(*, offer: Offer, now: datetime, paused: bool, mode: str = "") -> int:
+    """The offer's window passed unanswered and the referral moved on; `paused` when the
+    agent is now switched off, `mode` what switching back on returns them to."""
     return to_agent(
         agent=offer.agent,
         kind="offer_missed",
         event=f"offer_missed:{offer.pk}",
-        context={"offer": offer.pk, "paused": paused},
+        context={"offer": offer.pk, "paused": paused, "mode": mode},
         now=now,
         referral=offer.referral,
     )
@@ -196,8 +198,12 @@ def _offer_new(message: Message) -> dict[str, Any]:
 
 def _offer_missed(message: Message) -> dict[str, Any]:
     offer = _offer(message)
-    paused = {"paused": bool(message.context.get("paused"))}
-    return _agent_fields(message, offer, paused, settings.AGENT_WORKSPACE_URL)
+    pause = {
+        "paused": bool(message.context.get("paused")),
+        # Switching back on returns the agent to their weekly hours unless they were on.
+        "back_to_hours": message.context.get("mode") != AvailabilitySwitch.ON,
+    }
+    return _agent_fields(message, offer, pause, settings.AGENT_WORKSPACE_URL)
 
 
 def _consumer_fields(message: Message, referral: Referral, extra: dict[str, Any]) -> dict[str, Any]:

@@ -12,11 +12,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
+from agentmatch.agents.models import Agent, AgentLanguage
 from agentmatch.core.secrets import hash_secret, new_secret
-from agentmatch.eligibility.agent_facts import refresh_availability
+from agentmatch.eligibility.agent_facts import pause_for_missed_offer, refresh_availability
 from agentmatch.eligibility.models import RoutingState
-from agentmatch.eligibility.routing_table import set_slot_availability
 from agentmatch.notifications.messages import one_insert
 from agentmatch.partners.models import PartnerKey
 from agentmatch.referrals.claims import (
@@ -50,6 +49,9 @@ from agentmatch.referrals.problems import (
     is_offer_id,
     offer_problem,
 )
+
+# The reason the referral timeline gives for the pause (operators read it in English).
+PAUSE_REASON = "paused after a missed offer"
 
 
 class ReferralClosed(Exception):
@@ -411,14 +413,15 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
     detail = "no answer within the offer window"
     if settings.PAUSE_AGENT_AFTER_MISSED_OFFER:
         # An agent who does not answer is probably away: switch them to red so the next
-        # referrals do not each lose 15 minutes on them. They switch back on when ready.
-        Agent.objects.filter(pk=agent.pk).update(
-            availability_switch=AvailabilitySwitch.OFF, is_available=False
-        )
-        set_slot_availability(agent_id=agent.pk, is_available=False)
-        detail += "; agent switched to not available"
+        # referrals do not each lose 15 minutes on them. Their mode (weekly hours or on) is
+        # remembered: "I'm back" returns them to it.
+        if pause_for_missed_offer(agent=agent, now=now):
+            detail += f"; {PAUSE_REASON} (was: {agent.get_mode_before_pause_display()})"
+        elif agent.paused_after_missed_offer_at is not None:
+            detail += f"; agent already {PAUSE_REASON}"
+    paused = agent.paused_after_missed_offer_at is not None
     _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
-    notify_offer_missed(offer=offer, now=now, paused=settings.PAUSE_AGENT_AFTER_MISSED_OFFER)
+    notify_offer_missed(offer=offer, now=now, paused=paused, mode=agent.mode_before_pause)
     offer_next(referral=referral, now=now)
     return offer
 

@@ -78,7 +78,7 @@ def referrals(request: HttpRequest, agent: Agent) -> HttpResponse:
         )
         offer.contact_by = (offer.responded_at or now) + reminder_delay()
     show_contact_details(offers=accepted, agent=agent, now=now, channel=CHANNEL)
-    context = {**_offers_context(agent), "accepted": accepted}
+    context = {**_offers_context(agent), "accepted": accepted, "agent": agent}
     return render(request, "workspace/referrals.html", context)
 
 

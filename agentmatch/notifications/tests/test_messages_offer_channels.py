@@ -146,4 +146,4 @@ def test_an_expired_offer_tells_the_agent_they_missed_it(plan_year) -> None:
     email = missed[0]
     assert email.subject == "You missed a referral in Madison, WI"
     assert "not answered by 2:15 p.m. CST" in email.body
-    assert "switched you to not available" in email.body  # PAUSE_AGENT_AFTER_MISSED_OFFER
+    assert "We paused you" in email.body  # PAUSE_AGENT_AFTER_MISSED_OFFER
