@@ -125,6 +125,8 @@ def _availability_out(agent: Agent) -> dict[str, object]:
         "is_available": result.is_available,
         "reason": result.reason,
         "changes_at": result.changes_at,
+        "paused_after_missed_offer_at": agent.paused_after_missed_offer_at,
+        "mode_before_pause": agent.mode_before_pause or None,
     }
 
 

@@ -174,6 +174,13 @@ class AvailabilityOut(Schema):
     is_available: bool
     reason: str
     changes_at: datetime | None
+    paused_after_missed_offer_at: datetime | None = Field(
+        default=None, description="Set while a missed offer has paused the agent (switch off)"
+    )
+    mode_before_pause: str | None = Field(
+        default=None,
+        description='The switch to send to come back ("schedule" or "on") while paused',
+    )
 
 
 class PreferencesIn(InputSchema):

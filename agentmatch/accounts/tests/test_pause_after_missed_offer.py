@@ -104,14 +104,20 @@ def test_an_always_on_agent_who_misses_an_offer_comes_back_to_available(plan_yea
     assert slot_available(agent)
 
 
-def test_an_explicit_choice_in_the_api_sets_what_it_says_and_ends_the_pause(plan_year) -> None:
+def test_the_api_shows_the_pause_and_an_explicit_choice_sets_what_it_says(plan_year) -> None:
     agent = madison_agent(switch=AvailabilitySwitch.SCHEDULE)
     miss_an_offer(agent)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_for(agent)}"}
+    profile = Client().get("/api/v1/agent/profile", **auth)  # type: ignore[arg-type]
+    shown = profile.json()["availability"]
+    assert shown["switch"] == "off"
+    assert shown["mode_before_pause"] == "schedule"
+    assert shown["paused_after_missed_offer_at"] is not None
     response = Client().put(
         "/api/v1/agent/availability",
         {"switch": "on"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {api_token_for(agent)}",
+        **auth,  # type: ignore[arg-type]
     )
     assert response.status_code == 200, response.content
     agent.refresh_from_db()
