@@ -106,7 +106,15 @@ def flip_switch(*, agent: Agent, now: datetime, channel: str, on: bool) -> Avail
     page or the API is `change_availability`, which sets what it says.
     """
     with transaction.atomic(durable=True):
-        agent.refresh_from_db(fields=["paused_after_missed_offer_at", "mode_before_pause"])
+        # Locked, so that an offer expiring at this moment cannot pause the agent between
+        # reading the mode to come back to and storing it.
+        locked = (
+            Agent.objects.select_for_update()
+            .only("paused_after_missed_offer_at", "mode_before_pause")
+            .get(pk=agent.pk)
+        )
+        agent.paused_after_missed_offer_at = locked.paused_after_missed_offer_at
+        agent.mode_before_pause = locked.mode_before_pause
         paused = agent.paused_after_missed_offer_at is not None
         switch = services.mode_to_come_back_to(agent) if on else AvailabilitySwitch.OFF
         services.set_switch(agent=agent, switch=switch)

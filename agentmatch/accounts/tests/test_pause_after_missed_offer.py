@@ -235,6 +235,7 @@ def test_the_workspace_shows_the_pause_and_its_button_brings_the_agent_back(plan
     page = client.get(workspace).content.decode()
     assert 'id="paused-banner"' in page
     assert "When you come back, you are available again." in page
+    assert "Paused after a missed referral" in page  # the header switch's hint
 
     response = client.post(reverse("agents:switch"), {"switch": "on", "next": workspace})
     assert response.status_code == 302

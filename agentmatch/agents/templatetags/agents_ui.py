@@ -22,6 +22,7 @@ def switch_state(agent: Agent) -> dict[str, Any]:
         "available": result.is_available,
         "mode": agent.availability_switch,
         "follows_hours": agent.availability_switch == AvailabilitySwitch.SCHEDULE,
+        "paused": agent.paused_after_missed_offer_at is not None,
         "on_absence": on_absence,
         "changes_at": result.changes_at,
         # Pressing the switch flips what the agent sees.
