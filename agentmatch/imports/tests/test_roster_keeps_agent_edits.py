@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from agentmatch.accounts.agent_actions import change_contact_details, change_languages
+from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail, sign_up_form, token_from
 from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.models import Agent, Channel, EditedField
 from agentmatch.eligibility.models import RoutingSlot
@@ -153,3 +154,14 @@ def test_the_routing_index_stays_in_step_with_what_was_kept(maria, tom, tmp_path
         "en",
         "vi",
     }
+
+
+def test_a_zip_entered_at_sign_up_is_the_agents(plan_year, client, tmp_path) -> None:
+    """The tip sheets make the ZIP a sign-up field: one that differs from MLMS is kept."""
+    make_agent(npn="8812004", zip_code=MADISON, licensed=["WI"], service_registered=False)
+    invite_and_send(timezone.now())
+    link = f"/accounts/register/{token_from(sent_mail()[0])}/"
+    assert client.post(link, sign_up_form(zip_code=MILWAUKEE)).status_code == 302
+    report = import_roster(write_roster(tmp_path, [f"8812004,Alex,Agent,{MADISON},en,1"]))
+    assert Agent.objects.get(npn="8812004").business_zip == MILWAUKEE
+    assert "1 agent: MLMS differs from what the agent set here (ZIP)" in report.summary()

@@ -22,6 +22,7 @@ def test_the_agent_page_lists_the_roster_conflicts(operator_client, tmp_path) ->
     assert "MLMS differs from what the agent set here" in page
     assert "<td>en</td><td>en, es</td>" in page
     assert "roster.csv" in page
+    assert "set by the agent on" in page and "MLMS no longer changes them" in page
 
 
 def test_an_agent_without_conflicts_shows_none(operator_client) -> None:
