@@ -77,7 +77,7 @@ def make_agent(
 ) -> Agent:
     now = now or timezone.now()
     npn = npn or str(next(_counter))
-    agent, _ = save_profile(
+    agent = save_profile(
         data=ProfileData(
             npn=npn,
             first_name=first_name,
@@ -91,7 +91,7 @@ def make_agent(
             contact_method=contact_method,
         ),
         now=now,
-    )
+    ).agent
     licensed = list(licensed)
     for state in licensed:
         give_license(agent, state, resident=state == agent.home_state)

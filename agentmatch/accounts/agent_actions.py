@@ -24,6 +24,7 @@ from agentmatch.agents.availability import Availability
 from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Absence, Agent, AgentChange, AvailabilitySwitch, ChangeKind
+from agentmatch.agents.ownership import set_own_languages
 from agentmatch.agents.schedule import HoursRange
 from agentmatch.eligibility.agent_facts import refresh_availability, update_contact
 from agentmatch.eligibility.preferences import set_state_preferences
@@ -152,7 +153,8 @@ def remove_absence(*, agent: Agent, now: datetime, channel: str, absence_id: int
 
 def _apply_languages(agent: Agent, now: datetime, channel: str, values: Iterable[str]) -> None:
     codes = services.clean_languages(values)
-    services.set_languages(agent=agent, languages=codes)
+    # Languages the agent changes here are theirs: the roster no longer overwrites them.
+    set_own_languages(agent=agent, languages=codes, now=now)
     _audit(agent, now, ChangeKind.LANGUAGES, channel, ", ".join(codes))
 
 

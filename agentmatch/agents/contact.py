@@ -1,6 +1,7 @@
 """The contact details an agent keeps up to date themselves: cell phone, method, ZIP.
 
-Name, email and NPN come from MLMS and are changed there, never here.
+Name, email and NPN come from MLMS and are changed there, never here; a ZIP the agent
+changes here is theirs from then on (agents/ownership.py).
 """
 
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, ContactMethod
+from agentmatch.agents.ownership import ZIP, mark_edited
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.phones import normalize_phone
 
@@ -61,6 +63,9 @@ def store_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> li
     Agent.objects.filter(pk=agent.pk).update(**fields, updated_at=now)  # type: ignore[arg-type]
     for name, value in fields.items():
         setattr(agent, name, value)
+    if "business_zip" in changed:
+        # A ZIP the agent set here is theirs: the roster no longer moves them.
+        mark_edited(agent=agent, fields=[ZIP], now=now)
     return changed
 
 

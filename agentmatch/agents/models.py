@@ -232,3 +232,18 @@ class AgentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.kind} via {self.channel} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class EditedField(models.Model):
+    """The agent changed this field here (agents/ownership.py GUARDED): a roster
+    re-import keeps the agent's value instead of following MLMS."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="edited_fields")
+    field = models.CharField(max_length=20, choices=[("languages", "languages"), ("zip", "ZIP")])
+    edited_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agent", "field"], name="field_edited_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} edited {self.field} at {self.edited_at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agentmatch.agents.models import Agent, ContactMethod, DisplayOption
+from agentmatch.agents.ownership import BY_NAME, LANGUAGES, ZIP, Conflict, edited_here
 from agentmatch.agents.services import set_languages
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.languages import normalize_language
@@ -92,19 +93,33 @@ class SavedProfile:
     agent: Agent
     changed: bool
     index_stale: bool  # location or languages changed: the routing index copies them
+    conflicts: tuple[Conflict, ...] = ()  # MLMS differs from what the agent set here: kept
 
 
 def store_profile(*, data: ProfileData, now: datetime) -> SavedProfile:
     """Creates the agent or updates what changed; says whether the routing index is stale
-    (eligibility.agent_facts.save_profile rebuilds it)."""
+    (eligibility.agent_facts.save_profile rebuilds it).
+
+    A field the agent edited here (agents/ownership.py) is never overwritten: where MLMS
+    says something else, the difference is returned as a Conflict.
+    """
     fields = clean_profile(data)
     languages: list[str] = fields.pop("languages")  # type: ignore[assignment]
     agent = Agent.objects.filter(npn_key=fields["npn_key"]).first()
     changed = agent is None
     index_stale = False
+    conflicts: list[Conflict] = []
+    owned: set[str] = set()
     if agent is None:
         agent = Agent.objects.create(**fields)  # type: ignore[arg-type]
     else:
+        owned = edited_here(agent)
+        if ZIP in owned:
+            mlms_zip = str(fields["business_zip"])
+            for column in BY_NAME[ZIP].columns:
+                fields.pop(column)
+            if mlms_zip != agent.business_zip:
+                conflicts.append(Conflict(ZIP, mlms_zip, agent.business_zip))
         diff = {k: v for k, v in fields.items() if getattr(agent, k) != v}
         if diff:
             Agent.objects.filter(pk=agent.pk).update(**diff, updated_at=now)  # type: ignore[arg-type]
@@ -114,6 +129,11 @@ def store_profile(*, data: ProfileData, now: datetime) -> SavedProfile:
             index_stale = bool({"latitude", "longitude"} & diff.keys())
     have = set(agent.languages.values_list("language", flat=True))
     if have != set(languages):
-        set_languages(agent=agent, languages=languages)
-        changed = index_stale = True
-    return SavedProfile(agent=agent, changed=changed, index_stale=index_stale)
+        if LANGUAGES in owned:
+            conflicts.append(Conflict(LANGUAGES, ", ".join(languages), ", ".join(sorted(have))))
+        else:
+            set_languages(agent=agent, languages=languages)
+            changed = index_stale = True
+    return SavedProfile(
+        agent=agent, changed=changed, index_stale=index_stale, conflicts=tuple(conflicts)
+    )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from agentmatch.agents.availability import Availability
 from agentmatch.agents.contact import ContactDetails, store_contact
 from agentmatch.agents.models import Agent
-from agentmatch.agents.profile import ProfileData, store_profile
+from agentmatch.agents.profile import ProfileData, SavedProfile, store_profile
 from agentmatch.agents.schedule import HoursRange
 from agentmatch.agents.services import (
     change_availability_settings,
@@ -59,12 +59,13 @@ def pause_for_missed_offer(*, agent: Agent, now: datetime) -> bool:
     return paused
 
 
-def save_profile(*, data: ProfileData, now: datetime) -> tuple[Agent, bool]:
-    """Creates the agent or updates what changed (MLMS data); returns (agent, changed)."""
+def save_profile(*, data: ProfileData, now: datetime) -> SavedProfile:
+    """Creates the agent or updates what changed (MLMS data, never a field the agent
+    edited here: those come back as conflicts)."""
     saved = store_profile(data=data, now=now)
     if saved.index_stale:
         rebuild_slots(agent_ids=[saved.agent.pk])
-    return saved.agent, saved.changed
+    return saved
 
 
 def update_contact(*, agent: Agent, details: ContactDetails, now: datetime) -> list[str]:

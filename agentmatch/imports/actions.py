@@ -21,6 +21,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from agentmatch.agents.models import Agent
+from agentmatch.agents.ownership import GUARDED
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.imports.base import (
     CHUNK,
@@ -35,7 +36,13 @@ from agentmatch.imports.base import (
     UnreadableFile,
     sha256_of,
 )
-from agentmatch.imports.models import ImportedKey, ImportKind, ImportRun, ImportStatus
+from agentmatch.imports.models import (
+    ImportedKey,
+    ImportKind,
+    ImportRun,
+    ImportStatus,
+    ProfileConflict,
+)
 from agentmatch.imports.nipr import NiprImporter
 from agentmatch.imports.rcl import RclImporter
 from agentmatch.imports.report import ImportReport
@@ -126,6 +133,10 @@ def _import(
             bar.update(ctx.position - bar.n)
 
     report = ImportReport(run, kept_as=importer.kept_as)
+    conflicts = ProfileConflict.objects.filter(import_run=run)
+    report.conflict_agents = conflicts.values("agent").distinct().count()
+    found = set(conflicts.values_list("field", flat=True))
+    report.conflict_fields = tuple(f.label for f in GUARDED if f.name in found)
     run.npns_without_agent = (
         ImportedKey.objects.filter(run=run)
         .exclude(npn_key__in=Agent.objects.values("npn_key"))

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from agentmatch.agents.models import Agent
+
 
 class ImportKind(models.TextChoices):
     RCL = "rcl", "CMS Registration Completion List"
@@ -65,3 +67,24 @@ class ImportedKey(models.Model):
             models.UniqueConstraint(fields=["run", "key"], name="imported_key_once_per_run")
         ]
         indexes = [models.Index(fields=["run", "changed", "npn_key"], name="imported_key_changed")]
+
+
+class ProfileConflict(models.Model):
+    """The roster says something else for a field the agent edited here; the agent's value
+    was kept (agents/ownership.py). One row per agent and field, as of the latest roster
+    that disagreed; a roster that agrees again removes it."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="profile_conflicts")
+    field = models.CharField(max_length=20)
+    mlms_value = models.CharField(max_length=200)
+    our_value = models.CharField(max_length=200)
+    seen_at = models.DateTimeField()
+    import_run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="conflicts")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "field"], name="profile_conflict_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.field}: MLMS {self.mlms_value!r}, here {self.our_value!r}"

@@ -22,6 +22,8 @@ class ImportReport:
     agents_gained: int = 0
     referrals_offered: int = 0
     gained_ids: set[int] = field(default_factory=set)
+    conflict_agents: int = 0  # agents whose roster row differs from what they set here
+    conflict_fields: tuple[str, ...] = ()  # their labels, in agents/ownership.py order
 
     @property
     def changed_anything(self) -> bool:
@@ -48,6 +50,11 @@ class ImportReport:
             lines.append(
                 f"{has} no agent yet: their {self.kept_as} are kept and apply "
                 "when the roster adds them."
+            )
+        if self.conflict_agents:
+            lines.append(
+                f"{count(self.conflict_agents, 'agent', 'agents')}: MLMS differs from what "
+                f"the agent set here ({', '.join(self.conflict_fields)}); kept the agent's."
             )
         if not self.changed_anything:
             lines.append(self._nothing_changed())

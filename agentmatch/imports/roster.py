@@ -3,7 +3,9 @@
 Columns: NPN, First Name, Last Name, Email, Home State, Business Street, City, ZIP,
 Languages ("en;es" or "English, Spanish"), Display Option (1-4), HOD Training Completion
 Date, Plan Year. Profiles go through eligibility.agent_facts.save_profile, the same validation as
-everywhere else; a row with a date upserts the TrainingCompletion for its plan year.
+everywhere else; a row with a date upserts the TrainingCompletion for its plan year. Fields
+the agent edited here (languages, ZIP: agents/ownership.py) are kept, and where the roster
+differs a ProfileConflict is recorded for the summary and the operator's agent page.
 """
 
 import re
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from agentmatch.agents.models import Agent
+from agentmatch.agents.ownership import Conflict
 from agentmatch.agents.profile import ProfileData, ProfileError, clean_profile
 from agentmatch.core.languages import normalize_language
 from agentmatch.eligibility.agent_facts import save_profile
@@ -31,7 +34,7 @@ from agentmatch.imports.base import (
     parse_npn,
     upsert_rows,
 )
-from agentmatch.imports.models import ImportKind
+from agentmatch.imports.models import ImportKind, ProfileConflict
 
 COLUMNS = (
     Column("npn", "NPN", ("national producer number",)),
@@ -110,16 +113,20 @@ class RosterImporter(Importer):
         outcomes: list[Outcome | Rejected] = []
         trainings: list[tuple[tuple[int, str], dict[str, object]]] = []
         trained_index: list[int] = []
+        conflicts: dict[int, tuple[Conflict, ...]] = {}  # agent id -> as of this roster
         for record in records:
             year, profile, trained_on, absent = record.data
             existing = known.get(record.npn_key)
             if existing is not None:
                 profile = _keep_known_facts(profile, existing, absent)
             try:
-                _agent, changed = save_profile(data=profile, now=ctx.now)
+                saved = save_profile(data=profile, now=ctx.now)
             except ProfileError as exc:
                 outcomes.append(Rejected(record.line, _profile_reason(exc), record.raw))
                 continue
+            changed = saved.changed
+            if existing is not None:
+                conflicts[existing.pk] = saved.conflicts
             if existing is None:
                 outcomes.append(Outcome.CREATED)
             else:
@@ -131,7 +138,26 @@ class RosterImporter(Importer):
         for i, result in zip(trained_index, results, strict=True):
             if result != Outcome.UNCHANGED and outcomes[i] == Outcome.UNCHANGED:
                 outcomes[i] = Outcome.UPDATED
+        _record_conflicts(conflicts, ctx)
         return outcomes
+
+
+def _record_conflicts(conflicts: dict[int, tuple[Conflict, ...]], ctx: Context) -> None:
+    """Each agent's conflicts as of this roster replace the earlier ones: a field where
+    MLMS agrees again (or the agent never edited) has none left."""
+    ProfileConflict.objects.filter(agent_id__in=conflicts).delete()
+    ProfileConflict.objects.bulk_create(
+        ProfileConflict(
+            agent_id=agent_id,
+            field=c.field,
+            mlms_value=c.mlms_value[:200],
+            our_value=c.our_value[:200],
+            seen_at=ctx.now,
+            import_run=ctx.run,
+        )
+        for agent_id, found in conflicts.items()
+        for c in found
+    )
 
 
 # Roster column -> Agent field: a column the file does not have leaves the field alone.
@@ -146,6 +172,9 @@ _KEPT_WHEN_ABSENT = {
 def _keep_known_facts(profile: ProfileData, agent: Agent, absent: tuple[str, ...]) -> ProfileData:
     """What the roster leaves out must not erase what we already know."""
     kept = {_KEPT_WHEN_ABSENT[c]: getattr(agent, _KEPT_WHEN_ABSENT[c]) for c in absent}
+    # Without a City column, a new ZIP brings its own city rather than keeping the old one.
+    if "city" in absent and profile.business_zip.strip() != agent.business_zip:
+        del kept["business_city"]
     # Spreadsheets drop leading zeros: never shorten an NPN we hold with its zeros.
     if len(agent.npn) > len(profile.npn):
         kept["npn"] = agent.npn

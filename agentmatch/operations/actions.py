@@ -117,7 +117,8 @@ def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime
                     deactivated_at=now,
                     deactivated_by=operator,
                     reason=reason[:500],
-                    previous_switch=agent.availability_switch,
+                    # An agent paused after a missed offer comes back to their own mode.
+                    previous_switch=agent.mode_before_pause or agent.availability_switch,
                 )
         except IntegrityError as exc:
             raise OperationError(_("This agent is already deactivated.")) from exc

@@ -98,6 +98,8 @@ def agent_detail(request: HttpRequest, npn: str) -> HttpResponse:
         "offers": Offer.objects.filter(agent=agent)
         .select_related("referral")
         .order_by("-offered_at", "-pk")[:RECENT_OFFERS],
+        "edited": dict(agent.edited_fields.values_list("field", "edited_at")),
+        "conflicts": agent.profile_conflicts.select_related("import_run").order_by("field"),
         "actions": OperatorAction.objects.filter(agent=agent).select_related("operator")[:20],
         "state_choices": STATE_CHOICES,
         "now": now,

@@ -26,7 +26,8 @@ ROSA = ProfileData(
 
 
 def test_new_profile_is_stored_normalised():
-    agent, changed = save_profile(data=ROSA, now=NOW)
+    saved = save_profile(data=ROSA, now=NOW)
+    agent, changed = saved.agent, saved.changed
     assert changed is True
     agent.refresh_from_db()
     assert agent.first_name == "Rosa"
@@ -38,14 +39,15 @@ def test_new_profile_is_stored_normalised():
 
 
 def test_npn_keeps_its_leading_zeros_and_is_matched_without_them():
-    agent, _ = save_profile(data=ROSA, now=NOW)
+    agent = save_profile(data=ROSA, now=NOW).agent
     assert agent.npn == "0012345"
     assert agent.npn_key == "12345"
 
 
 def test_same_npn_without_leading_zeros_updates_the_same_agent():
-    first, _ = save_profile(data=ROSA, now=NOW)
-    again, changed = save_profile(data=replace(ROSA, npn="12345"), now=NOW)
+    first = save_profile(data=ROSA, now=NOW).agent
+    saved = save_profile(data=replace(ROSA, npn="12345"), now=NOW)
+    again, changed = saved.agent, saved.changed
     assert again.pk == first.pk
     assert changed is True
     assert Agent.objects.count() == 1
@@ -53,14 +55,16 @@ def test_same_npn_without_leading_zeros_updates_the_same_agent():
 
 def test_saving_the_same_profile_again_reports_no_change():
     save_profile(data=ROSA, now=NOW)
-    _agent, changed = save_profile(data=ROSA, now=NOW)
+    saved = save_profile(data=ROSA, now=NOW)
+    _agent, changed = saved.agent, saved.changed
     assert changed is False
     assert Agent.objects.count() == 1
 
 
 def test_changed_field_is_updated_and_reported():
     save_profile(data=ROSA, now=NOW)
-    agent, changed = save_profile(data=replace(ROSA, business_zip="53202"), now=NOW)
+    saved = save_profile(data=replace(ROSA, business_zip="53202"), now=NOW)
+    agent, changed = saved.agent, saved.changed
     assert changed is True
     agent.refresh_from_db()
     assert (agent.business_zip, agent.business_city) == ("53202", "Milwaukee")
@@ -68,13 +72,14 @@ def test_changed_field_is_updated_and_reported():
 
 def test_changed_languages_alone_are_reported():
     save_profile(data=ROSA, now=NOW)
-    agent, changed = save_profile(data=replace(ROSA, languages=("en",)), now=NOW)
+    saved = save_profile(data=replace(ROSA, languages=("en",)), now=NOW)
+    agent, changed = saved.agent, saved.changed
     assert changed is True
     assert list(agent.languages.values_list("language", flat=True)) == ["en"]
 
 
 def test_explicit_home_state_wins_over_the_zip_state():
-    agent, _ = save_profile(data=replace(ROSA, home_state="ia"), now=NOW)
+    agent = save_profile(data=replace(ROSA, home_state="ia"), now=NOW).agent
     assert agent.home_state == "IA"
 
 

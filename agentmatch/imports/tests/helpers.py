@@ -47,3 +47,13 @@ def snapshot() -> dict[str, Any]:
             rows = model._default_manager.order_by("pk").values()
             state[model._meta.label] = [dict(r) for r in rows]
     return state
+
+
+ROSTER_HEADER = "NPN,First Name,Last Name,ZIP,Languages,Display Option\n"
+
+
+def write_roster(directory: Path, rows: list[str], name: str = "roster.csv") -> str:
+    """A roster with the required columns only: the columns it lacks leave fields alone."""
+    path = directory / name
+    path.write_text(ROSTER_HEADER + "".join(f"{row}\n" for row in rows))
+    return str(path)

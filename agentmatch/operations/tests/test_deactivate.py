@@ -175,3 +175,17 @@ def test_a_referral_waiting_for_a_deactivated_agent_is_offered_on_reactivation(
     assert referral.status == ReferralStatus.WAITING
     operator_client.post(f"/ops/agents/{rosa.agent.npn}/reactivate/")
     assert Offer.objects.get(referral=referral).agent == rosa.agent
+
+
+def test_an_agent_paused_after_a_missed_offer_comes_back_to_their_own_mode(
+    operator_client, rosa
+) -> None:
+    from agentmatch.eligibility.agent_facts import pause_for_missed_offer
+
+    set_availability(agent=rosa.agent, switch=AvailabilitySwitch.SCHEDULE, now=timezone.now())
+    assert pause_for_missed_offer(agent=rosa.agent, now=timezone.now())
+    _deactivate(operator_client, rosa.agent)
+    operator_client.post(f"/ops/agents/{rosa.agent.npn}/reactivate/", follow=True)
+    rosa.agent.refresh_from_db()
+    assert rosa.agent.availability_switch == AvailabilitySwitch.SCHEDULE
+    assert rosa.agent.paused_after_missed_offer_at is None
