@@ -267,6 +267,9 @@ INVITATION_HOURS = env_int("INVITATION_HOURS", 48)
 PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 30)
 TERMS_VERSIONS = {"service": "2026-1", "cms": "2026-1"}
 HELP_DESK_EMAIL = "FFMProducer-AssisterHelpDesk@cms.hhs.gov"
+# Where an agent writes when a state they hold a license in (per NIPR) is missing: CMS's
+# address for licensing questions (tip sheets 000 and 003), not the help desk's.
+LICENSED_STATE_EMAIL = "FFMProducer-Assister@cms.hhs.gov"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from agentmatch.accounts import views_login, views_passkeys, views_profile, views_registration
+from agentmatch.accounts import (
+    views_help,
+    views_login,
+    views_passkeys,
+    views_profile,
+    views_registration,
+)
 
 app_name = "accounts"
 
@@ -9,6 +15,8 @@ urlpatterns = [
     path("login/", views_login.LoginView.as_view(), name="login"),
     path("logout/", views_login.logout_view, name="logout"),
     path("logout/everywhere/", views_login.logout_everywhere, name="logout_everywhere"),
+    path("help/", views_help.help_page, name="help"),
+    path("no-invitation/", views_help.no_invitation, name="no_invitation"),
     path("forgot-username/", views_login.forgot_username, name="forgot_username"),
     path("forgot-password/", views_login.forgot_password, name="forgot_password"),
     path("reset/<str:token>/", views_login.reset, name="reset"),

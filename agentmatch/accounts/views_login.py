@@ -26,6 +26,7 @@ from agentmatch.accounts.forms import (
 from agentmatch.accounts.models import User
 from agentmatch.accounts.passwords import RULES
 from agentmatch.accounts.recovery import ResetError, find_reset_link
+from agentmatch.accounts.views_help import help_links
 from agentmatch.accounts.views_registration import checked_rules
 from agentmatch.core.clients import client_address
 
@@ -40,6 +41,10 @@ class LoginView(auth_views.LoginView):
     def get_initial(self) -> dict[str, Any]:
         remembered = self.request.get_signed_cookie(REMEMBER_COOKIE, default="", salt="username")
         return {"username": remembered, "remember_username": bool(remembered)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The "no invitation yet?" box: spam folder, help desk, tracker, NPN look-up.
+        return {**super().get_context_data(**kwargs), **help_links()}
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)

@@ -144,7 +144,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "push_count": PushSubscription.objects.filter(agent=agent).count(),
             "eligibility": eligibility,
             "unlicensed_states": [r["state"] for r in eligibility if not r["licensed"]],
-            "help_desk": settings.HELP_DESK_EMAIL,
+            "licensed_state_email": settings.LICENSED_STATE_EMAIL,
             "device_tokens": request.user.device_tokens.filter(  # type: ignore[union-attr]
                 revoked_at__isnull=True, expires_at__gt=now
             ).order_by("-created_at"),

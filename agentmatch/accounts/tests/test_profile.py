@@ -95,7 +95,7 @@ def test_each_state_shows_why_referrals_do_not_come(pat, client: Client) -> None
     assert any("runs its own exchange" in r for r in rows["CA"]["reasons"])
     assert "no TX license on record from NIPR" in rows["TX"]["reasons"]
     page = client.get("/accounts/profile/").content.decode()
-    assert "FFMProducer-AssisterHelpDesk@cms.hhs.gov" in page
+    assert "FFMProducer-Assister@cms.hhs.gov" in page
 
 
 def test_display_option_4_is_explained(plan_year, client: Client) -> None:

@@ -283,6 +283,20 @@ def forgot_password(visit: Visit) -> None:
     expect(visit.page.locator("#id_username_or_email")).to_be_visible()
 
 
+def no_invitation(visit: Visit) -> None:
+    login(visit)
+    visit.page.locator("main").get_by_role("link", name=INVITATION_LINK[visit.language]).click()
+    expect(visit.page.locator("#tracker-link")).to_be_visible()
+
+
+def help_resources(visit: Visit) -> None:
+    visit.page.goto("/accounts/help/")
+    expect(visit.page.locator("#resources-link")).to_be_visible()
+
+
+INVITATION_LINK = {"en": "Didn't get an invitation?", "es": "¿No recibió una invitación?"}
+
+
 def recovery_sent(visit: Visit) -> None:
     make_agent_user(make_agent(zip_code="53703", licensed=["WI"]), username="lee.agent")
     forgot_password(visit)
@@ -432,6 +446,8 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "login": login,
     "forgot-username": forgot_username,
     "forgot-password": forgot_password,
+    "no-invitation": no_invitation,
+    "help": help_resources,
     "recovery-sent": recovery_sent,
     "password-reset": password_reset,
     "register": register,
