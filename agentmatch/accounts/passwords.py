@@ -12,13 +12,20 @@ The seed's rules, made precise:
   wrap around ("yzab", "8901" pass) and never mix letters and digits.
 The same rules run in the browser (static/accounts/password-rules.js) for the live
 checklist; the server is the authority.
+
+Two more lines on the checklist show the server's other validators live: not a common
+password (Django's list; the browser loads the part of it that a password of 8 to 20
+characters could match, static/accounts/common-passwords.txt, so no candidate password
+leaves the browser before submit) and no username, name or email in it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
+from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +117,63 @@ def broken_rules(password: str) -> list[Rule]:
     return [rule for rule in RULES if not rule.passes(password)]
 
 
+@dataclass(frozen=True)
+class ChecklistLine:
+    code: str
+    message: Any  # lazy translation
+
+
+# Every line of the checklist: the seed's rules, then the other validators' (codes used by
+# password-rules.js; these two depend on the user, so broken_rules leaves them out).
+CHECKLIST: tuple[Rule | ChecklistLine, ...] = (
+    *RULES,
+    ChecklistLine("common", _("Is not a commonly used password")),
+    ChecklistLine("personal", _("Does not contain your username, name or email")),
+)
+MIN_PERSONAL_WORD = 3
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    return frozenset(CommonPasswordValidator().passwords)
+
+
+def is_common(password: str) -> bool:
+    # As Django's CommonPasswordValidator compares.
+    return password.lower().strip() in common_passwords()
+
+
+def common_passwords_for_browser() -> list[str]:
+    """The common passwords a password passing the length rule could be (the static file)."""
+    return sorted(p for p in common_passwords() if MIN_LENGTH <= len(p) <= MAX_LENGTH)
+
+
+def personal_words(user: Any) -> list[str]:
+    """The username, first and last name and email name (lower case) a password must avoid."""
+    words = [
+        getattr(user, "username", ""),
+        getattr(user, "first_name", ""),
+        getattr(user, "last_name", ""),
+        (getattr(user, "email", "") or "").split("@")[0],
+    ]
+    return [w.lower() for w in words if w and len(w) >= MIN_PERSONAL_WORD]
+
+
+def contains_personal_word(password: str, words: Iterable[str]) -> bool:
+    lowered = password.lower()
+    return any(word in lowered for word in words)
+
+
+def broken_lines(password: str, words: Iterable[str]) -> set[str]:
+    """The codes of the checklist lines the password breaks, for the given personal words."""
+    broken = {rule.code for rule in broken_rules(password)}
+    if is_common(password):
+        broken.add("common")
+    if contains_personal_word(password, words):
+        broken.add("personal")
+    return broken
+
+
 class SeedPasswordRules:
     """Django password validator enforcing the tip sheet's rules, one error per broken rule."""
 
@@ -125,25 +189,12 @@ class SeedPasswordRules:
 class ContextWordsValidator:
     """Refuses passwords containing the username, first or last name, or email name."""
 
-    min_word = 3
-
     def validate(self, password: str, user: Any = None) -> None:
-        if user is None:
-            return
-        lowered = password.lower()
-        words = [
-            getattr(user, "username", ""),
-            getattr(user, "first_name", ""),
-            getattr(user, "last_name", ""),
-            (getattr(user, "email", "") or "").split("@")[0],
-        ]
-        for word in words:
-            word = (word or "").lower()
-            if len(word) >= self.min_word and word in lowered:
-                raise ValidationError(
-                    _("Your password cannot contain your username, name or email."),
-                    code="context_word",
-                )
+        if user is not None and contains_personal_word(password, personal_words(user)):
+            raise ValidationError(
+                _("Your password cannot contain your username, name or email."),
+                code="context_word",
+            )
 
     def get_help_text(self) -> str:
         return str(_("Your password cannot contain your username, name or email."))

@@ -24,10 +24,10 @@ from agentmatch.accounts.forms import (
     service_message,
 )
 from agentmatch.accounts.models import User
-from agentmatch.accounts.passwords import RULES
+from agentmatch.accounts.passwords import personal_words
 from agentmatch.accounts.recovery import ResetError, find_reset_link
 from agentmatch.accounts.views_help import help_links
-from agentmatch.accounts.views_registration import checked_rules
+from agentmatch.accounts.views_registration import checklist
 from agentmatch.core.clients import client_address
 
 REMEMBER_COOKIE = "remembered_username"
@@ -113,7 +113,7 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
 def reset(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     try:
-        find_reset_link(token=token, now=now)
+        link = find_reset_link(token=token, now=now)
     except ResetError as exc:
         return render(
             request,
@@ -145,7 +145,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/reset.html",
-        {"form": form, "password_rules": RULES, "broken_rules": checked_rules(request)},
+        {"form": form, **checklist(request, personal_words(link.user))},
     )
 
 
@@ -188,5 +188,5 @@ def change_password(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/change_password.html",
-        {"form": form, "password_rules": RULES, "broken_rules": checked_rules(request)},
+        {"form": form, **checklist(request, personal_words(request.user))},
     )

@@ -1,5 +1,9 @@
 """Invitation link → sign-up → "almost complete" → first login → CMS Terms of Use."""
 
+import json
+from types import SimpleNamespace
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +14,7 @@ from django.views.decorators.http import require_POST
 from agentmatch.accounts import actions
 from agentmatch.accounts.forms import SignUpForm, service_message
 from agentmatch.accounts.invitations import InvitationError, find_invitation
-from agentmatch.accounts.passwords import RULES, broken_rules
+from agentmatch.accounts.passwords import CHECKLIST, broken_lines, personal_words
 from agentmatch.accounts.registration import RegistrationError
 from agentmatch.accounts.terms import current_version
 from agentmatch.core.languages import language_name
@@ -56,17 +60,33 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "agent": agent,
             "terms_version": current_version("service"),
-            "password_rules": RULES,
-            "broken_rules": checked_rules(request),
+            # The username typed on the page joins these words live (password-rules.js).
+            **checklist(request, personal_words(_future_user(agent, request))),
         },
     )
 
 
-def checked_rules(request: HttpRequest) -> set[str] | None:
-    """After a submit, the codes of the rules the submitted password broke (for the checklist)."""
-    if request.method != "POST":
-        return None
-    return {rule.code for rule in broken_rules(request.POST.get("password", ""))}
+def _future_user(agent: Any, request: HttpRequest) -> SimpleNamespace:
+    """The user the sign-up creates, as far as the password validators look at it."""
+    return SimpleNamespace(
+        username=request.POST.get("username", ""),
+        first_name=agent.first_name,
+        last_name=agent.last_name,
+        email=agent.email,
+    )
+
+
+def checklist(request: HttpRequest, words: list[str]) -> dict[str, Any]:
+    """The password checklist's context: its lines, the personal words it checks live, and
+    after a submit the codes of the lines the submitted password broke."""
+    broken = None
+    if request.method == "POST":
+        broken = broken_lines(request.POST.get("password", ""), words)
+    return {
+        "password_rules": CHECKLIST,
+        "broken_rules": broken,
+        "personal_words": json.dumps(words),
+    }
 
 
 def register_done(request: HttpRequest) -> HttpResponse:

@@ -132,6 +132,36 @@ def test_registration_shows_each_broken_rule_then_completes_with_both_terms(page
     assert agent.service_registration_completed_at is not None
 
 
+@pytest.mark.parametrize(
+    ("language", "common_words"),
+    [("en", "Is not a commonly used password"), ("es", "No es una contraseña de uso común")],
+)
+def test_the_checklist_shows_common_passwords_and_personal_words_live(
+    page, phone_page, plan_year, language, common_words
+):
+    browser_page = page if language == "en" else phone_page
+    browser_page.goto(invitation_path("0012347"))
+    common = browser_page.locator("li[data-rule=common]")
+    personal = browser_page.locator("li[data-rule=personal]")
+    expect(common).to_contain_text(common_words)
+    password = browser_page.locator("#id_password")
+    # Passes the tip sheet's eight rules, yet Django's common-password list has it.
+    password.fill("P@ssw0rd")
+    expect(common).to_have_class(re.compile("password-rule--broken"))
+    expect(personal).to_have_class(re.compile("checked"))
+    expect(browser_page.locator("li[data-rule=sequential]")).to_have_class(re.compile("checked"))
+    # The agent's last name (from MLMS, on the page).
+    password.fill("Quinn#7kPz!w")
+    expect(personal).to_have_class(re.compile("password-rule--broken"))
+    expect(common).to_have_class(re.compile("checked"))
+    # The username as it is typed.
+    password.fill("Zed.agent#7k")
+    expect(personal).to_have_class(re.compile("checked"))
+    browser_page.locator("#id_username").fill("zed.agent")
+    expect(personal).to_have_class(re.compile("password-rule--broken"))
+    check_page(browser_page, language=language)
+
+
 def test_spanish_registration_on_a_phone_names_the_broken_rules(phone_page, plan_year):
     page = phone_page
     page.goto(invitation_path("0012346"))

@@ -1,5 +1,7 @@
 // Live checklist for the password field: the same rules as accounts/passwords.py,
-// which stays the authority (the server checks again on submit).
+// which stays the authority (the server checks again on submit). The "common password"
+// line loads Django's list (the part 8 to 20 characters long) as a static file on the first
+// key press, so the candidate never leaves the browser; until it arrives the line is unmarked.
 (function () {
   "use strict";
   function longestRepeat(p) {
@@ -40,6 +42,18 @@
     repetitive: function (p) { return longestRepeat(p) <= 3; },
     sequential: function (p) { return longestSequence(p) <= 3; }
   };
+  function personalWords(list) {
+    var words = [];
+    try { words = JSON.parse(list.dataset.personalWords || "[]"); } catch (e) { words = []; }
+    personalInputs(list).forEach(function (el) { words.push(el.value.toLowerCase()); });
+    // As the server: words shorter than three characters do not count.
+    return words.filter(function (w) { return w.length >= 3; });
+  }
+  function personalInputs(list) {
+    return (list.dataset.personalInputs || "").split(/\s+/).map(function (id) {
+      return id && document.getElementById(id);
+    }).filter(Boolean);
+  }
   function setUp() {
     var list = document.getElementById("password-checklist");
     if (!list) return;
@@ -51,11 +65,30 @@
       described.push("password-checklist");
       input.setAttribute("aria-describedby", described.join(" ").trim());
     }
-    var timer = null;
+    var timer = null, common = null, loading = false;
+    rules.common = function (p) {
+      return common === null ? null : !common.has(p.toLowerCase().trim());
+    };
+    rules.personal = function (p) {
+      var lowered = p.toLowerCase();
+      return !personalWords(list).some(function (w) { return lowered.indexOf(w) !== -1; });
+    };
+    function loadCommon() {
+      if (loading || !list.dataset.commonUrl) return;
+      loading = true;
+      fetch(list.dataset.commonUrl).then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (text) {
+          if (!text) return;
+          common = new Set(text.split("\n"));
+          update();
+        }).catch(function () { /* the server still checks on submit */ });
+    }
     function update() {
+      loadCommon();
       var met = 0, items = list.querySelectorAll("li[data-rule]");
       items.forEach(function (li) {
         var ok = rules[li.dataset.rule](input.value);
+        if (ok === null) return;  // not known yet (the common list is loading)
         if (ok) met += 1;
         li.classList.toggle("usa-checklist__item--checked", ok);
         li.classList.toggle("password-rule--broken", !ok);
@@ -74,6 +107,10 @@
     // The page may come back from the server with the checklist already marked (a
     // rejected password); leave that until the person types again.
     input.addEventListener("input", update);
+    // The username typed on the sign-up form counts for the "name or email" line.
+    personalInputs(list).forEach(function (el) {
+      el.addEventListener("input", function () { if (input.value) update(); });
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUp);
