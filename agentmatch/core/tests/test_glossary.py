@@ -55,9 +55,7 @@ def terms_in(msgid: str, terms: list[Term]) -> list[Term]:
     """The glossary terms a msgid says, leaving out those only inside a longer one it says."""
     found = [t for t in terms if mentions(t.english, msgid)]
     return [
-        t
-        for t in found
-        if not any(o is not t and mentions(t.english, o.english) for o in found)
+        t for t in found if not any(o is not t and mentions(t.english, o.english) for o in found)
     ]
 
 
