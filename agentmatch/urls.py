@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/openapi.json", api_views.openapi_schema, name="openapi-json"),
     path("api/docs", api_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("privacy/", core_views.privacy, name="privacy"),
     path("workspace/", include("agentmatch.workspace.urls")),
     path("availability/", include("agentmatch.accounts.availability_urls")),
     path("app/", include("agentmatch.webapp.urls")),

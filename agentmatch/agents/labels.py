@@ -13,13 +13,23 @@ CONTACT_METHODS = {
     ContactMethod.EMAIL_ONLY: _("Email Only"),
 }
 
+# The four options worded as MLMS and the CMS tip sheets (000, 003) word them.
 DISPLAY_OPTIONS = {
-    DisplayOption.ALL_STATES: _("All contact information, all licensed states"),
-    DisplayOption.ALL_STATES_NO_STREET: _(
-        "All contact information except street address, all licensed states"
+    DisplayOption.ALL_STATES: _(
+        "I would like all my contact information displayed for all states where I have a "
+        "valid health license."
     ),
-    DisplayOption.HOME_STATE_ONLY: _("All contact information, home state only"),
-    DisplayOption.NOT_PARTICIPATING: _("Not displayed, does not participate"),
+    DisplayOption.ALL_STATES_NO_STREET: _(
+        "I would like my contact information, except my street address, displayed for all "
+        "states where I have a valid health license."
+    ),
+    DisplayOption.HOME_STATE_ONLY: _(
+        "I would like all my contact information displayed but only for my home state."
+    ),
+    DisplayOption.NOT_PARTICIPATING: _(
+        "I don't want my contact information displayed and do not want to participate in "
+        "Find Local Help or Help On Demand."
+    ),
 }
 
 # Django's names for languages it knows, by our ISO 639-1 code.

@@ -9,12 +9,27 @@ from agentmatch.core.states import STATE_CHOICES
 
 
 class DisplayOption(models.IntegerChoices):
-    """The MLMS display option (set by the agent in MLMS, read-only here)."""
+    """The MLMS display option (set by the agent in MLMS, read-only here), worded as MLMS."""
 
-    ALL_STATES = 1, "All contact information, all licensed states"
-    ALL_STATES_NO_STREET = 2, "All contact information except street address, all licensed states"
-    HOME_STATE_ONLY = 3, "All contact information, home state only"
-    NOT_PARTICIPATING = 4, "Not displayed, does not participate"
+    ALL_STATES = (
+        1,
+        "I would like all my contact information displayed for all states where I have a valid "
+        "health license.",
+    )
+    ALL_STATES_NO_STREET = (
+        2,
+        "I would like my contact information, except my street address, displayed for all "
+        "states where I have a valid health license.",
+    )
+    HOME_STATE_ONLY = (
+        3,
+        "I would like all my contact information displayed but only for my home state.",
+    )
+    NOT_PARTICIPATING = (
+        4,
+        "I don't want my contact information displayed and do not want to participate in "
+        "Find Local Help or Help On Demand.",
+    )
 
 
 class ContactMethod(models.TextChoices):

@@ -1,9 +1,10 @@
-"""Small site-wide pages: health check and the language switch."""
+"""Small site-wide pages: health check, the language switch and the privacy policy."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -29,3 +30,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         get_user_model().objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the service stores and why (linked from every page's footer)."""
+    return render(request, "core/privacy.html")

@@ -5,9 +5,11 @@ these are the same states as the pages say them, with the USWDS tag colour for e
 """
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from agentmatch.agents.labels import DISPLAY_OPTIONS
 from agentmatch.core.languages import language_name
 
 Labels = dict[str, Promise]
@@ -58,11 +60,10 @@ CONTACT_METHOD: Labels = {
     "email_app": _("Email & App Notification"),
     "email": _("Email Only"),
 }
+# The agents' page words ("1: I would like all my contact information displayed ...").
 DISPLAY_OPTION: Labels = {
-    "1": _("1: All contact information, all licensed states"),
-    "2": _("2: All contact information except street address, all licensed states"),
-    "3": _("3: All contact information, home state only"),
-    "4": _("4: Not displayed, does not participate"),
+    str(option): format_lazy("{}: {}", option.value, text)
+    for option, text in DISPLAY_OPTIONS.items()
 }
 
 MESSAGE_STATUS: Labels = {

@@ -375,6 +375,11 @@ def terms_service(visit: Visit) -> None:
     expect(visit.page.locator("h1")).to_be_visible()
 
 
+def privacy(visit: Visit) -> None:
+    visit.page.goto("/privacy/")
+    expect(visit.page.locator("h1")).to_be_visible()
+
+
 def terms_cms(visit: Visit) -> None:
     visit.page.goto("/accounts/terms/cms/")
     expect(visit.page.locator("h1")).to_be_visible()
@@ -456,6 +461,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "terms-accept": terms_accept,
     "terms-service": terms_service,
     "terms-cms": terms_cms,
+    "privacy": privacy,
     "ops-agent-search": ops_agent_search,
     "ops-agent-detail": ops_agent_detail,
     "ops-referral-timeline": ops_referral_timeline,
