@@ -23,7 +23,16 @@ def test_static_files_are_served_by_the_app(client: Client, path: str) -> None:
 
 @pytest.mark.parametrize("path", ["/api/v1/docs", "/accounts/login/"])
 def test_pages_reference_no_outside_hosts(client: Client, path: str) -> None:
+    # What the browser loads by itself: scripts, images, frames (src) and stylesheets, icons,
+    # manifests (<link href>). Links a person follows to another site (the CMS resources on
+    # the login page) are not assets.
     page = client.get(path).content.decode()
-    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    sources = re.findall(r'\ssrc="([^"]+)"', page)
+    sources += re.findall(r'<link\b[^>]*\shref="([^"]+)"', page)
     assert sources
     assert not [s for s in sources if s.startswith(("http://", "https://", "//"))]
+
+
+def test_the_outside_host_check_sees_an_outside_stylesheet() -> None:
+    page = '<link rel="stylesheet" href="https://cdn.example/x.css"><a href="https://cms.gov">'
+    assert re.findall(r'<link\b[^>]*\shref="([^"]+)"', page) == ["https://cdn.example/x.css"]
