@@ -25,7 +25,7 @@ REDACTED = "[redacted]"
 # "fresh-link", "sms") are routes, not secrets, and stay readable.
 _SEGMENT_END = r"[^/\s?#\"'&<>]+"
 _LINK_SECRETS = [
-    re.compile(r"(/status/[0-9A-Fa-f-]{32,36}/)(?!live/|cancel/)" + _SEGMENT_END),
+    re.compile(r"(/status/" + _SEGMENT_END + r"/)(?!live/|cancel/)" + _SEGMENT_END),
     re.compile(r"(/n/(?!sms/)[\w-]+/)" + _SEGMENT_END),
     re.compile(r"(/accounts/(?:reset|register)/)(?!done/|fresh-link/)" + _SEGMENT_END),
 ]
@@ -68,12 +68,18 @@ def mask_phone(phone: str) -> str:
     return f"+{digits[0]}** ***-{digits[-4:]}"
 
 
+def cut_secrets(text: str, mask: str = REDACTED) -> str:
+    """`text` with the secret parts of links, fields and headers replaced by `mask`."""
+    for pattern in _LINK_SECRETS:
+        text = pattern.sub(lambda m: m.group(1) + mask, text)
+    for pattern in _FIELD_SECRETS:
+        text = pattern.sub(lambda m: m.group(1) + m.group(2) + mask + m.group(2), text)
+    return text
+
+
 def redact(text: str) -> str:
     """`text` with secrets cut and phones and emails masked (idempotent)."""
-    for pattern in _LINK_SECRETS:
-        text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
-    for pattern in _FIELD_SECRETS:
-        text = pattern.sub(lambda m: m.group(1) + m.group(2) + REDACTED + m.group(2), text)
+    text = cut_secrets(text)
     text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 

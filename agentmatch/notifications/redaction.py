@@ -7,23 +7,16 @@ been sent, has failed for good, or was suppressed.
 """
 
 import json
-import re
 from typing import Any
 
-_SECRETS = [
-    re.compile(r"(token=)[^&\s\"']+"),
-    re.compile(r"(/accounts/(?:register|reset)/)[^/\s\"']+"),
-    re.compile(r"(/n/o/)[^/\s\"']+"),
-    # The consumer's status link: /status/<reference>/<token>/
-    re.compile(r"(/status/[^/\s\"']+/)[^/\s\"']+"),
-]
+from agentmatch.core.logging import cut_secrets
+
 MASK = "[removed]"
 
 
 def redact(text: str) -> str:
-    for pattern in _SECRETS:
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
-    return text
+    # The same secrets the logs never show (core.logging), cut from the stored message.
+    return cut_secrets(text, MASK)
 
 
 def redacted_fields(*, subject: str, body: str, payload: dict[str, Any]) -> dict[str, Any]:
