@@ -9,6 +9,7 @@ Signing out everywhere, changing or resetting a password all end every browser s
 outlive the password it was obtained with.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from agentmatch.accounts import passkeys, recovery
+from agentmatch.accounts.agent_actions import apply_preferences
 from agentmatch.accounts.devices import (
     DEVICE_TOKEN_LIFETIME,
     end_every_session,
@@ -46,7 +48,7 @@ from agentmatch.accounts.models import (
 )
 from agentmatch.accounts.registration import SignUp, accept_cms_terms, register_agent
 from agentmatch.accounts.text import has_control_characters
-from agentmatch.agents.models import Agent
+from agentmatch.agents.models import Agent, Channel
 from agentmatch.core.json_errors import control_characters_message
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
@@ -129,9 +131,24 @@ def request_fresh_invitation(*, token: str, now: datetime) -> None:
             request_fresh_link(token=token, plan_year=plan_year, now=now)
 
 
-def accept_terms(*, user: User, now: datetime) -> None:
-    """The CMS Agents and Brokers Terms of Use; completes registration once both are in."""
+def accept_terms(
+    *,
+    user: User,
+    now: datetime,
+    languages: Iterable[str] | None = None,
+    states: Sequence[str] | None = None,
+) -> None:
+    """The CMS Agents and Brokers Terms of Use; completes registration once both are in.
+
+    The screen also shows the languages and state preferences MLMS gave (as Help On
+    Demand's does) and lets the agent correct them: given here, they are saved with the
+    acceptance or, if one is refused (SettingError), nothing is, not even the acceptance.
+    """
     with transaction.atomic(durable=True):
+        if user.agent is not None and (languages is not None or states is not None):
+            apply_preferences(
+                agent=user.agent, now=now, channel=Channel.WEB, languages=languages, states=states
+            )
         accept_cms_terms(user=user, now=now)
         _record(user=user, kind=AccountEventKind.TERMS_ACCEPTED, now=now)
 

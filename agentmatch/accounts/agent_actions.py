@@ -190,14 +190,27 @@ def change_preferences(
 ) -> None:
     """Languages and state choices together (the API sends both in one request)."""
     with transaction.atomic(durable=True):
-        follow_ups = FollowUps(referrals=True)
-        if languages is not None:
-            _apply_languages(agent, now, channel, languages)
-            follow_ups.slots = True
-        if states is not None:
-            _apply_states(agent, now, channel, states)
-            follow_ups.routing_states = True
-        follow_ups.run(agent=agent, now=now)
+        apply_preferences(agent=agent, now=now, channel=channel, languages=languages, states=states)
+
+
+def apply_preferences(
+    *,
+    agent: Agent,
+    now: datetime,
+    channel: str,
+    languages: Iterable[str] | None = None,
+    states: Sequence[str] | None = None,
+) -> None:
+    """The steps of `change_preferences`, inside a transaction an action already holds
+    (accepting the CMS Terms of Use confirms languages and states on the same screen)."""
+    follow_ups = FollowUps(referrals=True)
+    if languages is not None:
+        _apply_languages(agent, now, channel, languages)
+        follow_ups.slots = True
+    if states is not None:
+        _apply_states(agent, now, channel, states)
+        follow_ups.routing_states = True
+    follow_ups.run(agent=agent, now=now)
 
 
 # --- Contact details and app notifications -----------------------------------------------

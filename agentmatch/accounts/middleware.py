@@ -43,8 +43,17 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-# Pages an agent can reach before accepting: the terms page itself, logout, static files.
-_ALLOWED_PREFIXES = ("/accounts/terms/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+# Pages an agent can reach before accepting: the terms page itself, logout, static files,
+# and the end of sign-up ("almost complete") with the installable app and its notifications.
+_ALLOWED_PREFIXES = (
+    "/accounts/terms/",
+    "/accounts/logout/",
+    "/accounts/register/",
+    "/app/",
+    "/static/",
+    "/i18n/",
+    "/api/",
+)
 
 
 class TermsMiddleware:

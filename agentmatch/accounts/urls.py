@@ -25,6 +25,7 @@ urlpatterns = [
     path("register/fresh-link/", views_registration.fresh_link, name="fresh_link"),
     path("register/<str:token>/", views_registration.register, name="register"),
     path("terms/", views_registration.cms_terms, name="cms_terms"),
+    path("start/", views_registration.getting_started, name="getting_started"),
     path("terms/<str:document>/", views_registration.terms_text, name="terms_text"),
     path("profile/", views_profile.profile, name="profile"),
     path("profile/devices/<int:token_id>/revoke/", views_profile.revoke_token, name="revoke_token"),

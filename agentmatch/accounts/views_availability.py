@@ -32,7 +32,7 @@ from agentmatch.accounts.availability_forms import (
 from agentmatch.accounts.notification_test import NothingToSend
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Absence, Agent, AvailabilitySwitch, Channel, WeeklyHours
-from agentmatch.agents.services import absence_days, local_today
+from agentmatch.agents.services import absence_days, follows_hours_without_any, local_today
 from agentmatch.agents.templatetags.agents_ui import switch_state
 
 View = Callable[..., HttpResponse]
@@ -77,6 +77,7 @@ def _page(
     context = {
         "agent": agent,
         "switch": switch_state(agent),
+        "no_hours": follows_hours_without_any(agent),
         "week": week,
         "hours_errors": hours_errors,
         "hours_saved": hours_saved,

@@ -4,20 +4,30 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agentmatch.accounts import actions
+from agentmatch.accounts import actions, agent_actions
 from agentmatch.accounts.forms import SignUpForm, service_message
+from agentmatch.accounts.install import phone_platform
 from agentmatch.accounts.invitations import InvitationError, find_invitation
+from agentmatch.accounts.notification_test import NothingToSend
 from agentmatch.accounts.passwords import CHECKLIST, broken_lines, personal_words
 from agentmatch.accounts.registration import RegistrationError
 from agentmatch.accounts.terms import current_version
-from agentmatch.core.languages import language_name
+from agentmatch.agents.contact import wants_texts
+from agentmatch.agents.errors import SettingError
+from agentmatch.agents.labels import language_choices
+from agentmatch.agents.models import AvailabilitySwitch, Channel
+from agentmatch.agents.services import follows_hours_without_any
 from agentmatch.eligibility.preferences import profile_states
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
@@ -37,7 +47,7 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     form = SignUpForm(request.POST or None, agent=agent)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.register(invitation=invitation, sign_up=form.sign_up(), now=now)
+            user = actions.register(invitation=invitation, sign_up=form.sign_up(), now=now)
         except RegistrationError as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
@@ -52,6 +62,9 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
                 status=410,
             )
         else:
+            # Signed in straight away: the next screen turns on this phone's app
+            # notifications, which needs the agent's session (they just chose the password).
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("accounts:register_done")
     return render(
         request,
@@ -90,7 +103,65 @@ def checklist(request: HttpRequest, words: list[str]) -> dict[str, Any]:
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/register_done.html")
+    """ "Your registration is almost complete!": check the test text, get the app on this
+    phone with its notifications on, then continue to the CMS Terms of Use (tip sheet 004)."""
+    agent = getattr(request.user, "agent", None) if request.user.is_authenticated else None
+    if request.method == "POST" and agent is not None:
+        try:
+            agent_actions.send_test_message(agent=agent, now=timezone.now(), via="sms")
+        except NothingToSend as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("We sent the test text again."))
+        return redirect("accounts:register_done")
+    return render(
+        request,
+        "accounts/register_done.html",
+        {
+            "agent": agent,
+            "texts": agent is not None and wants_texts(agent) and bool(agent.cell_phone),
+            "phone_ending": agent.cell_phone[-4:] if agent is not None else "",
+            "platform": phone_platform(request.headers.get("User-Agent", "")),
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        },
+    )
+
+
+@login_required
+def getting_started(request: HttpRequest) -> HttpResponse:
+    """After the terms: when can you take referrals? Set weekly hours, or sign on now (tip
+    sheet 001: "set standard operating hours or sign on whenever you are available, 24/7").
+    A new agent follows weekly hours and has none, so without an answer nothing comes."""
+    agent = getattr(request.user, "agent", None)
+    if agent is None:
+        return redirect("accounts:home")
+    if request.method == "POST":
+        choice = request.POST.get("start")
+        if choice == "now":
+            agent_actions.change_availability(
+                agent=agent, now=timezone.now(), channel=Channel.WEB, switch=AvailabilitySwitch.ON
+            )
+            messages.success(
+                request,
+                _("You are available now. Switch off at the top of any page when you stop."),
+            )
+            return redirect("workspace:referrals")
+        if choice == "hours":
+            return redirect(reverse("agents:availability") + "#weekly-hours")
+        problem = _("Choose how you want to take referrals.")
+    else:
+        problem = ""
+    return render(
+        request,
+        "accounts/getting_started.html",
+        {
+            "agent": agent,
+            "problem": problem,
+            "no_hours": follows_hours_without_any(agent),
+            "platform": phone_platform(request.headers.get("User-Agent", "")),
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        },
+    )
 
 
 @require_POST
@@ -101,40 +172,59 @@ def fresh_link(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cms_terms(request: HttpRequest) -> HttpResponse:
+    """First login: the CMS Agents and Brokers Terms of Use, with the languages and state
+    preferences from MLMS shown and editable on the same screen (as on Help On Demand's)."""
     user = request.user
     agent = getattr(user, "agent", None)
     if agent is None:
         return redirect("accounts:home")
     now = timezone.now()
-    if request.method == "POST":
-        if request.POST.get("decision") == "accept" and request.POST.get("agree"):
-            actions.accept_terms(user=user, now=now)  # type: ignore[arg-type]
-            request.session["cms_terms_ok"] = True
-            return redirect("accounts:profile")
-        if request.POST.get("decision") == "decline":
-            return render(request, "accounts/terms_declined.html")
-        error = True
-    else:
-        error = False
     try:
         states = profile_states(agent=agent, plan_year=current_plan_year(), today=now.date())
-        selected = states.selected
+        selectable, selected = states.selectable, states.selected
     except NoCurrentPlanYear:
-        selected = []
-    languages = [local_language_name(x) for x in agent.languages.values_list("language", flat=True)]
+        selectable, selected = [], []
+    languages = list(agent.languages.values_list("language", flat=True))
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision == "decline":
+            return render(request, "accounts/terms_declined.html")
+        # The form carries the preference fields; a client that did not show them
+        # (an older page, a script) accepts the terms without changing them.
+        shown = request.POST.get("preferences") == "shown"
+        languages = request.POST.getlist("languages") if shown else languages
+        selected = request.POST.getlist("states") if shown and selectable else selected
+        if decision == "accept" and request.POST.get("agree"):
+            try:
+                actions.accept_terms(
+                    user=user,  # type: ignore[arg-type]
+                    now=now,
+                    languages=languages if shown else None,
+                    states=selected if shown and selectable else None,
+                )
+            except SettingError as exc:
+                problems[exc.field if exc.field in ("languages", "states") else "languages"] = (
+                    exc.message
+                )
+            else:
+                request.session["cms_terms_ok"] = True
+                return redirect("accounts:getting_started")
+        else:
+            problems["agree"] = _("Check the box to accept, or choose Decline.")
+    options = language_choices()
     return render(
         request,
         "accounts/cms_terms.html",
-        {"languages": languages, "states": selected, "error": error},
+        {
+            "problems": problems,
+            "language_options": options,
+            "languages": languages,
+            "chosen_languages": [(name, ok) for code, name, ok in options if code in languages],
+            "selectable_states": selectable,
+            "selected_states": selected,
+        },
     )
-
-
-def local_language_name(code: str) -> str:
-    """The language's name in the page's language when Django knows it, else in English."""
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return language_name(code)
 
 
 def terms_text(request: HttpRequest, document: str) -> HttpResponse:

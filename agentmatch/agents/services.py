@@ -117,6 +117,15 @@ def mode_to_come_back_to(agent: Agent) -> str:
     return agent.mode_before_pause or AvailabilitySwitch.ON
 
 
+def follows_hours_without_any(agent: Agent) -> bool:
+    """Set to follow weekly hours but has none: never available, and a new agent starts so
+    (the pages ask them to set hours or sign on now)."""
+    return (
+        agent.availability_switch == AvailabilitySwitch.SCHEDULE
+        and not WeeklyHours.objects.filter(agent=agent).exists()
+    )
+
+
 def replace_weekly_hours(*, agent: Agent, hours: Sequence[HoursRange]) -> None:
     """Replaces the week's operating hours: (weekday, start, end) in the agent's time zone,
     every range within its day (an end of 00:00 is midnight).

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agentmatch.agents.models import Agent
+from agentmatch.agents.services import follows_hours_without_any
 from agentmatch.notifications.messages import agent_time_zone
 from agentmatch.referrals.actions.offers import ACCEPT, REJECT, answer_offer
 from agentmatch.referrals.models import Referral
@@ -78,7 +80,13 @@ def referrals(request: HttpRequest, agent: Agent) -> HttpResponse:
         )
         offer.contact_by = (offer.responded_at or now) + reminder_delay()
     show_contact_details(offers=accepted, agent=agent, now=now, channel=CHANNEL)
-    context = {**_offers_context(agent), "accepted": accepted, "agent": agent}
+    context = {
+        **_offers_context(agent),
+        "accepted": accepted,
+        "agent": agent,
+        "no_hours": follows_hours_without_any(agent),
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+    }
     return render(request, "workspace/referrals.html", context)
 
 

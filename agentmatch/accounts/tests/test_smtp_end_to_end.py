@@ -78,6 +78,7 @@ def test_invitation_registration_and_username_reminder_go_through_smtp(
     confirmation = smtp_inbox.messages[1]
     assert confirmation["Subject"] == "Your AgentMatch registration is almost complete"
     assert "/accounts/login/" in body_of(confirmation)
+    client.logout()  # sign-up signs in; days later, signed out, the username is forgotten
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/forgot-username/", {"email": agent.email})
     deliver_outbox()

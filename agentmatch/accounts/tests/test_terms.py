@@ -70,7 +70,7 @@ def test_accepting_completes_registration_and_a_waiting_referral_arrives(
     waiting = make_referral(zip_code="53703")
     log_in(client)
     response = client.post("/accounts/terms/", {"decision": "accept", "agree": "1"})
-    assert response["Location"] == "/accounts/profile/"
+    assert response["Location"] == "/accounts/start/"
     signed_up.refresh_from_db()
     assert signed_up.service_registration_completed_at is not None
     acceptance = TermsAcceptance.objects.get(document="cms")

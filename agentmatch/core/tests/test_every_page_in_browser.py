@@ -11,6 +11,7 @@ PNGs, <page>-<en|es>-<phone|desktop>.png, for docs/screenshots/ and the README.
 
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,9 +26,13 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agentmatch.accounts.agent_actions import change_languages
 from agentmatch.accounts.tests.helpers import invite_and_send, sent_mail, token_from
-from agentmatch.agents.models import Agent
+from agentmatch.agents.models import Agent, AvailabilitySwitch, Channel
 from agentmatch.browser_testing import DESKTOP, PHONE, check_page
+from agentmatch.imports.actions import import_file
+from agentmatch.imports.models import ImportKind
+from agentmatch.imports.tests.helpers import write_roster
 from agentmatch.planyears.services import current_plan_year, set_intake
 from agentmatch.referrals.links import ACCEPT, make_token
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
@@ -344,6 +349,7 @@ def register_errors(visit: Visit) -> None:
 
 
 def register_done(visit: Visit) -> None:
+    """ "Your registration is almost complete!", signed in, with the test text sent."""
     register(visit)
     page = visit.page
     page.locator("#id_cell_phone").fill("(608) 555-0142")
@@ -354,12 +360,29 @@ def register_done(visit: Visit) -> None:
     page.locator("label[for=id_accepts_terms]").click()
     visit.submit()
     expect(page).to_have_url(re.compile(r"/accounts/register/done/$"))
+    expect(page.locator("#test-text")).to_contain_text("0142")
+    expect(page.locator("[data-push-box]")).to_be_visible()
+
+
+def getting_started(visit: Visit) -> None:
+    """After the CMS terms (accepted with the languages and states on their screen)."""
+    terms_accept(visit)
+    visit.page.locator("label[for=agree]").click()
+    visit.page.locator("button[value=accept]").click()
+    expect(visit.page).to_have_url(re.compile(r"/accounts/start/$"))
+    expect(visit.page.locator("#no-hours")).to_be_visible()
 
 
 def terms_accept(visit: Visit) -> None:
     """First login: the CMS Agents and Brokers Terms of Use still to accept."""
     user = make_agent_user(
-        make_agent(zip_code="53703", licensed=["WI"], service_registered=False),
+        make_agent(
+            zip_code="53703",
+            licensed=["WI", "MI"],
+            languages=["en", "es"],
+            service_registered=False,
+            switch=AvailabilitySwitch.SCHEDULE,
+        ),
         username="dana.agent",
         accepted=("service",),
     )
@@ -409,9 +432,16 @@ def ops_agent_search(visit: Visit) -> None:
 
 
 def ops_agent_detail(visit: Visit) -> None:
+    """Rosa added Spanish here; the next MLMS roster still says English only."""
     operations_world(visit)
+    rosa = Agent.objects.get(npn="412345")
+    change_languages(agent=rosa, now=timezone.now(), channel=Channel.WEB, languages=["en", "es"])
+    with tempfile.TemporaryDirectory() as folder:
+        roster = write_roster(Path(folder), ["412345,Rosa,Martinez,53703,en,1"])
+        import_file(kind=ImportKind.ROSTER, path=roster, now=timezone.now())
     visit.page.goto("/ops/agents/412345/")
     expect(visit.page.locator("h1")).to_contain_text("Rosa Martinez")
+    expect(visit.page.locator("main")).to_contain_text("roster.csv")
 
 
 def ops_referral_timeline(visit: Visit) -> None:
@@ -459,6 +489,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "register-errors": register_errors,
     "register-done": register_done,
     "terms-accept": terms_accept,
+    "getting-started": getting_started,
     "terms-service": terms_service,
     "terms-cms": terms_cms,
     "privacy": privacy,
@@ -478,6 +509,10 @@ SCREENSHOTS = {
     "profile": "profile",
     "login": "login",
     "register-errors": "register",
+    "register-done": "register-done",
+    "terms-accept": "terms-accept",
+    "getting-started": "getting-started",
+    "ops-agent-detail": "ops-agent-detail",
     "ops-referral-timeline": "ops-referral-timeline",
 }
 

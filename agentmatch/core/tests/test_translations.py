@@ -25,21 +25,36 @@ needs_gettext = pytest.mark.skipif(
 
 
 def read_po(path: Path) -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy) for a catalog written with --no-wrap (one line each)."""
+    """msgid -> (msgstr, fuzzy). Catalogs are written with --no-wrap, but a msgid with a
+    newline in it (an email's greeting) still spans lines: continuations are joined."""
     import json
 
     entries: dict[str, tuple[str, bool]] = {}
     fuzzy = False
     msgid: str | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    msgstr: str | None = None
+
+    def close() -> None:
+        if msgid and msgstr is not None:
+            entries[msgid] = (msgstr, fuzzy)
+
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith('"'):
+            if msgstr is not None:
+                msgstr += json.loads(line)
+            elif msgid is not None:
+                msgid += json.loads(line)
+            continue
+        if line.startswith("msgstr "):
+            msgstr = json.loads(line[7:])
+            continue
+        close()
         if line.startswith("#,"):
             fuzzy = "fuzzy" in line
         elif line.startswith("msgid "):
-            msgid = json.loads(line[6:])
-        elif line.startswith("msgstr ") and msgid is not None:
-            if msgid:
-                entries[msgid] = (json.loads(line[7:]), fuzzy)
-            fuzzy, msgid = False, None
+            msgid, msgstr = json.loads(line[6:]), None
+        elif not line.strip():
+            fuzzy, msgid, msgstr = False, None, None
     return entries
 
 

@@ -53,10 +53,15 @@
     return;
   }
   show(false);
+  // On Manage Referrals the box is a prompt for the app opened from the home screen (where
+  // an iPhone can first subscribe): shown there only until this device is subscribed.
+  var prompt = box.closest("[data-push-prompt]");
+  var standalone = window.matchMedia("(display-mode: standalone)").matches || window.navigator.standalone === true;
   navigator.serviceWorker.getRegistration("/").then(function (reg) {
     return reg ? reg.pushManager.getSubscription() : null;
   }).then(function (subscription) {
     if (subscription) show(true);
+    if (prompt && standalone && !subscription && Notification.permission !== "denied") prompt.hidden = false;
   }).catch(function () {});
 
   onButton.addEventListener("click", function () {
