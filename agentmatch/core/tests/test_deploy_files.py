@@ -183,7 +183,8 @@ def test_systemd_analyze_verifies_the_units(tmp_path):
     # verify insists the command exists: point it at one that does.
     for name in UNITS:
         text = (SYSTEMD / name).read_text(encoding="utf-8")
-        (tmp_path / name).write_text(text.replace("/opt/agentmatch/venv/bin/agentmatch", "/bin/true"))
+        text = text.replace("/opt/agentmatch/venv/bin/agentmatch", "/bin/true")
+        (tmp_path / name).write_text(text)
     result = subprocess.run(
         ["systemd-analyze", "verify", *[str(tmp_path / n) for n in UNITS]],
         capture_output=True, text=True, timeout=60, cwd=tmp_path,

@@ -97,11 +97,12 @@ def reads_in(source: str, where: str) -> list[tuple[str, str, str | None, object
             and _is_os_environ(node.value)
         ):
             add(node.lineno, node.slice, None, None)
-        elif isinstance(node, ast.Compare) and any(
-            isinstance(op, ast.In | ast.NotIn) for op in node.ops
+        elif (
+            isinstance(node, ast.Compare)
+            and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops)
+            and any(_is_os_environ(c) for c in node.comparators)
         ):
-            if any(_is_os_environ(c) for c in node.comparators):
-                add(node.lineno, node.left, None, None)
+            add(node.lineno, node.left, None, None)
     return reads
 
 
@@ -210,7 +211,8 @@ def test_env_docs_prints_the_table_and_writes_it_between_the_markers(tmp_path, c
     doc = tmp_path / "deploy.md"
     doc.write_text(f"# Deploy\n\n{TABLE_START}\nold table\n{TABLE_END}\n\nAfter.\n")
     call_command("env_docs", "--write", str(doc))
-    assert doc.read_text() == f"# Deploy\n\n{TABLE_START}\n{markdown_table()}{TABLE_END}\n\nAfter.\n"
+    expected = f"# Deploy\n\n{TABLE_START}\n{markdown_table()}{TABLE_END}\n\nAfter.\n"
+    assert doc.read_text() == expected
     doc.write_text("no markers here\n")
     with pytest.raises(CommandError, match="markers"):
         call_command("env_docs", "--write", str(doc))

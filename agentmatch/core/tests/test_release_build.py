@@ -49,19 +49,20 @@ def production_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("release") / "agentmatch"
+    built = tmp_path_factory.mktemp("release") / "agentmatch.new"
     argv = dockerfile_build_command()
     assert argv[0] == "scripts/build-release" and argv[1] == "/opt/agentmatch"
     # The Dockerfile's command into a temporary directory, reusing what this checkout has
     # installed (the full install is the image build's, minutes long).
     subprocess.run(
-        [str(ROOT / argv[0]), str(dest), *argv[2:],
+        [str(ROOT / argv[0]), str(built), *argv[2:],
          "--site-packages", sysconfig.get_path("purelib"),
          "--node-modules", str(ROOT / "node_modules")],
         check=True, cwd=ROOT, capture_output=True, text=True, timeout=240,
         env=dict(os.environ, PYTHON=sys.executable),
     )  # fmt: skip
-    return dest
+    # Built in one place, moved to another (as an upgrade does): it must still work.
+    return built.rename(built.with_name("agentmatch"))
 
 
 def in_release(
