@@ -1,4 +1,9 @@
-"""Settings, read from environment variables (see README, "Configuration")."""
+"""Settings, read from environment variables.
+
+Every variable is declared once, with its type, default and meaning, in
+agentmatch/core/environment.py (`agentmatch env-docs` prints the table in docs/deploy.md);
+a test fails on a variable read here that is not declared there.
+"""
 
 import os
 from datetime import timedelta
@@ -9,25 +14,10 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from agentmatch.core import deployment
+from agentmatch.core.environment import env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("AGENTMATCH_DATA_DIR", BASE_DIR / "data"))
-
-
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value in (None, ""):
-        return default
-    return value.lower() in ("1", "true", "yes", "on")
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -147,8 +137,10 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# A release collects the assets into its own read-only directory (scripts/build-release),
+# apart from the writable data directory.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 # Front-end packages come from the npm registry at set-up time (`npm ci` in the Makefile),
 # never from git: the U.S. Web Design System, htmx, and axe-core for the browser tests.

@@ -1,0 +1,205 @@
+"""Every environment variable AgentMatch reads, declared once: type, default, meaning.
+
+settings.py reads variables through `env_str`, `env_int` and `env_bool` below (a few
+commands read `os.environ` directly). This table is what a deployer reads: `agentmatch
+env-docs` prints it as Markdown and docs/deploy.md carries that output between markers.
+`core/tests/test_environment_registry.py` fails when the code reads a variable that is not
+declared here, when a literal default in the code differs from the one declared, or when
+docs/deploy.md differs from the generated table.
+
+Pure Python without Django: settings.py imports it before Django is set up.
+"""
+
+import os
+from dataclasses import dataclass
+
+# Groups in the order the documentation shows them.
+GROUPS = [
+    "Security and the public address",
+    "Database and files",
+    "Processes",
+    "Routing",
+    "Consumers",
+    "Accounts and sign-in",
+    "Email",
+    "Texts (SMS)",
+    "Web Push",
+    "Message delivery",
+    "Development and tests",
+]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    kind: str  # "text", "integer", "number", "boolean", "list" (comma-separated)
+    group: str
+    doc: str
+    # The default as the code has it (compared with literal defaults in the code by the
+    # test), or None when there is none or it is computed from other settings ...
+    default: str | int | float | bool | None = None
+    # ... in which case this says it in words for the docs.
+    shown: str = ""
+    # Needed in production: env.example lists it and docs/deploy.md marks it.
+    required: bool = False
+
+    def default_text(self) -> str:
+        if self.shown:
+            return self.shown
+        if self.default is None or self.default == "":
+            return ""
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return f"`{self.default}`"
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+_SEC, _DB, _PROC, _ROUTE, _CONS, _ACC, _MAIL, _SMS, _PUSH, _DELIV, _DEV = GROUPS
+
+# One variable a line, like the table it becomes (long lines allowed in this file).
+# fmt: off
+VARIABLES: list[Variable] = [
+    # --- Security and the public address --------------------------------------------
+    Variable("SECRET_KEY", "text", _SEC, "signs sessions and one-tap links: at least 50 random characters; with `DEBUG` off nothing starts (`check`, `web`, `run`, `worker`, `migrate`, the WSGI app) when it is missing, short or the public development key", shown="`SECRET_KEY_FILE`'s content", required=True),
+    Variable("SECRET_KEY_FILE", "text", _SEC, "read when `SECRET_KEY` is not set (a container secret, e.g. `/run/secrets/secret_key`); `agentmatch make-secret-key` writes a random one there (mode 0600)", shown="`AGENTMATCH_DATA_DIR`/secret_key"),
+    Variable("SECRET_KEY_FALLBACKS", "list", _SEC, "old keys still accepted for signatures while rotating", default=""),
+    Variable("DEBUG", "boolean", _SEC, "Django's debug pages; never in production", default=False),
+    Variable("SITE_URL", "text", _SEC, "public address used in emailed and texted links (`https://...` in production)", default="http://127.0.0.1:8000", required=True),
+    Variable("ALLOWED_HOSTS", "list", _SEC, "host names the web processes answer (the public name; a load balancer's health probe must send one of them as `Host`)", default="127.0.0.1,localhost,[::1]", required=True),
+    Variable("CSRF_TRUSTED_ORIGINS", "list", _SEC, "origins whose form POSTs pass the CSRF origin check", shown="`SITE_URL`'s origin"),
+    Variable("TRUSTED_PROXY_HOPS", "integer", _SEC, "reverse proxies of ours in front of the web processes: the client address is read that many `X-Forwarded-For` hops from the end (0: the TCP peer; clients can forge the header)", default=0),
+    Variable("PROXY_SSL_HEADER", "text", _SEC, "behind a TLS proxy that always sets it: e.g. `HTTP_X_FORWARDED_PROTO=https`", default=""),
+    Variable("SECURE_SSL_REDIRECT", "boolean", _SEC, "redirect http:// requests to https:// (not `/healthz`, which load balancers probe over http)", default=False),
+    Variable("SECURE_HSTS_SECONDS", "integer", _SEC, "HTTP Strict Transport Security, once TLS works end to end (cannot be taken back for its duration)", default=0),
+    Variable("SECURE_HSTS_INCLUDE_SUBDOMAINS", "boolean", _SEC, "HSTS for every subdomain too", default=False),
+    Variable("SECURE_HSTS_PRELOAD", "boolean", _SEC, "ask browsers to preload HSTS", default=False),
+    Variable("SECURE_COOKIES", "boolean", _SEC, "secure session and CSRF cookies (browsers accept them on 127.0.0.1 and localhost)", default=True),
+    # --- Database and files -------------------------------------------------------------
+    Variable("DATABASE_URL", "text", _DB, "`postgres://user:password@host:5432/db` for PostgreSQL (production); SQLite for one machine", shown="`sqlite:///` `AGENTMATCH_DATA_DIR`/agentmatch.sqlite3", required=True),
+    Variable("DB_CONN_MAX_AGE", "integer", _DB, "seconds a database connection is kept for the next request (`web` and `run` set 600 unless given)", default=0),
+    Variable("DB_CONN_HEALTH_CHECKS", "boolean", _DB, "check a kept connection before using it (replaces one the database dropped)", default=True),
+    Variable("AGENTMATCH_DATA_DIR", "text", _DB, "writable directory: SQLite database, the secret key file, the SMS file", shown="data/ in the source tree"),
+    Variable("STATIC_ROOT", "text", _DB, "where `collectstatic` puts the page assets and the web processes serve them from (the release's `static/`, read-only at run time)", shown="`AGENTMATCH_DATA_DIR`/static"),
+    # --- Processes ----------------------------------------------------------------------
+    Variable("HOST", "text", _PROC, "`web` and `run`: address to listen on (`0.0.0.0` in a container)", default="127.0.0.1"),
+    Variable("PORT", "integer", _PROC, "`web` and `run`: port to listen on", default=8000),
+    Variable("WEB_CONCURRENCY", "integer", _PROC, "`web` and `run`: gunicorn processes", shown="2 per CPU"),
+    Variable("WEB_THREADS", "integer", _PROC, "threads per gunicorn process (1: sync workers; more: gthread with keep-alive)", default=1),
+    Variable("WORKER_NICE", "integer", _PROC, "CPU niceness of the worker under `run` (web requests come first)", default=10),
+    Variable("WORKER_IDLE_SLEEP_SECONDS", "number", _PROC, "worker: sleep when there is nothing due", default=0.5),
+    Variable("WORKER_WAITING_SWEEP_SECONDS", "number", _PROC, "worker: how often every waiting referral is tried again (a safety net behind the event-driven wake-ups)", default=30),
+    Variable("PLAN_YEAR_CACHE_SECONDS", "number", _PROC, "how long each process reuses the current plan year and served states", default=5),
+    Variable("LOG_LEVEL", "text", _PROC, "root log level; logs mask phone numbers and cut secrets (the access log records paths without their query string)", default="INFO"),
+    # --- Routing ------------------------------------------------------------------------
+    Variable("OFFER_WINDOW_SECONDS", "integer", _ROUTE, "time an agent has to accept or reject an offer", default=900),
+    Variable("MAX_WAIT_SECONDS", "integer", _ROUTE, "how long a referral with nobody available waits before it ends unmatched", default=14400),
+    Variable("MAX_PENDING_OFFERS_PER_AGENT", "integer", _ROUTE, "offers one agent may hold at once", default=1),
+    Variable("PAUSE_AGENT_AFTER_MISSED_OFFER", "boolean", _ROUTE, "an agent who lets an offer expire is paused (switched to not available, their mode remembered) until they say \"I'm back\"; false: a missed offer only moves the referral on", default=True),
+    Variable("CONTACT_REMINDER_MINUTES", "integer", _ROUTE, "an accepted referral not marked contacted this long after is reminded once", default=60),
+    # --- Consumers ----------------------------------------------------------------------
+    Variable("CONSENT_WORDING_VERSION", "text", _CONS, "stored with each consumer's consent", default="2026-1"),
+    Variable("STATUS_TOKEN_DAYS", "integer", _CONS, "how long a consumer's status link works", default=30),
+    Variable("CONSUMER_REQUESTS_PER_PHONE", "integer", _CONS, "Get Contacted requests (web and API together) per phone in each window", default=3),
+    Variable("CONSUMER_REQUESTS_PER_ADDRESS", "integer", _CONS, "Get Contacted requests per client address (IPv6: per /64) in each window", default=20),
+    Variable("CONSUMER_RATE_WINDOW_SECONDS", "integer", _CONS, "the window of the two limits above", default=3600),
+    Variable("CONSUMER_PHONE_EXTRA_COUNTRIES", "list", _CONS, "countries (ISO codes, `CA,MX`) whose numbers the intake accepts besides the US and its territories; premium-rate, toll-free and non-geographic numbers are refused anyway", default=""),
+    Variable("CONSUMER_STATUS_POLL_SECONDS", "integer", _CONS, "how often the status page asks for news", default=5),
+    Variable("CONSUMER_STATUS_URL", "text", _CONS, "link sent to consumers (`{id}`, `{token}` filled in)", shown="`SITE_URL` + `/status/{id}/{token}/`"),
+    Variable("IDEMPOTENCY_KEY_HOURS", "integer", _CONS, "how long `POST /api/v1/referrals` remembers an `Idempotency-Key`", default=24),
+    Variable("PARTNER_REQUESTS_PER_HOUR", "integer", _CONS, "a new partner key's hourly limit (`partner_key create --per-hour`); it replaces the per-address limit for that key", default=200),
+    # --- Accounts and sign-in -----------------------------------------------------------
+    Variable("INVITATION_HOURS", "integer", _ACC, "lifetime of an invitation link", default=48),
+    Variable("PASSWORD_RESET_MINUTES", "integer", _ACC, "lifetime of a password reset link", default=30),
+    Variable("SESSION_IDLE_MINUTES", "integer", _ACC, "sessions end after this long without a request", default=30),
+    Variable("SESSION_MAX_HOURS", "integer", _ACC, "sessions end this long after login, however busy", default=12),
+    Variable("LOGIN_FAILURE_LIMIT", "integer", _ACC, "wrong passwords for one username from one client address before it is locked", default=5),
+    Variable("LOGIN_LOCKOUT_MINUTES", "integer", _ACC, "how long that lock lasts", default=30),
+    Variable("LOGIN_FAILURES_PER_ADDRESS", "integer", _ACC, "wrong passwords from one client address (any usernames) in the window before that address may not log in", default=50),
+    Variable("LOGIN_ADDRESS_WINDOW_SECONDS", "integer", _ACC, "the window of the per-address limit", default=3600),
+    Variable("RECOVERY_REQUESTS_PER_ADDRESS", "integer", _ACC, "forgot username / password requests per client address an hour", default=10),
+    Variable("RECOVERY_EMAILS_PER_ACCOUNT", "integer", _ACC, "recovery emails per account an hour", default=3),
+    Variable("WEBAUTHN_RP_ID", "text", _ACC, "passkey relying party (the host name in the address bar)", shown="`SITE_URL`'s host (localhost for an IP address)"),
+    Variable("WEBAUTHN_ORIGINS", "list", _ACC, "origins passkeys may be used from", shown="`SITE_URL`"),
+    Variable("AGENT_WORKSPACE_URL", "text", _ACC, "where texts send agents to answer referrals", shown="`SITE_URL` + `/workspace/`"),
+    Variable("OPERATOR_PASSWORD", "text", _ACC, "`create_operator`: the new support account's password (prompted when unset)", default=""),
+    # --- Email --------------------------------------------------------------------------
+    Variable("EMAIL_BACKEND", "text", _MAIL, "`django.core.mail.backends.smtp.EmailBackend` for SMTP; the default only prints mail (phones masked, link secrets cut)", default="agentmatch.notifications.transports.console_email.EmailBackend", required=True),
+    Variable("EMAIL_HOST", "text", _MAIL, "SMTP server", default="127.0.0.1"),
+    Variable("EMAIL_PORT", "integer", _MAIL, "SMTP port", default=25),
+    Variable("EMAIL_HOST_USER", "text", _MAIL, "SMTP user name", default=""),
+    Variable("EMAIL_HOST_PASSWORD", "text", _MAIL, "SMTP password", default=""),
+    Variable("EMAIL_USE_TLS", "boolean", _MAIL, "STARTTLS to the SMTP server", default=False),
+    Variable("EMAIL_TIMEOUT", "integer", _MAIL, "seconds an SMTP conversation may take", default=10),
+    Variable("DEFAULT_FROM_EMAIL", "text", _MAIL, "sender of every email", default="AgentMatch <noreply@agentmatch.example>"),
+    # --- Texts (SMS) --------------------------------------------------------------------
+    Variable("SMS_BACKEND", "text", _SMS, "`twilio` sends texts through Twilio's Messages API; `console` prints them and `file` appends them to `SMS_FILE_PATH` (phones masked, link secrets cut)", default="console", required=True),
+    Variable("SMS_FILE_PATH", "text", _SMS, "where the `file` backend appends texts as JSON lines", shown="`AGENTMATCH_DATA_DIR`/sms.jsonl"),
+    Variable("TWILIO_ACCOUNT_SID", "text", _SMS, "Twilio account", default=""),
+    Variable("TWILIO_AUTH_TOKEN", "text", _SMS, "Twilio auth token (also checks the signature of inbound replies)", default=""),
+    Variable("TWILIO_FROM_NUMBER", "text", _SMS, "the number texts come from", default=""),
+    Variable("TWILIO_API_BASE", "text", _SMS, "Twilio's API (a stub in tests)", default="https://api.twilio.com"),
+    Variable("TWILIO_WEBHOOK_URL", "text", _SMS, "the public URL Twilio signs for YES/NO replies", shown="`SITE_URL` + `/n/sms/inbound`"),
+    # --- Web Push -----------------------------------------------------------------------
+    Variable("VAPID_PUBLIC_KEY", "text", _PUSH, "Web Push public key (`agentmatch vapid-keys` prints a pair)", default="", required=True),
+    Variable("VAPID_PRIVATE_KEY", "text", _PUSH, "Web Push private key", default="", required=True),
+    Variable("VAPID_SUBJECT", "text", _PUSH, "contact push services may use", default="mailto:noreply@agentmatch.example"),
+    Variable("PUSH_SERVICE_HOSTS", "list", _PUSH, "push services a browser subscription may point at (host or parent domain)", shown="FCM, Mozilla, Apple, Windows"),
+    # --- Message delivery ---------------------------------------------------------------
+    Variable("NOTIFY_MAX_ATTEMPTS", "integer", _DELIV, "delivery attempts per message (24: 4 to 8 hours of provider outage)", default=24),
+    Variable("NOTIFY_RETRY_BASE_SECONDS", "number", _DELIV, "first retry delay, doubling each attempt", default=10),
+    Variable("NOTIFY_RETRY_MAX_SECONDS", "number", _DELIV, "longest retry delay", default=1800),
+    Variable("NOTIFY_CLAIM_SECONDS", "integer", _DELIV, "how long a claimed message is another worker's (well above the longest send)", default=300),
+    Variable("NOTIFY_HTTP_TIMEOUT_SECONDS", "number", _DELIV, "Twilio and push request timeout", default=10),
+    Variable("NOTIFY_CHANNEL_PAUSE_SECONDS", "number", _DELIV, "how long a worker skips a channel after a temporary failure (0: never)", default=2),
+    # --- Development and tests ----------------------------------------------------------
+    Variable("TEST_DATABASE_NAME", "text", _DEV, "tests: the PostgreSQL test database", default="test_agentmatch"),
+    Variable("CHROMIUM_PATH", "text", _DEV, "browser tests: the Chromium to drive", shown="`chromium` on PATH"),
+    Variable("SCREENSHOTS_DIR", "text", _DEV, "`make screenshots`: where the every-page browser test saves", default=""),
+    Variable("CI", "boolean", _DEV, "browser and translation tests must not skip", default=""),
+    Variable("API_PROPERTY_EXAMPLES", "integer", _DEV, "generated requests per API operation in the property-based test", default=10),
+]
+# fmt: on
+
+BY_NAME: dict[str, Variable] = {v.name: v for v in VARIABLES}
+
+TABLE_START = "<!-- env-table:start (generated by `agentmatch env-docs`; do not edit) -->"
+TABLE_END = "<!-- env-table:end -->"
+
+
+def markdown_table() -> str:
+    """The registry as Markdown: one table per group; required variables in bold."""
+    parts: list[str] = []
+    for group in GROUPS:
+        rows = [v for v in VARIABLES if v.group == group]
+        parts.append(f"#### {group}\n")
+        parts.append("| variable | type | default | meaning |")
+        parts.append("|---|---|---|---|")
+        for v in rows:
+            name = f"**`{v.name}`**" if v.required else f"`{v.name}`"
+            parts.append(f"| {name} | {v.kind} | {v.default_text()} | {v.doc} |")
+        parts.append("")
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def replace_table(document: str) -> str:
+    """`document` with the text between the markers replaced by the generated table."""
+    head, start, rest = document.partition(TABLE_START)
+    _, end, tail = rest.partition(TABLE_END)
+    if not (start and end):
+        raise ValueError(f"the document has no {TABLE_START} ... {TABLE_END} markers")
+    return f"{head}{TABLE_START}\n{markdown_table()}{TABLE_END}{tail}"
