@@ -68,6 +68,7 @@ def test_the_operator_clears_the_mark_and_it_is_audited(
         ActionKind.CLEAR_UNDELIVERABLE,
     )
     assert "code 30005" in action.detail
+    assert "Let texts go to the agent&#x27;s cell phone again" in page  # the action list
     assert marked_rosa.agent.cell_phone not in action.detail
 
 
