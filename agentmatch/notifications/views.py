@@ -24,7 +24,8 @@ def _plain(text: str, status: int) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def sms_status(request: HttpRequest) -> HttpResponse:
-    if not request_is_signed(request, url=status_callback_url()):
+    url = status_callback_url()
+    if not url or not request_is_signed(request, url=url):
         return _plain("Invalid signature.", 403)
     provider_id = request.POST.get("MessageSid", "").strip()
     status = request.POST.get("MessageStatus", "")

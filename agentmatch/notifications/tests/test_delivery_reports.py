@@ -65,6 +65,19 @@ def test_a_text_records_twilios_sid_and_asks_for_status_reports(twilio: TwilioSt
     assert message.delivery_status == DeliveryStatus.UNKNOWN
 
 
+def test_an_empty_callback_setting_asks_for_no_reports(twilio: TwilioStub, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TWILIO_STATUS_CALLBACK_URL = ""
+    message = send_text()
+    assert message.status == MessageStatus.SENT
+    assert twilio.texts[0].status_callback == ""
+    # And the door takes no reports at all, however they are signed.
+    params = status(message.provider_id, "undelivered", "30005")
+    signature = twilio_signature(url="", params=params.items(), auth_token=TwilioStub.TOKEN)
+    client = Client()
+    response = client.post("/n/sms/status", params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 403
+
+
 def test_a_signed_report_records_the_delivery(twilio: TwilioStub, client: Client) -> None:
     message = send_text()
     response = report(client, status(message.provider_id, "delivered"))

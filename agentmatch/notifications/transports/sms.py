@@ -75,12 +75,10 @@ class TwilioSms(Transport):
             # An operator can fix the configuration; keep the message until then.
             raise TransportError("TWILIO_ACCOUNT_SID/AUTH_TOKEN/FROM_NUMBER not set")
         url = f"{settings.TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json"
-        form = {
-            "To": message.to,
-            "From": settings.TWILIO_FROM_NUMBER,
-            "Body": message.body,
-            "StatusCallback": status_callback_url(),
-        }
+        form = {"To": message.to, "From": settings.TWILIO_FROM_NUMBER, "Body": message.body}
+        callback = status_callback_url()
+        if callback:  # set empty: no delivery reports asked for
+            form["StatusCallback"] = callback
         credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
         request = urllib.request.Request(
             url,
