@@ -377,6 +377,9 @@ PUSH_SERVICE_HOSTS = env_str(
 # Twilio signs the exact URL it posted to; behind a proxy the host we see differs, so the
 # inbound text webhook checks signatures against this public URL (default: SITE_URL + path).
 TWILIO_WEBHOOK_URL = env_str("TWILIO_WEBHOOK_URL", "")
+# Sent as StatusCallback with every text: Twilio posts delivery reports here, signed for it
+# (set empty: no reports asked for).
+TWILIO_STATUS_CALLBACK_URL = env_str("TWILIO_STATUS_CALLBACK_URL", SITE_URL + "/n/sms/status")
 # The consumer's status link in "request received"; {id} and {token} are filled in.
 CONSUMER_STATUS_URL = env_str("CONSUMER_STATUS_URL", SITE_URL + "/status/{id}/{token}/")
 # Where agents answer and manage referrals (linked from texts and link pages).

@@ -30,6 +30,7 @@ from agentmatch.eligibility.agent_facts import refresh_availability, update_cont
 from agentmatch.eligibility.preferences import set_state_preferences
 from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.eligibility.services import refresh_routing_states
+from agentmatch.notifications import undeliverable
 from agentmatch.notifications.models import PushSubscription
 from agentmatch.notifications.subscriptions import SubscriptionError, subscribe, unsubscribe
 from agentmatch.planyears.services import current_plan_year
@@ -219,11 +220,19 @@ def apply_preferences(
 def change_contact_details(
     *, agent: Agent, now: datetime, channel: str, details: ContactDetails
 ) -> Agent:
-    """Cell phone, contact method and business ZIP (which places the agent for routing)."""
+    """Cell phone, contact method and business ZIP (which places the agent for routing).
+
+    Saving the cell phone is the agent saying it takes texts: a number marked undeliverable
+    (the old one, or the same one fixed with the carrier) gets texts again.
+    """
     with transaction.atomic(durable=True):
+        old_phone = agent.cell_phone
         # update_contact rebuilds the routing index when the ZIP moved the agent.
         changed = update_contact(agent=agent, details=details, now=now)
-        _audit(agent, now, ChangeKind.CONTACT, channel, ", ".join(changed) or "unchanged")
+        detail = ", ".join(changed) or "unchanged"
+        if undeliverable.clear(old_phone, agent.cell_phone):
+            detail += "; texts to the cell phone allowed again"
+        _audit(agent, now, ChangeKind.CONTACT, channel, detail)
     return agent
 
 

@@ -32,6 +32,7 @@ from agentmatch.eligibility.preferences import profile_states
 from agentmatch.eligibility.rules import explain
 from agentmatch.eligibility.services import facts_for
 from agentmatch.notifications.models import PushSubscription
+from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 
@@ -127,12 +128,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your state preferences were saved."))
             return redirect("accounts:profile")
     eligibility = state_eligibility(agent, now=now)
+    phone_mark = undeliverable(agent.cell_phone)
     return render(
         request,
         "accounts/profile.html",
         {
             "agent": agent,
             "contact_form": contact_form,
+            "texts_undelivered": describe(phone_mark.error_code) if phone_mark else "",
             "languages_form": languages_form,
             "states_form": states_form,
             "language_names": [language_name(x) for x in languages],

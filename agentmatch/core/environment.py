@@ -154,6 +154,7 @@ VARIABLES: list[Variable] = [
     Variable("TWILIO_FROM_NUMBER", "text", _SMS, "the number texts come from", default=""),
     Variable("TWILIO_API_BASE", "text", _SMS, "Twilio's API (a stub in tests)", default="https://api.twilio.com"),
     Variable("TWILIO_WEBHOOK_URL", "text", _SMS, "the public URL Twilio signs for YES/NO replies", shown="`SITE_URL` + `/n/sms/inbound`"),
+    Variable("TWILIO_STATUS_CALLBACK_URL", "text", _SMS, "sent as `StatusCallback` with every text: Twilio posts its signed delivery reports there (set it when a proxy's public URL differs from `SITE_URL`; empty: no reports are asked for, and only Twilio's immediate refusal 21610 marks a number undeliverable)", shown="`SITE_URL` + `/n/sms/status`"),
     # --- Web Push -----------------------------------------------------------------------
     Variable("VAPID_PUBLIC_KEY", "text", _PUSH, "Web Push public key (`agentmatch vapid-keys` prints a pair)", default="", required=True),
     Variable("VAPID_PRIVATE_KEY", "text", _PUSH, "Web Push private key", default="", required=True),

@@ -47,6 +47,7 @@ from agentmatch.notifications.redaction import redacted_fields
 from agentmatch.notifications.rendering import CannotRender, needs_rendering, render_message
 from agentmatch.notifications.transports import TransportError, transport_for
 from agentmatch.notifications.transports.push import SubscriptionGone
+from agentmatch.notifications.undeliverable import mark, skip_reason
 
 log = logging.getLogger("agentmatch.notifications")
 
@@ -116,6 +117,12 @@ def claim_one(*, now: datetime, skip_channels: list[str] | None = None) -> Claim
         moot = moot_reason(message)
         if moot is not None:
             return _end_unsent(message, now=now, error=moot)
+        if message.channel == Channel.SMS:
+            # The carrier said this number takes no texts: the agent still has the email
+            # (always sent alongside) and the app; the operator sees the number marked.
+            unreachable = skip_reason(message.to)
+            if unreachable is not None:
+                return _end_unsent(message, now=now, error=unreachable, status=MessageStatus.FAILED)
         fields = ["attempts", "next_attempt_at"]
         if needs_rendering(message):
             try:
@@ -207,6 +214,9 @@ def record_outcome(
                 )
         if isinstance(error, SubscriptionGone):
             PushSubscription.objects.filter(pk=error.subscription_id).delete()
+        if message.channel == Channel.SMS and error is not None and error.code is not None:
+            # Refused at once (21610: the number replied STOP): no more texts to it either.
+            mark(phone=message.to, code=error.code, now=finished_at, message=message)
     return outcome
 
 

@@ -24,6 +24,31 @@ class MessageStatus(models.TextChoices):
     SUPPRESSED = "suppressed", "Not sent: no longer relevant"
 
 
+class DeliveryStatus(models.TextChoices):
+    """What the provider later reports about a sent text (Twilio's status callbacks)."""
+
+    UNKNOWN = "", "No report yet"
+    QUEUED = "queued", "Queued at the provider"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Handed to the carrier"
+    DELIVERED = "delivered", "Delivered to the phone"
+    UNDELIVERED = "undelivered", "Not delivered (the carrier refused or could not reach it)"
+    FAILED = "failed", "Failed at the provider"
+
+
+# Reports may come out of order: a state only moves forward along these ranks.
+DELIVERY_RANK = {
+    DeliveryStatus.UNKNOWN: 0,
+    DeliveryStatus.QUEUED: 1,
+    DeliveryStatus.SENDING: 2,
+    DeliveryStatus.SENT: 3,
+    DeliveryStatus.DELIVERED: 4,
+    DeliveryStatus.UNDELIVERED: 4,
+    DeliveryStatus.FAILED: 4,
+}
+DELIVERY_FAILURES = (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
+
+
 class PushSubscription(models.Model):
     """A browser or installed app that receives Web Push for an agent."""
 
@@ -67,6 +92,12 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # After "sent" (the provider took it): what the provider reports later, and its error.
+    delivery_status = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.UNKNOWN, blank=True
+    )
+    delivery_error_code = models.PositiveIntegerField(null=True, blank=True)
+    delivery_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -74,12 +105,26 @@ class Message(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(status="pending"),
                 name="message_due",
-            )
+            ),
+            # A delivery report names the message by the provider's id only.
+            models.Index(
+                fields=["provider_id"], condition=~Q(provider_id=""), name="message_by_provider_id"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="sent_has_time"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_status__in=DeliveryStatus.values),
+                name="delivery_status_known",
+            ),
+            # An error code belongs to a failed delivery only.
+            models.CheckConstraint(
+                condition=Q(delivery_error_code__isnull=True)
+                | Q(delivery_status__in=DELIVERY_FAILURES),
+                name="delivery_error_only_on_failure",
+            ),
         ]
 
 
@@ -103,3 +148,28 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["channel", "finished_at"], name="attempts_by_channel")]
+
+
+class UndeliverablePhone(models.Model):
+    """A phone number texts cannot reach (the carrier said so): no more texts to it until an
+    operator clears it or the agent saves their number again (notifications/undeliverable.py).
+
+    Keyed by a hash of the E.164 number, never the number: the row names no one by itself
+    (admin pages, database dumps), and needs no clean-up when consumer data is anonymised;
+    whoever has a number finds its row.
+    """
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    error_code = models.PositiveIntegerField()
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    # The text whose report revealed it (SET_NULL: the mark outlives the message).
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_failed_at__gte=models.F("first_failed_at")),
+                name="undeliverable_times_in_order",
+            )
+        ]

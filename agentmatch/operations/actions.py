@@ -20,6 +20,7 @@ from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import AgentDeactivation, RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
+from agentmatch.notifications import undeliverable
 from agentmatch.operations.models import ActionKind
 from agentmatch.operations.services import (
     OperationError,
@@ -161,5 +162,26 @@ def reactivate_agent(*, operator: User, agent: Agent, now: datetime) -> None:
             agent=agent,
             action=ActionKind.REACTIVATE,
             detail=f"availability back to {previous_switch}; routed for {routed}",
+            now=now,
+        )
+
+
+def clear_undeliverable_phone(*, operator: User, agent: Agent, now: datetime) -> None:
+    """Texts may go to the agent's cell phone again (the agent fixed the number or the line).
+
+    The next text that fails the same way marks the number again.
+    """
+    with transaction.atomic(durable=True):
+        agent = _lock(agent)
+        mark = undeliverable.undeliverable(agent.cell_phone)
+        if mark is None:
+            raise OperationError(_("Texts to this agent's cell phone are not marked as failing."))
+        undeliverable.clear(agent.cell_phone)
+        record(
+            operator=operator,
+            agent=agent,
+            action=ActionKind.CLEAR_UNDELIVERABLE,
+            # The code, not the number: audit rows are shown on the page.
+            detail=f"texts to the agent's cell phone allowed again (was code {mark.error_code})",
             now=now,
         )

@@ -44,6 +44,7 @@ ACTION_KIND: Labels = {
     "unlock": _("Unlocked the account"),
     "deactivate": _("Deactivated the agent"),
     "reactivate": _("Reactivated the agent"),
+    "clear_undeliverable": _("Let texts go to the agent's cell phone again"),
 }
 INVITATION_REASON: Labels = {
     "eligible": _("Became eligible"),

@@ -12,6 +12,7 @@ class ActionKind(models.TextChoices):
     UNLOCK = "unlock", "Unlocked the account"
     DEACTIVATE = "deactivate", "Deactivated the agent"
     REACTIVATE = "reactivate", "Reactivated the agent"
+    CLEAR_UNDELIVERABLE = "clear_undeliverable", "Let texts go to the agent's cell phone again"
 
 
 class OperatorAction(models.Model):

@@ -26,6 +26,12 @@ urlpatterns = [
         {"action": "reactivate"},
         name="reactivate",
     ),
+    path(
+        "agents/<str:npn>/clear-undeliverable/",
+        views.agent_action,
+        {"action": "clear-undeliverable"},
+        name="clear_undeliverable",
+    ),
     path("referrals/", views.find_referral, name="find_referral"),
     path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
 ]

@@ -17,6 +17,7 @@ from agentmatch.agents.models import Agent
 from agentmatch.agents.services import availability_of
 from agentmatch.core.states import STATE_CHOICES
 from agentmatch.eligibility.models import AgentDeactivation
+from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.operations import actions
 from agentmatch.operations.forms import AgentSearchForm
 from agentmatch.operations.labels import language_label
@@ -79,8 +80,11 @@ def agent_detail(request: HttpRequest, npn: str) -> HttpResponse:
         plan_year_problem = ""
     except NoCurrentPlanYear as exc:
         report, plan_year_problem = None, str(exc)
+    phone_mark = undeliverable(agent.cell_phone)
     context = {
         "agent": agent,
+        "undeliverable": phone_mark,
+        "undeliverable_reason": describe(phone_mark.error_code) if phone_mark else "",
         "languages": sorted(
             language_label(code) for code in agent.languages.values_list("language", flat=True)
         ),
@@ -136,11 +140,17 @@ def _reactivate(request: HttpRequest, operator: User, agent: Agent) -> str:
     return _("The agent is active again.")
 
 
+def _clear_undeliverable(request: HttpRequest, operator: User, agent: Agent) -> str:
+    actions.clear_undeliverable_phone(operator=operator, agent=agent, now=timezone.now())
+    return _("Texts will go to this agent's cell phone again.")
+
+
 ACTIONS: dict[str, Callable[[HttpRequest, User, Agent], str]] = {
     "resend-invitation": _resend,
     "unlock": _unlock,
     "deactivate": _deactivate,
     "reactivate": _reactivate,
+    "clear-undeliverable": _clear_undeliverable,
 }
 
 
@@ -167,8 +177,10 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = Referral.objects.filter(public_id=public_id).first()
     if referral is None:
         raise Http404("No such referral")
+    phone_mark = undeliverable(referral.phone)
     context = {
         "referral": referral,
+        "undeliverable_reason": describe(phone_mark.error_code) if phone_mark else "",
         # Minimum necessary: support sees who asked only in masked form.
         "masked": {
             "name": mask_name(referral.first_name, referral.last_name),

@@ -1,16 +1,9 @@
-"""Text replies to a referral: YES or NO (or SÍ), checked against Twilio's signature.
-
-Twilio signs each webhook request: base64(HMAC-SHA1(auth token, URL + every POST
-parameter sorted by name, each as name followed by value)). Behind a proxy the host and
-scheme we see differ from the URL Twilio used, so the public URL comes from settings.
+"""Text replies to a referral: YES or NO (or SÍ). The door (views_offer_answers.sms_inbound)
+checks Twilio's signature first (notifications/twilio_signing.py).
 """
 
-import base64
-import hashlib
-import hmac
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,26 +19,6 @@ from agentmatch.referrals.problems import OfferConflict
 
 YES_WORDS = {"YES", "Y", "SI"}
 NO_WORDS = {"NO", "N"}
-
-
-def twilio_signature(*, url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
-    """The X-Twilio-Signature Twilio computes for a form POST to `url` with `params`."""
-    data = url + "".join(name + value for name, value in sorted(params))
-    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-def webhook_url(path: str) -> str:
-    return settings.TWILIO_WEBHOOK_URL or f"{settings.SITE_URL}{path}"
-
-
-def signature_is_valid(*, url: str, params: Iterable[tuple[str, str]], given: str) -> bool:
-    token = settings.TWILIO_AUTH_TOKEN
-    if not token or not given:
-        # Without a token nothing can be verified: refuse rather than trust anyone.
-        return False
-    expected = twilio_signature(url=url, params=params, auth_token=token)
-    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def understand(text: str) -> Answer | None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import follows_hours_without_any
 from agentmatch.notifications.messages import agent_time_zone
+from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.referrals.actions.offers import ACCEPT, REJECT, answer_offer
 from agentmatch.referrals.models import Referral
 from agentmatch.referrals.problems import OfferConflict
@@ -166,9 +167,11 @@ def referral_detail(request: HttpRequest, agent: Agent, public_id: UUID) -> Http
             messages.success(request, _("The follow-up status was saved."))
             return redirect("workspace:referral", public_id=referral.public_id)
     show_contact_details(offers=[offer], agent=agent, now=now, channel=CHANNEL)
+    phone_mark = undeliverable(referral.phone)
     context = {
         "referral": referral,
         "offer": offer,
+        "texts_undelivered": describe(phone_mark.error_code) if phone_mark else "",
         "current": current,
         "form": form,
         "history": FollowUp.objects.filter(referral=referral, agent=agent).order_by("-at", "-pk"),

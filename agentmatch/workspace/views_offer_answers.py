@@ -17,15 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agentmatch.core.phones import display_phone
 from agentmatch.notifications.rendering import agent_language, agent_time_zone, language_name
+from agentmatch.notifications.twilio_signing import inbound_webhook_url, request_is_signed
 from agentmatch.referrals.actions.offers import answer_offer
 from agentmatch.referrals.links import ACCEPT, answer_of, find_link, link_problem
 from agentmatch.referrals.problems import OfferConflict
-from agentmatch.workspace.sms_replies import (
-    Reply,
-    answer_reply,
-    signature_is_valid,
-    webhook_url,
-)
+from agentmatch.workspace.sms_replies import Reply, answer_reply
 
 # The link pages' HTTP status for each problem (the rest: 409, the offer moved on).
 LINK_STATUS = {"invalid_link": 404, "not_your_link": 403}
@@ -91,10 +87,7 @@ def _twiml(text: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
-    params = [(name, value) for name in request.POST for value in request.POST.getlist(name)]
-    url = webhook_url(request.get_full_path())
-    given = request.headers.get("X-Twilio-Signature", "")
-    if not signature_is_valid(url=url, params=params, given=given):
+    if not request_is_signed(request, url=inbound_webhook_url(request.get_full_path())):
         return HttpResponse("Invalid signature.", status=403, content_type="text/plain")
     phone = request.POST.get("From", "").strip()
     text = request.POST.get("Body", "")

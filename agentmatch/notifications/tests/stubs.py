@@ -16,7 +16,9 @@ from email import message_from_bytes
 from email.message import Message as EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.error import HTTPError
+from urllib.parse import parse_qs, urlencode
+from urllib.request import Request, urlopen
 
 import http_ece
 import pytest
@@ -27,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from agentmatch.notifications.management.commands.vapid_keys import new_vapid_keys
+from agentmatch.notifications.twilio_signing import twilio_signature
 
 
 def free_port() -> int:
@@ -139,6 +142,7 @@ class Text:
     body: str
     sid: str
     received_at: float
+    status_callback: str = ""
 
 
 class TwilioStub(_Server):
@@ -146,6 +150,8 @@ class TwilioStub(_Server):
 
     `fail_with` makes the next `fail_times` requests fail: an HTTP status (503, 500) or
     the string "invalid_number" (400, code 21211), "unsubscribed" (400, code 21610).
+    `report` posts a delivery status callback for a text, signed as Twilio signs it, to the
+    StatusCallback URL the text came with.
     """
 
     SID = "AC" + "0" * 32
@@ -191,11 +197,47 @@ class TwilioStub(_Server):
             sid = "SM" + os.urandom(16).hex()
             self.texts.append(
                 Text(
-                    form.get("To", ""), form.get("From", ""), form.get("Body", ""), sid, time.time()
+                    form.get("To", ""),
+                    form.get("From", ""),
+                    form.get("Body", ""),
+                    sid,
+                    time.time(),
+                    form.get("StatusCallback", ""),
                 )
             )
         reply = {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")}
         return 201, json_type, json.dumps(reply).encode()
+
+    def report(
+        self, text: Text, status: str, error_code: int | None = None, token: str | None = None
+    ) -> tuple[int, str]:
+        """Twilio's status callback for `text`: (HTTP status, body) of our answer."""
+        params = {
+            "MessageSid": text.sid,
+            "SmsSid": text.sid,
+            "AccountSid": self.SID,
+            "From": text.sender,
+            "To": text.to,
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "ApiVersion": "2010-04-01",
+        }
+        if error_code is not None:
+            params["ErrorCode"] = str(error_code)
+        signature = twilio_signature(
+            url=text.status_callback, params=params.items(), auth_token=token or self.TOKEN
+        )
+        request = Request(
+            text.status_callback,
+            data=urlencode(params).encode(),
+            method="POST",
+            headers={"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"},
+        )
+        try:
+            with urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except HTTPError as exc:
+            return exc.code, exc.read().decode()
 
     @staticmethod
     def _failure(how: int | str | None) -> tuple[int, dict, bytes]:

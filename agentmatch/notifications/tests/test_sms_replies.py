@@ -5,9 +5,10 @@ import pytest
 from django.test import Client
 
 from agentmatch.agents.models import Agent
+from agentmatch.notifications.twilio_signing import twilio_signature
 from agentmatch.referrals.models import ContactDisclosure, Offer, OfferStatus
 from agentmatch.testing import make_agent, make_referral
-from agentmatch.workspace.sms_replies import twilio_signature, understand
+from agentmatch.workspace.sms_replies import understand
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from agentmatch.notifications.models import Channel, Message
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, permanent: bool = False) -> None:
+    def __init__(self, message: str, permanent: bool = False, code: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.code = code  # the provider's error code, when it gave one (Twilio's 21610, ...)
 
 
 class Transport(ABC):

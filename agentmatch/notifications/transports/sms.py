@@ -15,6 +15,7 @@ from django.conf import settings
 from agentmatch.core.logging import mask_phone, redact
 from agentmatch.notifications.models import Message
 from agentmatch.notifications.transports import Transport, TransportError
+from agentmatch.notifications.twilio_signing import status_callback_url
 
 log = logging.getLogger("agentmatch.notifications.sms")
 
@@ -62,7 +63,11 @@ class FileSms(Transport):
 
 
 class TwilioSms(Transport):
-    """POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json; 201 → the SM sid."""
+    """POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json; 201 → the SM sid.
+
+    StatusCallback asks Twilio to report the text's delivery (delivery_reports.py), which
+    finds the message by the sid returned here.
+    """
 
     def send(self, message: Message) -> str:
         sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
@@ -71,6 +76,9 @@ class TwilioSms(Transport):
             raise TransportError("TWILIO_ACCOUNT_SID/AUTH_TOKEN/FROM_NUMBER not set")
         url = f"{settings.TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json"
         form = {"To": message.to, "From": settings.TWILIO_FROM_NUMBER, "Body": message.body}
+        callback = status_callback_url()
+        if callback:  # set empty: no delivery reports asked for
+            form["StatusCallback"] = callback
         credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
         request = urllib.request.Request(
             url,
@@ -100,7 +108,9 @@ class TwilioSms(Transport):
             # Busy, down, or our credentials: retrying later can work.
             raise TransportError(detail)
         permanent = code in PERMANENT_TWILIO_CODES or 400 <= status < 500
-        raise TransportError(detail, permanent=permanent)
+        raise TransportError(
+            detail, permanent=permanent, code=code if isinstance(code, int) else None
+        )
 
 
 def _json(raw: bytes) -> dict[str, Any]:

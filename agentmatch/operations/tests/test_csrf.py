@@ -16,7 +16,9 @@ def strict_client(operator):  # type: ignore[no-untyped-def]
     return client
 
 
-@pytest.mark.parametrize("action", ["resend-invitation", "unlock", "deactivate", "reactivate"])
+@pytest.mark.parametrize(
+    "action", ["resend-invitation", "unlock", "deactivate", "reactivate", "clear-undeliverable"]
+)
 def test_an_action_without_the_csrf_token_is_refused(strict_client, rosa, action) -> None:
     response = strict_client.post(f"/ops/agents/{rosa.agent.npn}/{action}/", {"reason": "x"})
     assert response.status_code == 403

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agentmatch.agents.models import Agent
+from agentmatch.notifications.twilio_signing import twilio_signature
 from agentmatch.referrals.links import ACCEPT, make_token
 from agentmatch.referrals.models import ContactDisclosure, Offer, OfferStatus
 from agentmatch.referrals.problems import PROBLEMS
 from agentmatch.testing import api_token_for, make_agent, make_agent_user, make_referral
-from agentmatch.workspace.sms_replies import twilio_signature
 
 TWILIO_TOKEN = "twilio-test-auth-token"
 SITE = "https://agentmatch.example"
