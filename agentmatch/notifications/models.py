@@ -94,7 +94,13 @@ class Message(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     # After "sent" (the provider took it): what the provider reports later, and its error.
     delivery_status = models.CharField(
-        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.UNKNOWN, blank=True
+        max_length=12,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.UNKNOWN,
+        # In the database too: the release still running during a rolling deploy inserts
+        # messages without this column.
+        db_default=DeliveryStatus.UNKNOWN,
+        blank=True,
     )
     delivery_error_code = models.PositiveIntegerField(null=True, blank=True)
     delivery_reported_at = models.DateTimeField(null=True, blank=True)

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='message',
             name='delivery_status',
-            field=models.CharField(blank=True, choices=[('', 'No report yet'), ('queued', 'Queued at the provider'), ('sending', 'Being sent'), ('sent', 'Handed to the carrier'), ('delivered', 'Delivered to the phone'), ('undelivered', 'Not delivered (the carrier refused or could not reach it)'), ('failed', 'Failed at the provider')], default='', max_length=12),
+            field=models.CharField(blank=True, choices=[('', 'No report yet'), ('queued', 'Queued at the provider'), ('sending', 'Being sent'), ('sent', 'Handed to the carrier'), ('delivered', 'Delivered to the phone'), ('undelivered', 'Not delivered (the carrier refused or could not reach it)'), ('failed', 'Failed at the provider')], db_default='', default='', max_length=12),
         ),
         migrations.AddIndex(
             model_name='message',
