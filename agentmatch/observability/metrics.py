@@ -19,7 +19,7 @@ expires_at), events and unmatched (`events_by_kind`: kind, at, plus a primary-ke
 accepted offers (`offers_due`: an offer is accepted before its deadline, so one accepted
 in the window expires after the window's start), outbox (`message_due`, partial on
 pending rows: the backlog), attempts (`attempts_by_channel`: channel, finished_at), worker
-heartbeats (one row per worker). Eleven small queries per scrape.
+heartbeats (one row per worker). Nine small queries per scrape.
 """
 
 import logging

@@ -150,3 +150,21 @@ def test_with_no_worker_at_all_the_newest_loop_age_is_infinite(db):
     metrics = scrape()
     assert metrics[("agentmatch_worker_newest_loop_age_seconds", ())] == float("inf")
     assert metrics[("agentmatch_workers_alive", ())] == 0
+
+
+def test_when_the_database_fails_the_scrape_still_answers_and_says_so(db, monkeypatch):
+    from django.db import OperationalError
+
+    from agentmatch.observability import metrics
+
+    def failing(now):  # type: ignore[no-untyped-def]
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(metrics, "delivery_metrics", failing)
+    samples = scrape()
+    assert samples[("agentmatch_database_up", ())] == 0
+    # Nothing half-read: no referral numbers from before the failure either.
+    assert {name for name, _ in samples} == {
+        "agentmatch_database_up",
+        "agentmatch_metrics_query_seconds",
+    }
