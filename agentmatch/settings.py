@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.csp import CSP
 
-from agentmatch.core import deployment
+from agentmatch.core import deployment, error_reports
 from agentmatch.core.environment import env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,9 +60,12 @@ INSTALLED_APPS = [
     "agentmatch.workspace",
     "agentmatch.webapp",
     "agentmatch.demo",
+    "agentmatch.observability",
 ]
 
 MIDDLEWARE = [
+    # First: every answer (redirects, errors) carries X-Request-ID, every log line its id.
+    "agentmatch.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside WhiteNoise and the login checks, so every answer gets its headers.
     "agentmatch.core.middleware.PrivacyHeadersMiddleware",
@@ -171,6 +174,9 @@ SECURE_CSP = {
 # secrets (link tokens, API keys, Authorization values): see agentmatch/core/logging.py.
 # Django's own request and server loggers have handlers of their own by default, which
 # would print paths with tokens in them: they go through the root handler instead.
+# Log line format: "plain" (readable, for `make run`) or "json" (one object per line with
+# time, level, logger, message, request_id: for production log pipelines).
+LOG_FORMAT = deployment.log_format(env_str("LOG_FORMAT", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -179,10 +185,15 @@ LOGGING = {
         "plain": {
             "()": "agentmatch.core.logging.UTCFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        }
+        },
+        "json": {"()": "agentmatch.core.logging.JSONFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -210,6 +221,8 @@ CONSENT_WORDING_VERSION = env_str("CONSENT_WORDING_VERSION", "2026-1")
 # waiting referral as a safety net behind the event-driven wake-ups.
 WORKER_IDLE_SLEEP_SECONDS = float(env_str("WORKER_IDLE_SLEEP_SECONDS", "0.5"))
 WORKER_WAITING_SWEEP_SECONDS = float(env_str("WORKER_WAITING_SWEEP_SECONDS", "30"))
+# Worker: how often (at most) each worker process writes its heartbeat row (core/heartbeat.py).
+WORKER_HEARTBEAT_SECONDS = float(env_str("WORKER_HEARTBEAT_SECONDS", "5"))
 # An agent who lets an offer expire is switched to "not available" (red) so the referrals
 # after it do not each wait out the window on someone who is away.
 PAUSE_AGENT_AFTER_MISSED_OFFER = env_bool("PAUSE_AGENT_AFTER_MISSED_OFFER", True)
@@ -394,8 +407,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-# Load balancers probe the health check over plain http inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers and Prometheus probe these over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Behind a TLS-terminating proxy: the header (and value) it sets on HTTPS requests, e.g.
 # PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https". Set it only if the proxy always
 # overwrites that header: a client could send it too.
@@ -434,3 +447,14 @@ PERMISSIONS_POLICY = {
     "publickey-credentials-create": "(self)",
     "publickey-credentials-get": "(self)",
 }
+
+# --- Observability (docs/observability.md) --------------------------------------------
+# /readyz answers 503 when no worker finished a loop in this many seconds (0: ignore workers).
+READY_WORKER_MAX_AGE_SECONDS = env_int("READY_WORKER_MAX_AGE_SECONDS", 60)
+# Bearer token Prometheus sends to /metrics; unset: only direct requests from loopback.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Sentry (or a compatible service) DSN for error reports; unset: nothing is sent anywhere.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+# The environment name error reports are filed under (e.g. production, staging).
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+error_reports.init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)

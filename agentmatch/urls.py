@@ -3,6 +3,7 @@ from django.urls import include, path
 from agentmatch.api import views as api_views
 from agentmatch.api.api import api
 from agentmatch.core import views as core_views
+from agentmatch.observability import views as observability_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/openapi.json", api_views.openapi_schema, name="openapi-json"),
     path("api/docs", api_views.api_docs, name="api-docs"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", observability_views.metrics, name="metrics"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("workspace/", include("agentmatch.workspace.urls")),
     path("availability/", include("agentmatch.accounts.availability_urls")),

@@ -97,3 +97,35 @@ def check_delivery_settings(app_configs: Any = None, **kwargs: Any) -> list[Chec
             )
         )
     return warnings
+
+
+# A token shorter than this could be guessed by trying (it guards no person's data, but
+# the metrics describe the service's traffic).
+MIN_METRICS_TOKEN_LENGTH = 32
+
+
+def check_observability_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` only: /metrics must not be readable by the public."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        return [
+            Warning(
+                "METRICS_TOKEN is not set: /metrics answers any request made directly from "
+                "this machine (a loopback address, no X-Forwarded-For/Forwarded/X-Real-IP); "
+                "a reverse proxy on the same machine that adds none of them would make it "
+                "public, and Prometheus elsewhere cannot scrape it.",
+                hint="Set METRICS_TOKEN to a long random value (e.g. python -c 'import "
+                "secrets; print(secrets.token_urlsafe(32))') and give Prometheus the same "
+                "as its bearer token (docs/observability.md).",
+                id="agentmatch.W005",
+            )
+        ]
+    if len(token) < MIN_METRICS_TOKEN_LENGTH:
+        return [
+            Warning(
+                f"METRICS_TOKEN is {len(token)} characters long: it could be guessed.",
+                hint=f"Use at least {MIN_METRICS_TOKEN_LENGTH} random characters.",
+                id="agentmatch.W006",
+            )
+        ]
+    return []

@@ -81,3 +81,15 @@ def proxy_ssl_header(value: str) -> tuple[str, str] | None:
         raise ValueError(f"PROXY_SSL_HEADER={value!r}: expected HTTP_X_FORWARDED_PROTO=https")
     meta = name.upper().replace("-", "_")
     return (meta if meta.startswith("HTTP_") else f"HTTP_{meta}", expected)
+
+
+LOG_FORMATS = ("plain", "json")
+
+
+def log_format(value: str) -> str:
+    """LOG_FORMAT: "plain" or "json" (any case); anything else stops the start, named."""
+    chosen = value.strip().lower() or "plain"
+    if chosen not in LOG_FORMATS:
+        # A typo would otherwise fail inside logging's set-up with a vaguer message.
+        raise ValueError(f"LOG_FORMAT={value!r}: expected one of {', '.join(LOG_FORMATS)}")
+    return chosen

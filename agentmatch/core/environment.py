@@ -25,6 +25,7 @@ GROUPS = [
     "Texts (SMS)",
     "Web Push",
     "Message delivery",
+    "Monitoring",
     "Development and tests",
 ]
 
@@ -69,7 +70,7 @@ def env_bool(name: str, default: bool) -> bool:
     return value.lower() in ("1", "true", "yes", "on")
 
 
-_SEC, _DB, _PROC, _ROUTE, _CONS, _ACC, _MAIL, _SMS, _PUSH, _DELIV, _DEV = GROUPS
+_SEC, _DB, _PROC, _ROUTE, _CONS, _ACC, _MAIL, _SMS, _PUSH, _DELIV, _MON, _DEV = GROUPS
 
 # One variable a line, like the table it becomes (long lines allowed in this file).
 # fmt: off
@@ -84,7 +85,7 @@ VARIABLES: list[Variable] = [
     Variable("CSRF_TRUSTED_ORIGINS", "list", _SEC, "origins whose form POSTs pass the CSRF origin check", shown="`SITE_URL`'s origin"),
     Variable("TRUSTED_PROXY_HOPS", "integer", _SEC, "reverse proxies of ours in front of the web processes: the client address is read that many `X-Forwarded-For` hops from the end (0: the TCP peer; clients can forge the header)", default=0),
     Variable("PROXY_SSL_HEADER", "text", _SEC, "behind a TLS proxy that always sets it: e.g. `HTTP_X_FORWARDED_PROTO=https`", default=""),
-    Variable("SECURE_SSL_REDIRECT", "boolean", _SEC, "redirect http:// requests to https:// (not `/healthz`, which load balancers probe over http)", default=False),
+    Variable("SECURE_SSL_REDIRECT", "boolean", _SEC, "redirect http:// requests to https:// (not `/healthz`, `/readyz` and `/metrics`, which probes and Prometheus reach over http inside the network)", default=False),
     Variable("SECURE_HSTS_SECONDS", "integer", _SEC, "HTTP Strict Transport Security, once TLS works end to end (cannot be taken back for its duration)", default=0),
     Variable("SECURE_HSTS_INCLUDE_SUBDOMAINS", "boolean", _SEC, "HSTS for every subdomain too", default=False),
     Variable("SECURE_HSTS_PRELOAD", "boolean", _SEC, "ask browsers to preload HSTS", default=False),
@@ -105,6 +106,13 @@ VARIABLES: list[Variable] = [
     Variable("WORKER_WAITING_SWEEP_SECONDS", "number", _PROC, "worker: how often every waiting referral is tried again (a safety net behind the event-driven wake-ups)", default=30),
     Variable("PLAN_YEAR_CACHE_SECONDS", "number", _PROC, "how long each process reuses the current plan year and served states", default=5),
     Variable("LOG_LEVEL", "text", _PROC, "root log level; logs mask phone numbers and cut secrets (the access log records paths without their query string)", default="INFO"),
+    # --- Monitoring ---------------------------------------------------------------------
+    Variable("LOG_FORMAT", "text", _MON, "`plain` (readable lines, for `make run`) or `json` (one object per line: time in UTC, level, logger, message, `request_id`; access lines add `http`): for production (docs/observability.md)", default="plain"),
+    Variable("WORKER_HEARTBEAT_SECONDS", "number", _MON, "how often (at most) each worker process writes its heartbeat row", default=5),
+    Variable("READY_WORKER_MAX_AGE_SECONDS", "integer", _MON, "`/readyz` answers 503 when no worker finished a loop this recently (0: the workers are not checked)", default=60),
+    Variable("METRICS_TOKEN", "text", _MON, "bearer token Prometheus sends to `/metrics` (compared in constant time); unset: `/metrics` answers only requests made directly from the machine itself (`check --deploy` warns)", default="", required=True),
+    Variable("SENTRY_DSN", "text", _MON, "error reports to Sentry, phones and secrets scrubbed; unset: nothing is started or sent", default=""),
+    Variable("SENTRY_ENVIRONMENT", "text", _MON, "the environment name Sentry files reports under", default="production"),
     # --- Routing ------------------------------------------------------------------------
     Variable("OFFER_WINDOW_SECONDS", "integer", _ROUTE, "time an agent has to accept or reject an offer", default=900),
     Variable("MAX_WAIT_SECONDS", "integer", _ROUTE, "how long a referral with nobody available waits before it ends unmatched", default=14400),

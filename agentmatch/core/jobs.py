@@ -8,6 +8,9 @@ value when nothing is due.
   `order` (lower first: delivery runs last so a turn's messages go out in that turn).
 - A sweep job is a periodic scan (every WORKER_WAITING_SWEEP_SECONDS): the safety net
   behind event-driven work; it returns how many items it handled.
+
+Each process remembers when each job last finished a run (`last_runs`); the worker's
+heartbeat (core/heartbeat.py) stores that, so `/metrics` shows a job that stopped running.
 """
 
 import logging
@@ -33,6 +36,8 @@ class Job:
 
 
 _jobs: dict[str, Job] = {}
+# Job name -> when its last run in this process finished (wall clock, for the heartbeat).
+_last_run: dict[str, datetime] = {}
 
 
 def register(
@@ -48,15 +53,32 @@ def registered(kind: str = ITEM) -> list[Job]:
     return sorted((j for j in _jobs.values() if j.kind == kind), key=lambda j: j.order)
 
 
+def last_runs() -> dict[str, datetime]:
+    """When each job last finished a run in this process (jobs never run are missing)."""
+    return dict(_last_run)
+
+
 def run_due_jobs(*, now: datetime | None = None, max_items: int = 200) -> int:
-    """Runs every due item of every item job, up to `max_items`; returns how many were done."""
+    """Runs every due item of every item job, up to `max_items`; returns how many were done.
+
+    Jobs after the limit do not run in this call (they are not marked as run either, so a
+    job starved by a busy one shows up as old in `/metrics`)."""
     done = 0
     for job in registered(ITEM):
-        while done < max_items and job.run(now or timezone.now()):
+        if done >= max_items:
+            break
+        while job.run(now or timezone.now()):
             done += 1
+            if done >= max_items:
+                break
+        _last_run[job.name] = timezone.now()
     return done
 
 
 def run_sweeps(*, now: datetime | None = None) -> int:
     """Runs every sweep job once; returns how many items they handled together."""
-    return sum(int(job.run(now or timezone.now())) for job in registered(SWEEP))
+    handled = 0
+    for job in registered(SWEEP):
+        handled += int(job.run(now or timezone.now()))
+        _last_run[job.name] = timezone.now()
+    return handled

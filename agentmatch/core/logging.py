@@ -13,11 +13,20 @@ delivery problem is about.
 `RedactSecrets` is the filter on the root handler (settings.LOGGING); gunicorn's access
 and error logs go through it too (agentmatch/core/access_log.py). It rewrites the record
 itself, so every handler after it sees the redacted text.
+
+LOG_FORMAT picks the formatter: `plain` (one readable line, for `make run`) or `json`
+(`JSONFormatter`: one JSON object per line, for a log pipeline in production). Either way
+the record was redacted before it is formatted. A request's id (core/request_id.py) is
+kept in a context variable while the request runs, so every line logged for it carries it.
 """
 
+import json
 import logging
 import re
 import time
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
 
 REDACTED = "[redacted]"
 
@@ -56,6 +65,21 @@ _PHONE = re.compile(
     r")(?![\w])"
 )
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+
+
+# The id of the request being served on this thread (or task); "" outside a request.
+current_request_id: ContextVar[str] = ContextVar("request_id", default="")
+# Where core/request_id.py keeps it in the WSGI environ (request.META is that dict): for
+# lines logged after the middleware has returned (Django's "Not Found" warnings, which
+# carry the request, and gunicorn's access line).
+REQUEST_ID_ENVIRON_KEY = "agentmatch.request_id"
+# Names whose values are secrets, as a whole (dictionary keys: headers, JSON, form fields).
+_SECRET_NAME = re.compile(r"(?i)" + _NAME)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a field, header or parameter called `name` holds a secret ("X-Status-Token")."""
+    return bool(_SECRET_NAME.fullmatch(name.strip()))
 
 
 def mask_phone(phone: str) -> str:
@@ -112,3 +136,39 @@ class UTCFormatter(logging.Formatter):
     converter = staticmethod(time.gmtime)  # type: ignore[assignment]
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, and request_id (the
+    request being served, or the one an access log line is about), exception and stack
+    when there are any, and `http` (method, path, status, duration) on access log lines.
+
+    The message is already redacted by `RedactSecrets` (the handler's filter runs before
+    its formatter); json.dumps escapes newlines, so a message cannot forge a second line.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", "") or current_request_id.get()
+        meta = getattr(getattr(record, "request", None), "META", None)  # django.request's
+        if not request_id and isinstance(meta, dict):
+            request_id = str(meta.get(REQUEST_ID_ENVIRON_KEY, ""))
+        if request_id:
+            entry["request_id"] = request_id
+        http = getattr(record, "http", None)
+        if isinstance(http, dict):
+            entry["http"] = http
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False, default=str)

@@ -1,12 +1,15 @@
-"""Small site-wide pages: health check, the language switch and the privacy policy."""
+"""Small site-wide pages: liveness and readiness, the language switch and the privacy policy."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
+
+from agentmatch.core.heartbeat import readiness_problems
 
 
 @require_GET
@@ -19,6 +22,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         return JsonResponse({"status": "error", "db": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "db": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when the service can do its whole job: the database answers and a worker
+    finished a loop within READY_WORKER_MAX_AGE_SECONDS; else 503 naming the reasons.
+    (`/healthz` only asks whether this process and its database are alive.)"""
+    problems = readiness_problems(timezone.now())
+    if problems:
+        return JsonResponse({"status": "unavailable", "reasons": problems}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 @require_POST

@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"referrals"},
     {"workspace", "accounts", "imports"},
     {"operations"},
-    {"api", "consumers", "webapp", "demo"},
+    {"api", "consumers", "webapp", "demo", "observability"},
 ]
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 

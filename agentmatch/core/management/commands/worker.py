@@ -6,9 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
-from agentmatch.core.jobs import log, run_due_jobs, run_sweeps
+from agentmatch.core.heartbeat import Heartbeat
+from agentmatch.core.jobs import last_runs, log, run_due_jobs, run_sweeps
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             run_due_jobs()
             return
         log.info("worker started")
+        heartbeat = Heartbeat()
         last_sweep = 0.0
         while not self.stopping:
             try:
@@ -33,6 +35,8 @@ class Command(BaseCommand):
                 if time.monotonic() - last_sweep >= settings.WORKER_WAITING_SWEEP_SECONDS:
                     done += run_sweeps()
                     last_sweep = time.monotonic()
+                # One UPDATE per loop at most (fewer: WORKER_HEARTBEAT_SECONDS), never per item.
+                heartbeat.beat(last_runs())
             except (OperationalError, InterfaceError):
                 # Database restarted or unreachable: drop the connection and try again.
                 log.exception("database error; retrying")
@@ -41,6 +45,10 @@ class Command(BaseCommand):
                 time.sleep(1)
             if not done:
                 time.sleep(settings.WORKER_IDLE_SLEEP_SECONDS)
+        try:
+            heartbeat.stop()
+        except DatabaseError:
+            log.warning("could not remove this worker's heartbeat; it ages out instead")
         log.info("worker stopped")
 
     def _stop(self, signum: int, frame: object) -> None:

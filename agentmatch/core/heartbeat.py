@@ -1,0 +1,97 @@
+"""The worker's heartbeat: one row per worker process, so every web process can tell
+whether the background work is being done (`/readyz`, `/metrics`).
+
+Cheap and safe with many workers: each process writes only its own row (by primary key),
+at most once every WORKER_HEARTBEAT_SECONDS, at the end of a loop, never per item. A
+clean stop deletes the row; rows of workers that died (killed, machine gone) are deleted
+by any other worker once they are STALE_AFTER old. Plain autocommit statements, no
+transaction: nothing else is written with them.
+"""
+
+import os
+import socket
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
+from agentmatch.core.models import WorkerHeartbeat
+
+# A dead worker's row stays this long (the on-call team sees which one died and when),
+# then the next live worker deletes it.
+STALE_AFTER = timedelta(hours=1)
+# How often a worker looks for such rows.
+CLEAN_EVERY_SECONDS = 300.0
+
+
+class Heartbeat:
+    """The heartbeat of this process. The row is made by the first `beat`, inside the
+    worker loop's database error handling (the database may be down when a worker starts)."""
+
+    def __init__(self) -> None:
+        self.pk: int | None = None
+        self.started_at = timezone.now()
+        self.written = -float("inf")  # time.monotonic() of the last write
+        self.cleaned = -float("inf")
+
+    def beat(self, jobs: dict[str, datetime], *, force: bool = False) -> None:
+        """Records a finished loop and each job's last run (if the last write is old enough)."""
+        clock = time.monotonic()
+        if not force and clock - self.written < settings.WORKER_HEARTBEAT_SECONDS:
+            return
+        now = timezone.now()
+        fields = {"last_loop_at": now, "jobs": {n: t.isoformat() for n, t in jobs.items()}}
+        # Zero rows: deleted as stale after a long stall (or by hand): this worker is back.
+        if self.pk is None or not WorkerHeartbeat.objects.filter(pk=self.pk).update(**fields):
+            self.pk = WorkerHeartbeat.objects.create(
+                hostname=socket.gethostname()[:255],
+                pid=os.getpid(),
+                started_at=self.started_at,
+                **fields,
+            ).pk
+        self.written = clock
+        if clock - self.cleaned >= CLEAN_EVERY_SECONDS:
+            WorkerHeartbeat.objects.filter(last_loop_at__lt=now - STALE_AFTER).delete()
+            self.cleaned = clock
+
+    def stop(self) -> None:
+        """A clean stop: this worker no longer counts as alive."""
+        if self.pk is not None:
+            WorkerHeartbeat.objects.filter(pk=self.pk).delete()
+            self.pk = None
+
+
+def newest_loop_age(now: datetime) -> float | None:
+    """Seconds since any worker last finished a loop; None if no worker has a row."""
+    newest = (
+        WorkerHeartbeat.objects.order_by("-last_loop_at")
+        .values_list("last_loop_at", flat=True)
+        .first()
+    )
+    return None if newest is None else max(0.0, (now - newest).total_seconds())
+
+
+def readiness_problems(now: datetime) -> list[dict[str, str]]:
+    """Why the service cannot do its whole job now (empty: it can). `/readyz` answers
+    them; a database that does not answer is one, and so is background work that stopped:
+    without a worker offers never expire, waits never end and no message leaves."""
+    try:
+        age = newest_loop_age(now)
+    except DatabaseError:
+        return [{"code": "database_unreachable", "message": "The database does not answer."}]
+    limit = settings.READY_WORKER_MAX_AGE_SECONDS
+    if limit <= 0:
+        return []
+    if age is None:
+        return [{"code": "no_worker", "message": "No worker has written a heartbeat."}]
+    if age > limit:
+        return [
+            {
+                "code": "worker_stale",
+                "message": f"No worker finished a loop in the last {limit} s "
+                f"(the newest {age:.0f} s ago).",
+            }
+        ]
+    return []

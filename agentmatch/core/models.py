@@ -1,0 +1,28 @@
+"""The one table of core: each worker process says it is alive (see core/heartbeat.py)."""
+
+from django.db import models
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running worker process, updated at most every WORKER_HEARTBEAT_SECONDS.
+
+    `/readyz` and `/metrics` read it: a worker that is stuck (a hung provider call, a
+    lock it waits on) or gone stops moving `last_loop_at`, whatever its process says.
+    A worker that stops cleanly deletes its row; rows of workers that died are deleted by
+    the others after WORKER_HEARTBEAT_KEEP_SECONDS.
+    """
+
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    # When the worker last finished a whole loop (every item job run, sweeps when due).
+    last_loop_at = models.DateTimeField()
+    # {job name: ISO time its last run finished}: one JSON value, so the heartbeat stays
+    # one UPDATE of one row however many jobs the apps register.
+    jobs = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_loop_at"], name="heartbeats_by_loop")]
+
+    def __str__(self) -> str:
+        return f"worker {self.hostname}:{self.pid}"
