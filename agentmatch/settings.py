@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "agentmatch.api",
     "agentmatch.consumers",
     "agentmatch.workspace",
+    "agentmatch.retention",
     "agentmatch.webapp",
     "agentmatch.demo",
     "agentmatch.observability",
@@ -243,6 +244,10 @@ CONSUMER_PHONE_EXTRA_COUNTRIES = [
 ]
 # How long the API remembers an Idempotency-Key (a retry within it gets the first answer).
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# Days a consumer's name, phone, email and ZIP code are kept after their referral ends
+# (accepted, unmatched or canceled; for an accepted one, after the agent's last follow-up);
+# then the worker anonymises it. 1 to 3650 (a system check refuses anything else).
+CONSUMER_DATA_RETENTION_DAYS = env_int("CONSUMER_DATA_RETENTION_DAYS", 90)
 # A new partner API key's requests per hour (`partner_key create NAME --per-hour N`).
 PARTNER_REQUESTS_PER_HOUR = env_int("PARTNER_REQUESTS_PER_HOUR", 200)
 # How often the consumer's status page asks for news.

@@ -185,7 +185,12 @@ def status_link(request: HttpRequest, public_id: UUID, token: str) -> HttpRespon
     return redirect("consumers:status", public_id=referral.public_id)
 
 
+REMOVED = "removed"
+
+
 def _state(referral: Referral) -> str:
+    if referral.anonymised_at is not None:
+        return REMOVED  # ended, and the details it was about are gone (retention)
     return OPEN if referral.status in OPEN_STATUSES else str(referral.status)
 
 

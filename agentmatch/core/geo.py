@@ -1,4 +1,5 @@
-"""ZIP code geography from the offline `zipcodes` package: centroid, state, time zone."""
+"""ZIP code geography from the offline `zipcodes` package: centroid, state, time zone,
+county."""
 
 import math
 from dataclasses import dataclass
@@ -56,6 +57,18 @@ def lookup_zip(value: str) -> ZipPlace:
     if place is None:
         raise UnknownZip(f"ZIP code {code} is not a known US ZIP code")
     return place
+
+
+@cache
+def _counties() -> dict[str, str]:
+    # Only the retention sweep asks (what a referral keeps for statistics when its ZIP
+    # code is removed), so the intake's index stays small.
+    return {row["zip_code"]: row.get("county") or "" for row in zipcodes.list_all()}
+
+
+def county_for_zip(code: str) -> str:
+    """'Dane County' for '53703'; '' for a ZIP code the list does not know."""
+    return _counties().get(code, "")
 
 
 def zips_in_state(state: str) -> list[ZipPlace]:

@@ -49,4 +49,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
     """What the service stores and why (linked from every page's footer)."""
-    return render(request, "core/privacy.html")
+    return render(
+        request, "core/privacy.html", {"retention_days": settings.CONSUMER_DATA_RETENTION_DAYS}
+    )

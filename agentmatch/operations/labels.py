@@ -38,6 +38,7 @@ EVENT_KIND: Labels = {
     "waiting": _("Waiting for an agent"),
     "unmatched": _("Unmatched"),
     "canceled": _("Canceled"),
+    "anonymised": _("Contact details removed"),
 }
 ACTION_KIND: Labels = {
     "resend_invitation": _("Resent the invitation"),

@@ -181,8 +181,11 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {
         "referral": referral,
         "undeliverable_reason": describe(phone_mark.error_code) if phone_mark else "",
-        # Minimum necessary: support sees who asked only in masked form.
-        "masked": {
+        # Minimum necessary: support sees who asked only in masked form (and, once the
+        # retention period removed the details, nothing).
+        "masked": None
+        if referral.anonymised_at
+        else {
             "name": mask_name(referral.first_name, referral.last_name),
             "phone": mask_phone(referral.phone),
             "email": mask_email(referral.email),

@@ -150,9 +150,9 @@ def _qualified_sql(referral: Referral) -> tuple[str, dict[str, Any]]:
         "referral": referral.pk,
         "pending": OfferStatus.PENDING.value,
         "limit": limit,
-        "lat": referral.latitude,
-        "lon": referral.longitude,
-        "cos_lat": math.cos(math.radians(referral.latitude)),
+        "lat": referral.location[0],
+        "lon": referral.location[1],
+        "cos_lat": math.cos(math.radians(referral.location[0])),
         "diameter": 2 * EARTH_RADIUS_MILES,
     }
     return sql, params
@@ -232,7 +232,7 @@ def find_candidates(*, referral: Referral, limit: int = 5) -> list[Candidate]:
     radius: float | None = None
     sparse = available_slots(referral.state, referral.language) < SPARSE_SLOTS
     for miles in () if sparse else SEARCH_RADII_MILES:
-        box = bounding_box(referral.latitude, referral.longitude, miles)
+        box = bounding_box(*referral.location, miles)
         if box is None:
             break
         found, found_count = _ranked(referral, limit, box)

@@ -21,6 +21,10 @@ class ReferralStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (ReferralStatus.NEW, ReferralStatus.OFFERED, ReferralStatus.WAITING)
+# A referral has ended once it leaves these: accepted (handed to an agent), unmatched or
+# canceled. Its contact details are kept CONSUMER_DATA_RETENTION_DAYS after that (see
+# agentmatch/retention).
+ENDED_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.UNMATCHED, ReferralStatus.CANCELED)
 
 
 class Referral(models.Model):
@@ -36,8 +40,11 @@ class Referral(models.Model):
     zip_code = models.CharField(max_length=5)
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
+    # The ZIP code's centroid; None only once the referral is anonymised.
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    # Set when the ZIP code is removed, so statistics by county outlive it.
+    county = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=3, help_text="ISO 639-1")
 
     consent_given_at = models.DateTimeField()
@@ -57,6 +64,9 @@ class Referral(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
+    # When the consumer's contact details were removed (retention.actions); the row keeps
+    # its state, county, language, consent record and timings for statistics.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -74,6 +84,32 @@ class Referral(models.Model):
                 | Q(status=ReferralStatus.ACCEPTED),
                 name="ended_referral_has_end_time",
             ),
+            # Anonymising is for ended referrals only, and an anonymised row holds none of
+            # the consumer's contact details or exact location; a live one has its place.
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True)
+                | (Q(status__in=ENDED_STATUSES) & Q(ended_at__isnull=False)),
+                name="only_ended_referrals_are_anonymised",
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True)
+                | Q(
+                    first_name="",
+                    last_name="",
+                    phone="",
+                    email="",
+                    zip_code="",
+                    city="",
+                    latitude__isnull=True,
+                    longitude__isnull=True,
+                ),
+                name="anonymised_referral_has_no_contact_details",
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=False)
+                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
+                name="live_referral_has_location",
+            ),
             # A phone waits for one agent at a time: a second request while one is open is
             # refused (actions.requests.submit_request answers "already open").
             models.UniqueConstraint(
@@ -85,10 +121,31 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["status", "waiting_since"], name="referrals_waiting"),
             models.Index(fields=["status", "wait_expires_at"], name="referrals_wait_deadline"),
+            # The retention sweep's candidates: ended, not yet anonymised.
+            models.Index(
+                fields=["ended_at"],
+                condition=Q(anonymised_at__isnull=True),
+                name="referrals_to_anonymise",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Referral {self.public_id} ({self.status})"
+
+    @property
+    def days_kept(self) -> int | None:
+        """How many days after it ended the referral was anonymised (None until then)."""
+        if self.anonymised_at is None or self.ended_at is None:
+            return None
+        return (self.anonymised_at - self.ended_at).days
+
+    @property
+    def location(self) -> tuple[float, float]:
+        """(latitude, longitude) of the consumer's ZIP code; routing only sees open
+        referrals, which always have one (live_referral_has_location)."""
+        if self.latitude is None or self.longitude is None:
+            raise ValueError(f"referral {self.public_id} has no location (anonymised)")
+        return self.latitude, self.longitude
 
 
 class OfferStatus(models.TextChoices):
@@ -157,6 +214,8 @@ class EventKind(models.TextChoices):
     WAITING = "waiting"
     UNMATCHED = "unmatched"
     CANCELED = "canceled"
+    # The consumer's contact details were removed after the retention period.
+    ANONYMISED = "anonymised"
 
 
 class ReferralEvent(models.Model):

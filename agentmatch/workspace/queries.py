@@ -46,7 +46,10 @@ def with_follow_up(offers: QuerySet[Offer]) -> QuerySet[Any]:
 def open_accepted(*, agent: Agent, limit: int = 50) -> list[Any]:
     """Accepted referrals still being worked: no follow-up yet, contacted, quoted, deferred."""
     offers = with_follow_up(
-        Offer.objects.filter(agent=agent, status=OfferStatus.ACCEPTED).select_related("referral")
+        # An anonymised referral's work is over: it lives in the history only.
+        Offer.objects.filter(
+            agent=agent, status=OfferStatus.ACCEPTED, referral__anonymised_at__isnull=True
+        ).select_related("referral")
     )
     return list(
         offers.filter(

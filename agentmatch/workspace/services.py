@@ -91,9 +91,12 @@ def set_follow_up(
     """Records the agent's new follow-up status; the previous one stays as history."""
     data = validate_follow_up(data)
     # The referral row is the lock for everything about one referral (see referrals.services).
-    lock_referral(referral.pk)
+    locked = lock_referral(referral.pk)
     if accepted_offer(referral=referral, agent=agent) is None:
         raise FollowUpError(_("Only the agent who accepted a referral can update it."))
+    if locked.anonymised_at is not None:
+        # Its notes were removed with the contact details; new ones would bring them back.
+        raise FollowUpError(_("This referral has ended and its details were removed."))
     FollowUp.objects.filter(referral=referral, agent=agent, is_current=True).update(
         is_current=False
     )

@@ -166,7 +166,8 @@ def referral_detail(request: HttpRequest, agent: Agent, public_id: UUID) -> Http
         else:
             messages.success(request, _("The follow-up status was saved."))
             return redirect("workspace:referral", public_id=referral.public_id)
-    show_contact_details(offers=[offer], agent=agent, now=now, channel=CHANNEL)
+    if referral.anonymised_at is None:
+        show_contact_details(offers=[offer], agent=agent, now=now, channel=CHANNEL)
     phone_mark = undeliverable(referral.phone)
     context = {
         "referral": referral,
@@ -175,9 +176,8 @@ def referral_detail(request: HttpRequest, agent: Agent, public_id: UUID) -> Http
         "current": current,
         "form": form,
         "history": FollowUp.objects.filter(referral=referral, agent=agent).order_by("-at", "-pk"),
-        "needs_reminder": needs_contact_reminder(
-            offer=offer, has_follow_up=current is not None, now=now
-        ),
+        "needs_reminder": referral.anonymised_at is None
+        and needs_contact_reminder(offer=offer, has_follow_up=current is not None, now=now),
         "contact_by": offer.responded_at + reminder_delay() if offer.responded_at else None,
     }
     return render(request, "workspace/referral.html", context)

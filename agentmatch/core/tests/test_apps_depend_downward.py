@@ -21,7 +21,8 @@ LAYERS: list[set[str]] = [
     {"eligibility"},
     {"referrals"},
     {"workspace", "accounts", "imports"},
-    {"operations"},
+    # retention composes the forgetting steps of referrals, notifications and workspace.
+    {"operations", "retention"},
     {"api", "consumers", "webapp", "demo", "observability"},
 ]
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}

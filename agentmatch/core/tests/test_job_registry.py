@@ -35,6 +35,7 @@ def test_every_app_registers_its_jobs_delivery_last() -> None:
         "offer waiting referrals",
         "invite eligible agents",
         "tidy account records",
+        "anonymise ended referrals",
     }
 
 

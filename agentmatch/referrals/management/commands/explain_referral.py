@@ -23,10 +23,18 @@ class Command(BaseCommand):
         if referral is None:
             raise CommandError(f"No referral {public_id}")
         # Support sees where and what, not who: contact details stay with the accepting agent.
+        where = f"{referral.zip_code} {referral.city}, {referral.state}"
+        if referral.anonymised_at is not None:
+            where = f"{referral.county or 'county unknown'}, {referral.state}"
         self.stdout.write(
-            f"Referral {referral.public_id}: {referral.zip_code} {referral.city}, "
-            f"{referral.state}, language '{referral.language}', plan year {referral.plan_year}"
+            f"Referral {referral.public_id}: {where}, language '{referral.language}', "
+            f"plan year {referral.plan_year}"
         )
+        if referral.anonymised_at is not None:
+            self.stdout.write(
+                f"Contact details removed on {referral.anonymised_at:%Y-%m-%d}, "
+                f"{referral.days_kept} days after the referral ended"
+            )
         self.stdout.write(f"Status: {referral.get_status_display()}")
         if referral.end_reason:
             self.stdout.write(f"Ended: {referral.end_reason}")
