@@ -43,8 +43,9 @@ class Referral(models.Model):
     # The ZIP code's centroid; None only once the referral is anonymised.
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
-    # Set when the ZIP code is removed, so statistics by county outlive it.
-    county = models.CharField(max_length=100, blank=True)
+    # Set when the ZIP code is removed, so statistics by county outlive it. The database
+    # default lets the release still running during a rolling deploy insert without it.
+    county = models.CharField(max_length=100, blank=True, default="", db_default="")
     language = models.CharField(max_length=3, help_text="ISO 639-1")
 
     consent_given_at = models.DateTimeField()
