@@ -381,6 +381,11 @@ def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "
     _event(referral, EventKind.ACCEPTED, now, offer=offer, agent=agent)
     disclose_contact(referral=referral, agent=agent, now=now, channel=channel, context="accept")
     notify_consumer_accepted(offer=offer, now=now)
+    # The accepted offer no longer counts against the agent's pending limit: a referral
+    # waiting for them comes before the next new one (found by test_scale_out, where
+    # waiting referrals otherwise sat until the periodic sweep while accepters were free).
+    agent.refresh_from_db(fields=["is_available"])
+    offer_waiting_referrals(now=now, agent=agent)
     return offer
 
 
@@ -423,6 +428,10 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
     _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
     notify_offer_missed(offer=offer, now=now, paused=paused, mode=agent.mode_before_pause)
     offer_next(referral=referral, now=now)
+    if not paused:
+        # Not paused (PAUSE_AGENT_AFTER_MISSED_OFFER off): the agent has room again.
+        agent.refresh_from_db(fields=["is_available"])
+        offer_waiting_referrals(now=now, agent=agent)
     return offer
 
 

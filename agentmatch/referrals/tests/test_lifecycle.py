@@ -197,6 +197,41 @@ def test_agent_freed_by_a_reject_takes_the_oldest_waiting_referral(madison):
     assert waiting.offers.get().agent == near
 
 
+def test_agent_freed_by_an_accept_takes_the_oldest_waiting_referral_before_any_new_one(
+    madison,
+):
+    now = timezone.now()
+    near = madison[0]
+    for other in madison[1:]:
+        with transaction.atomic():
+            set_availability(agent=other, switch="off", now=now)
+    first = make_referral(now=now, first_name="First")
+    waiting = make_referral(now=now + timedelta(seconds=1), first_name="Second")
+    assert waiting.status == ReferralStatus.WAITING
+    with transaction.atomic():
+        accept_offer(offer_id=first.offers.get().pk, agent=near, now=now + timedelta(minutes=1))
+    waiting.refresh_from_db()
+    assert waiting.status == ReferralStatus.OFFERED
+    assert waiting.offers.get().agent == near
+
+
+def test_agent_not_paused_after_an_expiry_takes_the_oldest_waiting_referral(madison, settings):
+    settings.PAUSE_AGENT_AFTER_MISSED_OFFER = False
+    now = timezone.now()
+    near = madison[0]
+    for other in madison[1:]:
+        with transaction.atomic():
+            set_availability(agent=other, switch="off", now=now)
+    first = make_referral(now=now, first_name="First")
+    waiting = make_referral(now=now + timedelta(seconds=1), first_name="Second")
+    assert expire_one_offer(now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS + 1))
+    waiting.refresh_from_db()
+    assert waiting.status == ReferralStatus.OFFERED
+    assert waiting.offers.get().agent == near
+    first.refresh_from_db()
+    assert first.status == ReferralStatus.WAITING  # nobody else; the near agent had it
+
+
 def test_waiting_referral_ends_unmatched_after_the_maximum_wait(plan_year, settings):
     settings.MAX_WAIT_SECONDS = 600
     now = timezone.now()
