@@ -66,9 +66,13 @@ def browser():  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def _browser_page(browser, live_server, viewport, locale):  # type: ignore[no-untyped-def]
+def _browser_page(browser, live_server, viewport, locale, user_agent=None):  # type: ignore[no-untyped-def]
     context = browser.new_context(
-        viewport=viewport, locale=locale, base_url=live_server.url, service_workers="allow"
+        viewport=viewport,
+        locale=locale,
+        base_url=live_server.url,
+        service_workers="allow",
+        user_agent=user_agent,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -99,7 +103,8 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def phone_page(browser, live_server):  # type: ignore[no-untyped-def]
-    """A phone-sized page whose browser asks for Spanish."""
-    from agentmatch.browser_testing import PHONE
+    """A phone-sized page whose browser asks for Spanish and says it is an Android phone
+    (pages that show a phone's own steps, like the end of sign-up, show Android's)."""
+    from agentmatch.browser_testing import ANDROID_USER_AGENT, PHONE
 
-    yield from _browser_page(browser, live_server, PHONE, "es-US")
+    yield from _browser_page(browser, live_server, PHONE, "es-US", ANDROID_USER_AGENT)

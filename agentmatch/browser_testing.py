@@ -16,6 +16,10 @@ from typing import Any
 from django.conf import settings
 
 PHONE = {"width": 390, "height": 844}
+ANDROID_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36"
+)
 DESKTOP = {"width": 1280, "height": 900}
 
 # Chromium must not try to reach anything but the live server (no internet here).

@@ -197,6 +197,12 @@ class Tally:
                 self.problems.append(f"{what} on {base}: {status} {body}")
 
 
+def error_code(body: dict[str, Any]) -> str | None:
+    """The `code` of the API's error shape, {"error": {"code": ..., "message": ...}}."""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
+
+
 def consumer_body(n: int, phone: str) -> dict[str, Any]:
     return {
         "first_name": "Consumer",
@@ -296,7 +302,7 @@ def agent_loop(
                 if status == 200 and me.role == "accept":
                     with tally.lock:
                         tally.accepted.append(offer["id"])
-                elif status == 409 and body.get("code") == "expired":
+                elif status == 409 and error_code(body) == "expired":
                     missed = True
                 elif status != 200:
                     with tally.lock:
@@ -465,7 +471,7 @@ def test_two_web_servers_and_two_workers_route_every_request_once_and_leave_noth
         if kind == "idempotent":
             assert statuses == [201, 201] and answers[0][1]["id"] == answers[1][1]["id"]
         else:
-            assert statuses == [201, 409] and {b.get("code") for _, b in answers} >= {
+            assert statuses == [201, 409] and {error_code(b) for _, b in answers} >= {
                 "already_open"
             }
     assert Counter(r.phone for r in referrals.values()).most_common(1)[0][1] == 1
