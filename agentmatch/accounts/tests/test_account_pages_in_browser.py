@@ -110,15 +110,12 @@ def test_registration_shows_each_broken_rule_then_completes_with_both_terms(page
     submit(page)
     expect(page).to_have_url(re.compile(r"/accounts/register/done/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Your registration is almost complete"
+        "Your registration is almost complete!"
     )
     check_page(page)
 
-    # First login: the CMS Agents and Brokers Terms of Use come next.
-    page.get_by_role("link", name="Log in").last.click()
-    page.locator("#id_username").fill("pat.agent")
-    page.locator("#id_password").fill(GOOD_PASSWORD)
-    submit(page)
+    # Signed in by the sign-up: Continue leads to the CMS Agents and Brokers Terms of Use.
+    page.locator("#continue").click()
     expect(page).to_have_url(re.compile(r"/accounts/terms/$"))
     check_page(page)
     page.get_by_role("button", name="Accept").click()  # without the box: asked again
