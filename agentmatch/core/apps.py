@@ -6,7 +6,14 @@ class CoreConfig(AppConfig):
     name = "agentmatch.core"
 
     def ready(self) -> None:
-        from agentmatch.core.checks import check_delivery_settings, check_secret_key
+        from agentmatch.core.checks import (
+            check_delivery_settings,
+            check_secret_key,
+            check_static_files,
+        )
 
         checks.register(check_secret_key, checks.Tags.security)
         checks.register(check_delivery_settings, checks.Tags.security, deploy=True)
+        # Untagged: `collectstatic` runs only staticfiles-tagged checks, so it never warns
+        # about the very files it is about to write.
+        checks.register(check_static_files)
