@@ -37,8 +37,8 @@ assets: $(BUILT)
 ## make run: install, migrate, load demo data, start web (http://127.0.0.1:8000) and worker on SQLite
 ## (with a random secret key of its own in data/secret_key: DEBUG stays off, as in production)
 run: $(STAMP) $(BUILT)
-	$(VENV)/bin/agentmatch make-secret-key
 	$(VENV)/bin/agentmatch collectstatic --no-input --verbosity 0
+	$(VENV)/bin/agentmatch make-secret-key
 	$(VENV)/bin/agentmatch migrate --no-input
 	$(VENV)/bin/agentmatch load_demo
 	$(VENV)/bin/agentmatch run

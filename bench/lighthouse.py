@@ -42,6 +42,7 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 DOCS_BEGIN = "<!-- lighthouse results: written by bench/lighthouse.py --write-docs -->"
 DOCS_END = "<!-- end of lighthouse results -->"
 DEMO_LOGIN = ("lucia.demo", "Demo#Agent26")
+ATTEMPTS = 3
 CHROME_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -163,11 +164,14 @@ def lighthouse(url: str, cookie: str, out: Path) -> dict[str, Any]:
     if cookie:  # the session: Chromium starts each run with an empty cookie jar
         argv.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(argv, check=True, env=env, cwd=ROOT)
-    report: dict[str, Any] = json.loads(out.read_text())
-    if report.get("runtimeError"):
-        raise SystemExit(f"Lighthouse on {url}: {report['runtimeError']}")
-    return report
+    for _ in range(ATTEMPTS):
+        done = subprocess.run(argv, env=env, cwd=ROOT)
+        report: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+        if done.returncode == 0 and "categories" in report and not report.get("runtimeError"):
+            return report
+        # Lighthouse's own advice for a trace it could not record (NO_NAVSTART): run again.
+        print(f"Lighthouse on {url} failed ({report.get('runtimeError')}); again", flush=True)
+    raise SystemExit(f"Lighthouse on {url} failed {ATTEMPTS} times")
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
@@ -182,9 +186,9 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     os.environ.update({k: env[k] for k in ("AGENTMATCH_DATA_DIR", "DATABASE_URL")})
     manage = [sys.executable, "-m", "agentmatch"]
     for command in (
+        ["collectstatic", "--no-input"],
         ["migrate", "--no-input"],
         ["load_demo", "--agents", "50"],
-        ["collectstatic", "--no-input"],
     ):
         subprocess.run(
             [*manage, *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
@@ -264,6 +268,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (3)")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--page", help="only the pages whose name contains this (quick looks)")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         raise SystemExit("node_modules/.bin/lighthouse is missing: run `npm ci` (or make run)")
@@ -282,10 +287,13 @@ def main() -> None:
         }
         medians: dict[str, dict[str, float]] = {}
         for name, (path, cookie) in pages.items():
+            if args.page and args.page not in name:
+                continue
             samples: dict[str, list[float]] = {key: [] for key in METRICS}
+            slug = re.sub(r"[^a-z]+", "-", name.lower()).strip("-")
             for n in range(args.runs):
                 report = lighthouse(
-                    f"http://127.0.0.1:{port}{path}", cookie, data_dir / f"lh-{n}.json"
+                    f"http://127.0.0.1:{port}{path}", cookie, data_dir / f"{slug}-{n}.json"
                 )
                 for key, (_, read) in METRICS.items():
                     samples[key].append(read(report))
@@ -297,6 +305,7 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=30)
+    print(f"Lighthouse reports (JSON): {data_dir}")
     table = markdown(medians, args.runs)
     print(table)
     if args.write_docs:
