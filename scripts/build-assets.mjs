@@ -4,7 +4,8 @@
 //   - the fonts and icons that stylesheet refers to, and nothing else of USWDS's 10 MB of
 //     images and fonts (collectstatic hashes and compresses every file it is given);
 //   - the scripts and images the templates load: USWDS's JavaScript and htmx.
-// Run after `npm ci` (the Makefile does: `make assets`), then `agentmatch collectstatic`.
+// Run after `npm ci` (or `npm ci --omit=dev`: sass is a dependency, not a dev one; the
+// Makefile does it: `make assets`), then `agentmatch collectstatic --no-input`.
 // Uses only Node and the npm packages pinned in package-lock.json; nothing is downloaded.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
