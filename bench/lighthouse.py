@@ -237,7 +237,8 @@ def markdown(medians: dict[str, dict[str, float]], runs: int) -> str:
     note = (
         f"Medians of {runs} runs per page, {facts['date']}, Lighthouse "
         f"{lighthouse_version()} mobile preset (simulated slow 4G, 4x CPU slowdown) in "
-        f"{chromium_version()}, {facts['cpus']} CPUs."
+        f"{chromium_version()}, {facts['cpus']} CPUs, load average {os.getloadavg()[0]:.1f} "
+        "at the end (TBT moves most with it)."
     )
     return "\n".join([note, "", head, rule, *rows])
 
