@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := node_modules/.installed
+BUILT := build/.built
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/agentmatch
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench clean messages screenshots
+.PHONY: run test lint typecheck test-sqlite test-postgres bench clean messages screenshots assets lighthouse
 
 $(PY):
 	@interp=$$(scripts/find-python) || exit 1; \
@@ -25,9 +26,18 @@ $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(ASSETS)
 
+# What the pages load, built from those packages into build/static/ (never committed):
+# USWDS compiled from its Sass with only the components we use, the fonts, icons and
+# scripts it needs. `agentmatch collectstatic` then hashes and compresses them for serving.
+$(BUILT): $(ASSETS) scripts/build-assets.mjs agentmatch/core/assets/uswds.scss
+	node scripts/build-assets.mjs
+
+assets: $(BUILT)
+
 ## make run: install, migrate, load demo data, start web (http://127.0.0.1:8000) and worker on SQLite
 ## (with a random secret key of its own in data/secret_key: DEBUG stays off, as in production)
-run: $(STAMP)
+run: $(STAMP) $(BUILT)
+	$(VENV)/bin/agentmatch collectstatic --no-input --verbosity 0
 	$(VENV)/bin/agentmatch make-secret-key
 	$(VENV)/bin/agentmatch migrate --no-input
 	$(VENV)/bin/agentmatch load_demo
@@ -43,10 +53,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy agentmatch
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(BUILT)
 	DATABASE_URL=sqlite:///data/test.sqlite3 $(VENV)/bin/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(BUILT)
 	@$(PY) scripts/check_postgres.py "$(POSTGRES_TEST_URL)"
 	DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/pytest
 
@@ -60,11 +70,16 @@ messages: $(STAMP)
 
 ## make screenshots: full-page PNGs of the main pages (English and Spanish, phone and desktop)
 ## into docs/screenshots/, taken by the every-page browser test (needs Chromium)
-screenshots: $(STAMP)
+screenshots: $(STAMP) $(BUILT)
 	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest agentmatch/core/tests/test_every_page_in_browser.py
 
-bench: $(STAMP)
+bench: $(STAMP) $(BUILT)
 	$(PY) bench/run.py
 
+## make lighthouse: Lighthouse's phone preset on the consumer pages and Manage Referrals
+## (a production-like server of its own; medians into docs/benchmarks.md)
+lighthouse: $(STAMP) $(BUILT)
+	$(PY) bench/lighthouse.py --write-docs
+
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data build

@@ -11,6 +11,20 @@ from agentmatch.testing import plan_year_2026
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    # Tests serve the static files where they are (the app folders and build/static, which
+    # `make test` builds) under their own names: no `collectstatic` before each run. The
+    # production storage (hashed names, compressed copies) has its own test against a real
+    # collectstatic: core/tests/test_static_files_in_production.py.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+
+
 @pytest.fixture
 def plan_year(db):  # type: ignore[no-untyped-def]
     return plan_year_2026()

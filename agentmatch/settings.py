@@ -72,8 +72,8 @@ MIDDLEWARE = [
     "agentmatch.core.middleware.PrivacyHeadersMiddleware",
     # Next, so every error answer under /api/ (even a lockout page) is JSON.
     "agentmatch.api.errors.ApiJsonErrorsMiddleware",
-    # Serves /static/ from the app directories: one process, nothing else to install.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves /static/ (collected, hashed, compressed): one process, nothing else to install.
+    "agentmatch.core.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,18 +141,22 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
-# A release collects the assets into its own read-only directory (scripts/build-release),
-# apart from the writable data directory.
+# Where `agentmatch collectstatic` puts the files the web processes serve (a deployment's
+# image may keep them outside the data directory).
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = True
+# Hashed names, gzip and brotli copies, a year in caches: see agentmatch/core/static_files.py.
+# The test suite serves the app folders as they are instead (conftest.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
 # Front-end packages come from the npm registry at set-up time (`npm ci` in the Makefile),
 # never from git: the U.S. Web Design System, htmx, and axe-core for the browser tests.
+# scripts/build-assets.mjs builds from them what the pages load into build/static/.
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("uswds", NODE_MODULES / "@uswds" / "uswds" / "dist"),
-    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
-]
+STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 
 # Content Security Policy: only our own scripts, styles, images and connections. USWDS
 # draws its icons from data: URIs; web push and passkeys need nothing from elsewhere.

@@ -10,8 +10,12 @@ class CoreConfig(AppConfig):
             check_delivery_settings,
             check_observability_settings,
             check_secret_key,
+            check_static_files,
         )
 
         checks.register(check_secret_key, checks.Tags.security)
         checks.register(check_delivery_settings, checks.Tags.security, deploy=True)
         checks.register(check_observability_settings, checks.Tags.security, deploy=True)
+        # Untagged: `collectstatic` runs only staticfiles-tagged checks, so it never warns
+        # about the very files it is about to write.
+        checks.register(check_static_files)

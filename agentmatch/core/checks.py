@@ -129,3 +129,22 @@ def check_observability_settings(app_configs: Any = None, **kwargs: Any) -> list
             )
         ]
     return []
+
+
+def check_static_files(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Pages name their stylesheets and scripts by the hashed names `collectstatic` records
+    in its manifest (core/static_files.py): without it every page is an error."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return []
+    if staticfiles_storage.manifest_storage.exists(staticfiles_storage.manifest_name):
+        return []
+    return [
+        Warning(
+            f"No collected static files in STATIC_ROOT ({settings.STATIC_ROOT}): every page "
+            "will fail.",
+            hint="Run `agentmatch collectstatic --no-input` (after `make assets`), then start.",
+            id="agentmatch.W007",
+        )
+    ]

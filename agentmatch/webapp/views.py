@@ -4,6 +4,7 @@ The service worker is served from /app/sw.js with `Service-Worker-Allowed: /` so
 control the whole site (scope "/"); the manifest's start_url is the agent workspace.
 """
 
+import hashlib
 import json
 from typing import Any
 
@@ -24,8 +25,9 @@ from agentmatch.agents.models import Channel
 
 THEME_COLOR = "#162e51"  # USWDS primary-darkest, as the site header
 BACKGROUND_COLOR = "#ffffff"
-# Bump when the offline page or what it needs changes: the worker then refreshes its cache.
-CACHE_VERSION = "1"
+# Bump when the offline page changes: the worker then refreshes its cache. The stylesheet's
+# hashed name changes with its content, which renames the cache too (see service_worker).
+CACHE_VERSION = "2"
 
 
 @require_GET
@@ -62,11 +64,15 @@ def manifest(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _digest(urls: list[str]) -> str:
+    return hashlib.sha256("\n".join(urls).encode()).hexdigest()[:10]
+
+
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     precache = [
         reverse("webapp:offline"),
-        static("uswds/css/uswds.min.css"),
+        static("uswds/css/uswds.css"),
         static("core/site.css"),
         static("webapp/icons/icon-192.png"),
     ]
@@ -74,7 +80,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         request,
         "webapp/sw.js",
         {
-            "cache_name": f"agentmatch-offline-v{CACHE_VERSION}",
+            "cache_name": f"agentmatch-offline-v{CACHE_VERSION}-{_digest(precache)}",
             "offline_url": json.dumps(reverse("webapp:offline")),
             "precache": json.dumps(precache),
             "icon_url": json.dumps(static("webapp/icons/icon-192.png")),
