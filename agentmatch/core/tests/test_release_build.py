@@ -4,6 +4,7 @@ release, has its assets collected, passes `check --deploy` with the production s
 env.example, and serves /healthz and its assets through `agentmatch web` (the image's CMD),
 which the container's health check accepts."""
 
+import json
 import os
 import re
 import shlex
@@ -41,6 +42,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         SECRET_KEY="k3y-" + "".join(chr(ord("a") + i % 26) for i in range(60)),
         VAPID_PUBLIC_KEY="BP" + "x" * 85,
         VAPID_PRIVATE_KEY="y" * 43,
+        METRICS_TOKEN="m" * 40,
     )
     env = {k: ("x" if v == "CHANGE-ME" else v) for k, v in env.items()}
     env.pop("POSTGRES_PASSWORD")  # compose's, not the app's
@@ -77,7 +79,8 @@ def in_release(
 
 def test_the_release_has_its_assets_collected_and_no_tests_or_data(release):
     static = release / "static"
-    assert (static / "uswds" / "css" / "uswds.min.css").is_file()
+    assert (static / "uswds" / "css" / "uswds.css").is_file()
+    assert "uswds/css/uswds.css" in json.loads((static / "staticfiles.json").read_text())["paths"]
     assert (static / "htmx" / "htmx.min.js").is_file()
     assert list((static / "core").iterdir()), "the apps' own assets are collected too"
     app = release / "app" / "agentmatch"
@@ -139,12 +142,16 @@ def test_web_from_the_release_serves_health_and_assets_and_stops_on_sigterm(rele
         # exec: the process the runtime started is gunicorn's arbiter itself.
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ")
         assert b"gunicorn" in cmdline, cmdline
+        # The stylesheet under its hashed name, as the pages name it: compressed, cached a year.
+        manifest = json.loads((release / "static" / "staticfiles.json").read_text())
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/static/uswds/css/uswds.min.css",
-            headers={"Host": "help.example.gov"},
+            f"http://127.0.0.1:{port}/static/" + manifest["paths"]["uswds/css/uswds.css"],
+            headers={"Host": "help.example.gov", "Accept-Encoding": "gzip"},
         )
         with urllib.request.urlopen(request, timeout=5) as answer:
             assert answer.status == 200 and len(answer.read()) > 10_000
+            assert answer.headers["Content-Encoding"] == "gzip"
+            assert "max-age=31536000" in answer.headers["Cache-Control"]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0, log.read_text()
     finally:
