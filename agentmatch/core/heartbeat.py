@@ -73,6 +73,18 @@ def newest_loop_age(now: datetime) -> float | None:
     return None if newest is None else max(0.0, (now - newest).total_seconds())
 
 
+def loop_age_here(now: datetime, *, hostname: str | None = None) -> float | None:
+    """Seconds since a worker on this host (this container) last finished a loop; None if
+    none has a row. The container healthcheck of a worker (`agentmatch worker_alive`)."""
+    newest = (
+        WorkerHeartbeat.objects.filter(hostname=(hostname or socket.gethostname())[:255])
+        .order_by("-last_loop_at")
+        .values_list("last_loop_at", flat=True)
+        .first()
+    )
+    return None if newest is None else max(0.0, (now - newest).total_seconds())
+
+
 def readiness_problems(now: datetime) -> list[dict[str, str]]:
     """Why the service cannot do its whole job now (empty: it can). `/readyz` answers
     them; a database that does not answer is one, and so is background work that stopped:

@@ -9,7 +9,7 @@ class WorkerHeartbeat(models.Model):
     `/readyz` and `/metrics` read it: a worker that is stuck (a hung provider call, a
     lock it waits on) or gone stops moving `last_loop_at`, whatever its process says.
     A worker that stops cleanly deletes its row; rows of workers that died are deleted by
-    the others after WORKER_HEARTBEAT_KEEP_SECONDS.
+    the others an hour later (`heartbeat.STALE_AFTER`).
     """
 
     hostname = models.CharField(max_length=255)
