@@ -21,6 +21,7 @@ from agentmatch.api.schemas import (
     ProfileOut,
 )
 from agentmatch.eligibility.preferences import profile_states
+from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.planyears.services import current_plan_year
 from agentmatch.referrals.actions.offers import ACCEPT, REJECT, Answer, answer_offer
 from agentmatch.referrals.models import Offer, OfferStatus
@@ -170,7 +171,8 @@ def update_availability(request: HttpRequest, payload: AvailabilityIn):  # type:
 
 @router.get("/agent/profile", response=ProfileOut)
 def profile(request: HttpRequest):  # type: ignore[no-untyped-def]
-    """Languages, eligible and selected states, and current availability."""
+    """Languages, eligible and selected states, current availability, and whether texts
+    reach the agent's cell phone."""
     agent = _agent(request)
     states = profile_states(agent=agent, plan_year=current_plan_year(), today=timezone.localdate())
     return {
@@ -181,6 +183,9 @@ def profile(request: HttpRequest):  # type: ignore[no-untyped-def]
         "selected_states": states.selected,
         "routing_states": states.routing,
         "availability": _availability_out(agent),
+        "texts_not_delivered": describe(mark.error_code)
+        if (mark := undeliverable(agent.cell_phone))
+        else None,
     }
 
 

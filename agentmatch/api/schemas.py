@@ -198,3 +198,10 @@ class ProfileOut(Schema):
     selected_states: list[str]
     routing_states: list[str]
     availability: AvailabilityOut
+    texts_not_delivered: str | None = Field(
+        default=None,
+        description="Why texts to the agent's cell phone are not delivered, as the carrier "
+        "reported it (e.g. 'code 30005: unknown destination'); no texts are sent to it until "
+        "the agent saves their contact details or an operator clears it. Null: texts are "
+        "delivered (or never failed).",
+    )

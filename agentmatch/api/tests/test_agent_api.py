@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from agentmatch.notifications.undeliverable import mark
 from agentmatch.referrals.models import ContactDisclosure, Offer
 from agentmatch.testing import api_token_for, make_agent, make_referral
 
@@ -168,3 +169,11 @@ def test_state_preferences_only_within_eligible_states(rosa):
     assert make_referral().status == "waiting"  # WI deselected: no WI referrals
     bad_language = api.put("/api/v1/agent/preferences", {"languages": ["xx"]})
     assert bad_language.status_code == 422 and bad_language.json()["error"]["field"] == "languages"
+
+
+def test_the_profile_says_when_texts_do_not_reach_the_agent(rosa):
+    agent, api = rosa
+    assert api.get("/api/v1/agent/profile").json()["texts_not_delivered"] is None
+    mark(phone=agent.cell_phone, code=30005, now=timezone.now())
+    reason = api.get("/api/v1/agent/profile").json()["texts_not_delivered"]
+    assert "30005" in reason
