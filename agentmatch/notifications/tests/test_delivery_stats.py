@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agentmatch.notifications.delivery import deliver_one
 from agentmatch.notifications.management.commands.notification_stats import percentile
-from agentmatch.notifications.models import Channel, DeliveryAttempt
+from agentmatch.notifications.models import Channel, DeliveryAttempt, Message
 from agentmatch.notifications.outbox import enqueue
 from agentmatch.notifications.tests.stubs import TwilioStub
 
@@ -31,6 +31,10 @@ def test_the_stats_show_counts_failure_rate_and_latency_per_channel(
     twilio.fail("invalid_number")
     deliver_one(now + timedelta(seconds=2))  # the fourth text fails for good
     deliver_one(now + timedelta(seconds=2))  # the email
+    # The carrier's later reports on two of the three texts Twilio took.
+    texts = Message.objects.filter(channel="sms", status="sent").order_by("pk")
+    Message.objects.filter(pk=texts[0].pk).update(delivery_status="delivered")
+    Message.objects.filter(pk=texts[1].pk).update(delivery_status="undelivered")
     out = StringIO()
     call_command("notification_stats", "--since", "1", stdout=out)
     lines = {line.split()[0]: line.split() for line in out.getvalue().splitlines()[2:]}
@@ -45,6 +49,8 @@ def test_the_stats_show_counts_failure_rate_and_latency_per_channel(
     )
     assert lines["sms"][7] == str(latencies[1]) and int(lines["sms"][7]) >= 2000
     assert lines["sms"][9] == str(latencies[2])
+    assert lines["sms"][11:] == ["1", "1"]  # delivered, not delivered
+    assert lines["email"][-2:] == ["0", "0"]
 
 
 def test_the_stats_refuse_a_non_positive_window() -> None:

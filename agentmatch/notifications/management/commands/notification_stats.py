@@ -1,4 +1,8 @@
-"""`agentmatch notification-stats [--since HOURS]`: delivery per channel, from the outbox."""
+"""`agentmatch notification-stats [--since HOURS]`: delivery per channel, from the outbox.
+
+"Sent" is what we did (the provider took the message); for texts, "delivered" and "not
+delivered" are what the carrier later reported (Twilio's status callbacks).
+"""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -8,9 +12,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from agentmatch.notifications.models import (
+    DELIVERY_FAILURES,
     AttemptOutcome,
     Channel,
     DeliveryAttempt,
+    DeliveryStatus,
     Message,
     MessageStatus,
 )
@@ -40,6 +46,8 @@ def channel_stats(*, since: datetime) -> list[dict[str, Any]]:
                     MessageStatus.PENDING,
                 )
             },
+            delivered=Count("pk", filter=Q(delivery_status=DeliveryStatus.DELIVERED)),
+            not_delivered=Count("pk", filter=Q(delivery_status__in=DELIVERY_FAILURES)),
         )
     }
     rows = []
@@ -65,6 +73,8 @@ def channel_stats(*, since: datetime) -> list[dict[str, Any]]:
                 "failure_rate": failed / (sent + failed) if sent + failed else None,
                 "p50_ms": percentile(latencies, 50),
                 "p99_ms": percentile(latencies, 99),
+                "delivered": row.get("delivered", 0),
+                "not_delivered": row.get("not_delivered", 0),
             }
         )
     return rows
@@ -75,7 +85,10 @@ def _fmt_ms(value: int | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Per channel: messages, sent, failed, suppressed, pending, failure rate, latency."
+    help = (
+        "Per channel: messages, sent, failed, suppressed, pending, failure rate, latency, "
+        "and (texts) delivered and not delivered as the carrier reported."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -92,7 +105,7 @@ class Command(BaseCommand):
         )
         header = (
             f"{'channel':<8}{'messages':>9}{'sent':>7}{'failed':>7}{'suppr.':>7}"
-            f"{'pending':>8}{'fail %':>8}{'p50':>10}{'p99':>10}"
+            f"{'pending':>8}{'fail %':>8}{'p50':>10}{'p99':>10}{'deliv.':>8}{'undeliv.':>9}"
         )
         self.stdout.write(header)
         for row in channel_stats(since=since):
@@ -102,4 +115,5 @@ class Command(BaseCommand):
                 f"{row['suppressed']:>7}{row['pending']:>8}"
                 f"{'-' if rate is None else f'{rate * 100:.1f}':>8}"
                 f"{_fmt_ms(row['p50_ms']):>10}{_fmt_ms(row['p99_ms']):>10}"
+                f"{row['delivered']:>8}{row['not_delivered']:>9}"
             )
