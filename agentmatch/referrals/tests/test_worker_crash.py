@@ -37,6 +37,9 @@ def start_worker(tmp_path: Path) -> subprocess.Popen:
         MAX_WAIT_SECONDS="4",
         WORKER_IDLE_SLEEP_SECONDS="0.05",
         WORKER_WAITING_SWEEP_SECONDS="0.3",
+        # Not what this test is about, and on a slow machine every offer of the first
+        # round can expire before the test answers one: paused, all agents would be gone.
+        PAUSE_AGENT_AFTER_MISSED_OFFER="false",
         LOG_LEVEL="WARNING",
     )
     log = (tmp_path / "worker.log").open("ab")
@@ -61,6 +64,7 @@ def test_worker_killed_mid_run_and_restarted_leaves_every_referral_in_a_valid_st
 ):
     settings.OFFER_WINDOW_SECONDS = 1
     settings.MAX_WAIT_SECONDS = 4
+    settings.PAUSE_AGENT_AFTER_MISSED_OFFER = False
     plan_year_2026()
     agents = [make_agent(zip_code=z, licensed=["WI"]) for z in WISCONSIN]
     referrals = [make_referral(zip_code="53703") for _ in range(30)]
