@@ -101,24 +101,29 @@ def gunicorn_argv(bind: str, *, workers: int, threads: int) -> list[str]:
     ]  # fmt: skip
 
 
+def add_web_arguments(parser: Any) -> None:
+    """The web server's options, shared by `run` and `web`."""
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=default_web_workers(),
+        help="gunicorn worker processes (default: 2 per CPU, or WEB_CONCURRENCY)",
+    )
+    parser.add_argument(
+        "--web-threads",
+        type=int,
+        default=int(os.environ.get("WEB_THREADS", WEB_THREADS)),
+        help="threads per gunicorn worker (default 1: sync worker; more: gthread, keep-alive)",
+    )
+
+
 class Command(BaseCommand):
     help = "Run the web server and routing worker(s) together; Ctrl-C stops them all."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument(
-            "--web-workers",
-            type=int,
-            default=default_web_workers(),
-            help="gunicorn worker processes (default: 2 per CPU, or WEB_CONCURRENCY)",
-        )
-        parser.add_argument(
-            "--web-threads",
-            type=int,
-            default=int(os.environ.get("WEB_THREADS", WEB_THREADS)),
-            help="threads per gunicorn worker (default 1: sync worker; more: gthread, keep-alive)",
-        )
+        add_web_arguments(parser)
         parser.add_argument(
             "--workers", type=int, default=1, help="routing worker processes (default 1)"
         )

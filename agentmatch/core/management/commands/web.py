@@ -14,11 +14,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from agentmatch.core.management.commands.run import (
-    WEB_THREADS,
+    add_web_arguments,
     bind_address,
     check_port_free,
     child_environment,
-    default_web_workers,
     gunicorn_argv,
 )
 
@@ -27,20 +26,7 @@ class Command(BaseCommand):
     help = "Run the web server (gunicorn) alone, in the foreground; SIGTERM stops it gracefully."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument(
-            "--web-workers",
-            type=int,
-            default=default_web_workers(),
-            help="gunicorn worker processes (default: 2 per CPU, or WEB_CONCURRENCY)",
-        )
-        parser.add_argument(
-            "--web-threads",
-            type=int,
-            default=int(os.environ.get("WEB_THREADS", WEB_THREADS)),
-            help="threads per gunicorn worker (default 1: sync worker; more: gthread)",
-        )
+        add_web_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
