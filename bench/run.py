@@ -98,6 +98,53 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# App figures read against the same run's pgbench: throughputs as a share of pgbench's
+# transactions per second, latencies as multiples of pgbench's average latency.
+PER_TPS = ("rps",)
+PER_LATENCY = (
+    "route_p50_ms",
+    "route_p99_ms",
+    "create_p50_ms",
+    "create_p99_ms",
+    "latency_p50_ms",
+    "latency_p99_ms",
+    "first_offer_p50_ms",
+    "first_offer_p99_ms",
+)
+
+
+def beside_pgbench(results: list[dict[str, Any]], yardstick: list[dict[str, Any]]) -> str:
+    from bench.common import median
+
+    tps = median([y["tps"] for y in yardstick])
+    latency = median([y["latency_ms"] for y in yardstick])
+    runs = ", ".join(f"{y['label']} {y['tps']} tps / {y['latency_ms']} ms" for y in yardstick)
+    first = yardstick[0]
+    lines = [
+        f"pgbench (TPC-B-like, scale {first['scale']}, {first['clients']} clients, "
+        f"{first['seconds']} s), runs: {runs}; median {tps} tps, {latency} ms.",
+        "",
+        "| benchmark | figure | measured | pgbench median | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for result in results:
+        if result.get("backend", "pg") != "pg":
+            continue
+        name = f"{result['bench']} (pg, {result['agents']:,} agents)"
+        for key in PER_TPS + PER_LATENCY:
+            if key not in result:
+                continue
+            value = float(result[key])
+            if key in PER_TPS:
+                ratio = f"{value / tps:.3f} requests per pgbench transaction"
+                base = f"{tps} tps"
+            else:
+                ratio = f"{value / latency:.2f}x pgbench latency"
+                base = f"{latency} ms"
+            lines.append(f"| {name} | {LABELS[key]} | {value} | {base} | {ratio} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=100_000)
@@ -116,13 +163,23 @@ def main() -> None:
         "--offer-window", type=int, default=900, help="offer window during the HTTP run (s)"
     )
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the bench DB")
+    parser.add_argument(
+        "--pgbench-seconds", type=int, default=15, help="each pgbench run (0: no pgbench)"
+    )
     args = parser.parse_args()
+    yardstick: list[dict[str, Any]] = []
+
+    def pgbench(label: str) -> None:
+        if args.pgbench_seconds:
+            found = run("bench.pgbench", "--seconds", str(args.pgbench_seconds), "--label", label)
+            yardstick.append(found)
 
     info = machine()
     results = []
     common = ["--referrals", str(args.referrals), "--runs", str(args.runs)]
     keep = ["--keep"] if args.keep else []
     try:
+        pgbench("before")
         results.append(
             run(
                 "bench.routing",
@@ -136,6 +193,7 @@ def main() -> None:
                 *keep,
             )
         )
+        pgbench("after routing")
         if not args.skip_http:
             results.append(
                 run(
@@ -156,6 +214,7 @@ def main() -> None:
                     *(["--web-threads", str(args.web_threads)] if args.web_threads else []),
                 )
             )
+            pgbench("after HTTP")
         if args.sqlite:
             results.append(
                 run(
@@ -175,6 +234,10 @@ def main() -> None:
             from bench.dataset import drop_database
 
             drop_database()
+        if yardstick:
+            from bench.pgbench import drop_database as drop_pgbench
+
+            drop_pgbench()
     print()
     print(
         f"Machine: {info['cpus']} CPUs ({info['cpu_model']}), {info['ram']} RAM, "
@@ -183,8 +246,14 @@ def main() -> None:
     )
     print()
     print(table(results))
+    if yardstick:
+        print()
+        print(beside_pgbench(results, yardstick))
     # Last line: every figure, machine-readable.
-    print("FIGURES " + json.dumps({"machine": info, "results": results}, default=str))
+    print(
+        "FIGURES "
+        + json.dumps({"machine": info, "results": results, "pgbench": yardstick}, default=str)
+    )
 
 
 if __name__ == "__main__":
