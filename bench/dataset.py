@@ -185,6 +185,18 @@ def _copy(model: Any, rows: list[dict[str, Any]]) -> None:
     from django.db import connection
 
     columns = list(rows[0])
+    # COPY leaves unlisted columns to the database's own defaults; NOT NULL fields whose
+    # default only the ORM fills in (a Python default, or "" for a blank text field) would
+    # be NULL, so add them here and the dataset keeps loading when a model gains one.
+    extra = {
+        f.column: f.get_default()
+        for f in model._meta.concrete_fields
+        if f.column not in columns
+        and not (f.null or f.primary_key or f.has_db_default())
+        and f.get_default() is not None
+    }
+    columns += list(extra)
+    rows = [{**extra, **row} for row in rows]
     sql = f'COPY "{model._meta.db_table}" ({", ".join(columns)}) FROM STDIN'
     connection.ensure_connection()
     raw = connection.connection
@@ -265,23 +277,24 @@ def reset() -> None:
 
     from agentmatch.agents.models import Agent
     from agentmatch.eligibility.models import RoutingSlot
-    from agentmatch.notifications.models import DeliveryAttempt, Message
-    from agentmatch.referrals.models import ContactDisclosure, Offer, Referral, ReferralEvent
+    from agentmatch.notifications.models import Message
+    from agentmatch.referrals.models import Offer, Referral
 
     table = Agent._meta.db_table
     changed = " OR ".join(f'"{table}".{c} IS NOT s.{c}' for c in _MUTABLE)
     if connection.vendor == "postgresql":
         changed = changed.replace(" IS NOT ", " IS DISTINCT FROM ")
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (
-            DeliveryAttempt,
-            Message,
-            ReferralEvent,
-            ContactDisclosure,
-            Offer,
-            Referral,
-        ):
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
+        # Everything a referral or a message left behind (offers, events, links,
+        # disclosures, delivery attempts, reminders ...): CASCADE follows the foreign keys,
+        # so a table added later is emptied too.
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f'TRUNCATE "{Referral._meta.db_table}", "{Message._meta.db_table}" CASCADE'
+            )
+        else:
+            Message.objects.all().delete()
+            Referral.objects.all().delete()
         cursor.execute(
             f'UPDATE "{table}" SET {", ".join(f"{c} = s.{c}" for c in _MUTABLE)} '
             f'FROM {_SNAPSHOT} s WHERE "{table}".id = s.id AND ({changed})'
