@@ -91,6 +91,33 @@ def seconds_left(limit: Limit, now: datetime) -> int:
     return max(1, math.ceil((end - now).total_seconds()))
 
 
+def _key(limit: Limit, value: str) -> str:
+    return salted_hmac(
+        "agentmatch.consumers.limits", f"{limit.kind}:{value}", algorithm="sha256"
+    ).hexdigest()
+
+
+def spent(*, limit: Limit, value: str, now: datetime) -> bool:
+    """True when `value` has no place left in the current window: a plain read, no lock.
+
+    Lets a request that is over a shared limit be refused before it does any work; the
+    count itself is taken by `take`, whose conditional UPDATE is what actually guarantees
+    the limit.
+    """
+    return IntakeCounter.objects.filter(
+        kind=limit.kind,
+        key=_key(limit, value),
+        window_start=_window_start(now, limit.window_seconds),
+        count__gte=limit.per_window,
+    ).exists()
+
+
+def refuse_if_spent(*, counts: list[tuple[Limit, str]], now: datetime) -> None:
+    for limit, value in counts:
+        if spent(limit=limit, value=value, now=now):
+            raise RateLimited(limit.kind, seconds_left(limit, now))
+
+
 def take(*, limit: Limit, value: str, now: datetime) -> bool:
     """Counts one request for `value`; False (and nothing counted) once the limit is reached.
 
@@ -100,9 +127,7 @@ def take(*, limit: Limit, value: str, now: datetime) -> bool:
     last place.
     """
     start = _window_start(now, limit.window_seconds)
-    key = salted_hmac(
-        "agentmatch.consumers.limits", f"{limit.kind}:{value}", algorithm="sha256"
-    ).hexdigest()
+    key = _key(limit, value)
     IntakeCounter.objects.bulk_create(
         [IntakeCounter(kind=limit.kind, key=key, window_start=start, count=0)],
         ignore_conflicts=True,
