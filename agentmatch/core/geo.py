@@ -41,6 +41,17 @@ def _index() -> dict[str, ZipPlace]:
     return places
 
 
+def load() -> None:
+    """Builds the ZIP index now rather than on the first request that needs it.
+
+    Reading the package's compressed list takes a second or more of CPU (several on a busy
+    machine). The web server calls this once in gunicorn's master process (`--preload`), so
+    every worker process starts with the index already in memory, shared copy-on-write,
+    and no consumer's request waits for it.
+    """
+    _index()
+
+
 def normalize_zip(value: str) -> str:
     """'53703-1234' and ' 53703 ' become '53703'; anything else that is not 5 digits fails."""
     text = (value or "").strip()

@@ -217,3 +217,26 @@ def test_web_and_worker_processes_keep_database_connections_unless_told_otherwis
 def test_zero_web_threads_is_a_clear_error():
     with pytest.raises(CommandError, match="--web-threads must be at least 1"):
         call_command("run", "--web-threads", "0")
+
+
+def test_web_workers_are_forked_with_the_zip_index_loaded_and_no_database_connection():
+    """gunicorn --preload imports agentmatch.wsgi once in its master: the ZIP index (seconds
+    of CPU to build) is ready before any worker is forked, and no database connection is
+    open there for the forked workers to share."""
+    import subprocess
+    import sys
+
+    from agentmatch.core.management.commands.run import gunicorn_argv
+
+    assert "--preload" in gunicorn_argv("127.0.0.1:8000", workers=4, threads=1)
+    probe = (
+        "import agentmatch.wsgi\n"
+        "from django.db import connections\n"
+        "from agentmatch.core import geo\n"
+        "print(geo._index.cache_info().currsize,"
+        " all(c.connection is None for c in connections.all(initialized_only=True)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    assert out.split() == ["1", "True"]

@@ -96,6 +96,9 @@ def gunicorn_argv(bind: str, *, workers: int, threads: int) -> list[str]:
         # Paths without their query string, tokens cut, phones masked (core/access_log.py).
         "--logger-class", "agentmatch.core.access_log.Logger",
         "--graceful-timeout", "5",
+        # The app (and its ZIP index, see wsgi.py) is loaded once and forked: workers start
+        # ready, and a restarted worker does not make its first consumer wait.
+        "--preload",
         # Its default socket lives in $HOME and would clash between two instances.
         "--no-control-socket",
     ]  # fmt: skip
