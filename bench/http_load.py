@@ -209,6 +209,9 @@ def drive_python(port: int, mix: list[tuple[str, str]], concurrency: int, durati
     }
 
 
+_wrk_phones = itertools.count(0, 20_000)
+
+
 def drive_wrk(port: int, mix: list[tuple[str, str]], concurrency: int, duration: float):  # type: ignore[no-untyped-def]
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as pairs:
         pairs.write("".join(f"{z} {lang}\n" for z, lang in mix))
@@ -216,7 +219,7 @@ def drive_wrk(port: int, mix: list[tuple[str, str]], concurrency: int, duration:
         out = subprocess.run(
             ["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency),
              "-d", f"{duration:g}s", "--timeout", "30s", "-s", str(LUA),
-             f"http://127.0.0.1:{port}{PATH}", "--", pairs.name],
+             f"http://127.0.0.1:{port}{PATH}", "--", pairs.name, str(next(_wrk_phones))],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
     finally:

@@ -1,6 +1,7 @@
 -- wrk script for bench/http_load.py: POST /api/v1/referrals with varied ZIPs and languages.
 --   wrk -t2 -c24 -d20s -s bench/intake.lua http://127.0.0.1:PORT/api/v1/referrals -- PAIRS
--- PAIRS is a file of "zip language" lines. The request's send time (wall clock, seconds)
+-- PAIRS is a file of "zip language" lines; FIRST (optional) the first phone counter, so the
+-- measured run does not reuse the warm-up's phones (still open: one open request per phone). The request's send time (wall clock, seconds)
 -- goes into last_name ("T<epoch>") so the bench can read it back next to Offer.offered_at.
 local ffi = require("ffi")
 ffi.cdef [[
@@ -32,7 +33,7 @@ function init(args)
     local zip, language = line:match("^(%S+) (%S+)$")
     if zip then table.insert(places, { zip, language }) end
   end
-  counter = offset or 0
+  counter = (offset or 0) + (tonumber(args[2]) or 0)
 end
 
 function request()
