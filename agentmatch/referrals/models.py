@@ -128,6 +128,8 @@ class Referral(models.Model):
                 condition=Q(anonymised_at__isnull=True),
                 name="referrals_to_anonymise",
             ),
+            # The operators' dashboard counts the requests made in a period.
+            models.Index(fields=["created_at"], name="referrals_by_created"),
         ]
 
     def __str__(self) -> str:
