@@ -2,7 +2,8 @@
 
 PostgreSQL has the ordered-set aggregate `percentile_cont(f) WITHIN GROUP (ORDER BY x)`,
 which works on intervals too, so a median of "accepted minus requested" is one aggregate
-per group. SQLite has no such aggregate. There the database still does the sorting: a
+per group, and GROUPING SETS gives every grouping (per state, per language, overall) in
+one pass over the rows. SQLite has no such aggregate. There the database still does the sorting: a
 window numbers each group's values in order (`ROW_NUMBER()` and `COUNT(*)` over the
 group), and only the one or two rows around each wanted rank come back; Python then
 interpolates between them exactly as `percentile_cont` does (linear, between ranks
@@ -16,11 +17,10 @@ from collections.abc import Hashable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
-    Aggregate,
     Count,
-    DurationField,
     Expression,
     ExpressionWrapper,
     F,
@@ -36,35 +36,29 @@ from django.db.models.functions import RowNumber
 Percentiles = dict[float, timedelta | None]
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile of an expression (here: a duration)."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression: Any, *, fraction: float) -> None:
-        if not 0 <= fraction <= 1:
-            raise ValueError("a percentile's fraction is between 0 and 1")
-        super().__init__(expression)
-        self.extra["fraction"] = repr(float(fraction))
-
-
 def percentiles(
     queryset: QuerySet[Any],
     *,
     value: Expression,
     fractions: Sequence[float],
-    group_by: str | None = None,
-) -> dict[Hashable, Percentiles]:
-    """For each value of `group_by` (or the single key None), the given percentiles of
-    `value` (a duration expression) over the rows of `queryset`.
+    groupings: Sequence[str | None] = (None,),
+) -> dict[str | None, dict[Hashable, Percentiles]]:
+    """The given percentiles of `value` (a duration expression) over the rows of
+    `queryset`, for each grouping: a field to group by, or None for all rows at once.
 
-    Groups with no rows are absent; callers treat a missing group as "no data".
+    Answers {grouping: {group value: {fraction: duration}}}; the None grouping's only key
+    is None. Groups with no rows are absent (all rows of an empty queryset: None for every
+    fraction, or absent); callers treat both as "no data".
     """
-    if connections[queryset.db].vendor == "postgresql":
-        return _percentile_cont(queryset, value=value, fractions=fractions, group_by=group_by)
-    return _ranked_rows(queryset, value=value, fractions=fractions, group_by=group_by)
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        return _percentile_cont(
+            queryset, value=value, fractions=fractions, groupings=groupings, connection=connection
+        )
+    return {
+        grouping: _ranked_rows(queryset, value=value, fractions=fractions, group_by=grouping)
+        for grouping in groupings
+    }
 
 
 def _percentile_cont(
@@ -72,16 +66,42 @@ def _percentile_cont(
     *,
     value: Expression,
     fractions: Sequence[float],
-    group_by: str | None,
-) -> dict[Hashable, Percentiles]:
-    aggregates = {f"p{i}": PercentileCont(value, fraction=f) for i, f in enumerate(fractions)}
-    if group_by is None:
-        if not queryset.exists():
-            return {}
-        row = queryset.aggregate(**aggregates)
-        return {None: {f: row[f"p{i}"] for i, f in enumerate(fractions)}}
-    rows = queryset.order_by().values(group_by).annotate(**aggregates)
-    return {row[group_by]: {f: row[f"p{i}"] for i, f in enumerate(fractions)} for row in rows}
+    groupings: Sequence[str | None],
+    connection: Any,
+) -> dict[str | None, dict[Hashable, Percentiles]]:
+    """One pass over the rows for every grouping: GROUP BY GROUPING SETS around the ORM's
+    own query (which selects the grouping fields and the value, with its joins and
+    filters), so the period's rows are read and joined once, not once per grouping."""
+    columns = list(dict.fromkeys(g for g in groupings if g))
+    answer: dict[str | None, dict[Hashable, Percentiles]] = {g: {} for g in groupings}
+    inner = queryset.order_by().annotate(_value=value).values(*columns, "_value")
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a filter nothing can match, such as `pk__in=[]`
+        return answer
+    quote = connection.ops.quote_name
+    select = [quote(c) for c in columns]
+    select += [f"GROUPING({quote(c)})" for c in columns]
+    select += [
+        f"percentile_cont({float(f)!r}) WITHIN GROUP (ORDER BY {quote('_value')})"
+        for f in fractions
+    ]
+    sets = ", ".join(f"({quote(g)})" if g else "()" for g in groupings)
+    query = f"SELECT {', '.join(select)} FROM ({sql}) AS rows GROUP BY GROUPING SETS ({sets})"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for row in cursor.fetchall():
+            keys, flags, values = (
+                row[: len(columns)],
+                row[len(columns) : 2 * len(columns)],
+                row[2 * len(columns) :],
+            )
+            # GROUPING(c) is 0 in the rows of the set that groups by c.
+            grouped = [c for c, flag in zip(columns, flags, strict=True) if flag == 0]
+            grouping = grouped[0] if grouped else None
+            key = keys[columns.index(grouping)] if grouping else None
+            answer[grouping][key] = dict(zip(fractions, values, strict=True))
+    return answer
 
 
 def _ranked_rows(

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Trunc
 
+from agentmatch.agents.models import Agent
 from agentmatch.core.sqlstats import percentiles
 from agentmatch.core.states import STATE_NAMES
 from agentmatch.operations.labels import language_label
@@ -48,6 +49,7 @@ ACCEPT_BANDS: tuple[tuple[int, int | None], ...] = (
 TOP_AGENTS = 10
 ANSWERED = (OfferStatus.ACCEPTED, OfferStatus.REJECTED)
 ASKED = (OfferStatus.ACCEPTED, OfferStatus.REJECTED, OfferStatus.EXPIRED)
+COUNTS = ("requests", "unmatched", "offers", "accepted", "rejects", "lapses", "asked", "answered")
 
 
 @dataclass(frozen=True)
@@ -81,15 +83,21 @@ class Row:
     accepted: int = 0
     rejects: int = 0
     lapses: int = 0
+    # Offers that asked the agent for an answer, and those answered (see the docstring).
+    asked: int = 0
+    answered: int = 0
     within: dict[int, int] = field(default_factory=lambda: dict.fromkeys(SERVICE_LEVELS, 0))
+    # Accepted requests per ACCEPT_BANDS band.
+    bands: list[int] = field(default_factory=lambda: [0] * len(ACCEPT_BANDS))
     median: timedelta | None = None
     p90: timedelta | None = None
 
     def add(self, other: "Row") -> None:
-        for name in ("requests", "unmatched", "offers", "accepted", "rejects", "lapses"):
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for minutes in SERVICE_LEVELS:
             self.within[minutes] += other.within[minutes]
+        self.bands = [mine + theirs for mine, theirs in zip(self.bands, other.bands, strict=True)]
 
     def _share(self, part: int) -> float | None:
         return 100 * part / self.requests if self.requests else None
@@ -171,8 +179,13 @@ def referrals_in(period: Period) -> QuerySet[Referral]:
 
 
 def offers_in(period: Period) -> QuerySet[Offer]:
+    # An offer always follows its request, so `offered_at >= start` changes nothing in the
+    # answer; it lets the database read only the offers made since the period began
+    # (offers_by_offered_at) instead of every offer of the year.
     found = Offer.objects.filter(
-        referral__created_at__gte=period.start, referral__created_at__lt=period.end
+        offered_at__gte=period.start,
+        referral__created_at__gte=period.start,
+        referral__created_at__lt=period.end,
     )
     if period.plan_year is not None:
         found = found.filter(referral__plan_year=period.plan_year)
@@ -209,25 +222,29 @@ def _cells(period: Period) -> dict[tuple[str, str], Row]:
             key="", label="", requests=row["requests"], unmatched=row["unmatched"]
         )
     accepted = Q(status=OfferStatus.ACCEPTED)
-    for row in (
+    bands = {f"band_{i}": Count("pk", filter=accepted & _band(i)) for i in range(len(ACCEPT_BANDS))}
+    for state, language, *counts in (
         offers_in(period)
         .order_by()
-        .values("referral__state", "referral__language")
+        .values_list("referral__state", "referral__language")
         .annotate(
             offers=Count("pk"),
             accepted=Count("pk", filter=accepted),
             rejects=Count("pk", filter=Q(status=OfferStatus.REJECTED)),
             lapses=Count("pk", filter=Q(status=OfferStatus.EXPIRED)),
+            asked=Count("pk", filter=Q(status__in=ASKED)),
+            answered=Count("pk", filter=Q(status__in=ANSWERED)),
             within_15=Count("pk", filter=accepted & _accepted_within(15)),
             within_30=Count("pk", filter=accepted & _accepted_within(30)),
+            **bands,
         )
     ):
-        cell = cells.setdefault(
-            (row["referral__state"], row["referral__language"]), Row(key="", label="")
-        )
-        cell.offers, cell.accepted = row["offers"], row["accepted"]
-        cell.rejects, cell.lapses = row["rejects"], row["lapses"]
-        cell.within = {15: row["within_15"], 30: row["within_30"]}
+        cell = cells.setdefault((state, language), Row(key="", label=""))
+        (cell.offers, cell.accepted, cell.rejects, cell.lapses, cell.asked, cell.answered) = counts[
+            :6
+        ]
+        cell.within = {15: counts[6], 30: counts[7]}
+        cell.bands = list(counts[8:])
     return cells
 
 
@@ -269,77 +286,81 @@ def requests_over_time(period: Period) -> list[CountAt]:
     return out
 
 
-def accept_bands(period: Period) -> list[Band]:
-    """How many requests were accepted within each band of minutes (one query)."""
-    accepted = offers_in(period).filter(status=OfferStatus.ACCEPTED)
-    counts = {}
-    for i, (lower, upper) in enumerate(ACCEPT_BANDS):
-        band = (
-            ~_accepted_within(lower) & _accepted_within(upper) if lower else _accepted_within(upper)
-        )
-        counts[f"b{i}"] = Count("pk", filter=band)
-    row = accepted.aggregate(**counts)
-    return [Band(lower, upper, row[f"b{i}"]) for i, (lower, upper) in enumerate(ACCEPT_BANDS)]
+def _band(index: int) -> Q:
+    """Accepted more than `lower` and at most `upper` minutes after the request."""
+    lower, upper = ACCEPT_BANDS[index]
+    within = _accepted_within(upper)
+    return ~_accepted_within(lower) & within if lower else within
 
 
 def _agents(period: Period) -> list[AgentRow]:
-    """The agents offered the most of the period's requests, with how they answered."""
+    """The agents offered the most of the period's requests, with how they answered.
+
+    Grouped by the agent's id alone (names are read for the few shown), so a year of
+    offers is counted without joining every one of them to its agent."""
     asked = offers_in(period).filter(status__in=ASKED)
     top = list(
         asked.order_by()
-        .values("agent_id", "agent__npn", "agent__first_name", "agent__last_name")
+        .values_list("agent_id")
         .annotate(asked=Count("pk"), answered=Count("pk", filter=Q(status__in=ANSWERED)))
-        .order_by("-asked", "agent__last_name", "agent_id")[:TOP_AGENTS]
+        .order_by("-asked", "agent_id")[:TOP_AGENTS]
     )
+    ids = [agent_id for agent_id, _asked, _answered in top]
+    names = {
+        pk: (npn, f"{first} {last}")
+        for pk, npn, first, last in Agent.objects.filter(pk__in=ids).values_list(
+            "pk", "npn", "first_name", "last_name"
+        )
+    }
     times = percentiles(
-        asked.filter(status__in=ANSWERED, agent_id__in=[row["agent_id"] for row in top]),
+        asked.filter(status__in=ANSWERED, agent_id__in=ids),
         value=_time_to_answer(),
         fractions=(0.5,),
-        group_by="agent_id",
-    )
+        groupings=("agent_id",),
+    )["agent_id"]
     return [
         AgentRow(
-            npn=row["agent__npn"],
-            name=f"{row['agent__first_name']} {row['agent__last_name']}",
-            asked=row["asked"],
-            answered=row["answered"],
-            median=(times.get(row["agent_id"]) or {}).get(0.5),
+            npn=names[agent_id][0],
+            name=names[agent_id][1],
+            asked=asked_count,
+            answered=answered,
+            median=(times.get(agent_id) or {}).get(0.5),
         )
-        for row in top
+        for agent_id, asked_count, answered in top
     ]
 
 
 def dashboard(period: Period) -> Dashboard:
     """Every figure of the dashboard for the period."""
     cells = _cells(period)
-    accepted = offers_in(period).filter(status=OfferStatus.ACCEPTED)
-
-    def times(group_by: str | None) -> dict[Hashable, dict[float, timedelta | None]]:
-        return percentiles(
-            accepted, value=_time_to_accept(), fractions=FRACTIONS, group_by=group_by
-        )
-
+    times = percentiles(
+        offers_in(period).filter(status=OfferStatus.ACCEPTED),
+        value=_time_to_accept(),
+        fractions=FRACTIONS,
+        groupings=(None, "referral__state", "referral__language"),
+    )
     total = Row(key="", label="")
     for cell in cells.values():
         total.add(cell)
-    overall = times(None).get(None) or {}
+    overall = times[None].get(None) or {}
     total.median, total.p90 = overall.get(0.5), overall.get(0.9)
-    asked = offers_in(period).filter(status__in=ASKED)
-    answer_counts = asked.aggregate(
-        asked=Count("pk"), answered=Count("pk", filter=Q(status__in=ANSWERED))
-    )
     response = percentiles(
-        asked.filter(status__in=ANSWERED), value=_time_to_answer(), fractions=FRACTIONS
-    ).get(None) or dict.fromkeys(FRACTIONS)
+        offers_in(period).filter(status__in=ANSWERED),
+        value=_time_to_answer(),
+        fractions=FRACTIONS,
+    )[None].get(None) or dict.fromkeys(FRACTIONS)
     return Dashboard(
         period=period,
         total=total,
-        by_state=_rows(cells, index=0, label=_state_label, times=times("referral__state")),
-        by_language=_rows(cells, index=1, label=language_label, times=times("referral__language")),
+        by_state=_rows(cells, index=0, label=_state_label, times=times["referral__state"]),
+        by_language=_rows(cells, index=1, label=language_label, times=times["referral__language"]),
         requests=requests_over_time(period),
-        accept_bands=accept_bands(period),
-        asked=answer_counts["asked"],
-        answered=answer_counts["answered"],
+        accept_bands=[
+            Band(lower, upper, count)
+            for (lower, upper), count in zip(ACCEPT_BANDS, total.bands, strict=True)
+        ],
+        asked=total.asked,
+        answered=total.answered,
         response=response,
         agents=_agents(period),
     )

@@ -205,6 +205,8 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="offers_due"),
             models.Index(fields=["agent", "status"], name="offers_by_agent"),
+            # The operators' dashboard reads the offers made since a period began.
+            models.Index(fields=["offered_at"], name="offers_by_offered_at"),
         ]
 
 

@@ -4,13 +4,20 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agentmatch.operations.dashboard_forms import MAX_DAYS, PeriodForm
 from agentmatch.planyears.models import PlanYear
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    # The messages are checked in English, whatever page an earlier test asked for.
+    with translation.override("en"):
+        yield
 
 
 def midnight(day: date) -> datetime:
