@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 WIDTH, LEFT, RIGHT, TOP, BOTTOM = 800, 64, 12, 12, 36
 MAX_X_LABELS = 7
@@ -116,7 +117,8 @@ def bucket_label(start: datetime, bucket: str, *, long: bool = False) -> str:
         return time_format(start, "TIME_FORMAT")
     if long:
         return date_format(start, "DATE_FORMAT")
-    return date_format(start, "MONTH_DAY_FORMAT")
+    # Short enough for seven labels side by side ("Nov 25", "25 nov").
+    return date_format(start, pgettext("a day under a chart's bar (Django date format)", "M j"))
 
 
 def band_label(lower: int, upper: int | None) -> str:
