@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agentmatch.operations import views
+from agentmatch.operations import views, views_dashboard
 
 app_name = "operations"
 
@@ -35,3 +35,5 @@ urlpatterns = [
     path("referrals/", views.find_referral, name="find_referral"),
     path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
 ]
+
+urlpatterns += [path("dashboard/", views_dashboard.dashboard, name="dashboard")]

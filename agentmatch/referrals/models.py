@@ -128,6 +128,8 @@ class Referral(models.Model):
                 condition=Q(anonymised_at__isnull=True),
                 name="referrals_to_anonymise",
             ),
+            # The operators' dashboard counts the requests made in a period.
+            models.Index(fields=["created_at"], name="referrals_by_created"),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +205,8 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="offers_due"),
             models.Index(fields=["agent", "status"], name="offers_by_agent"),
+            # The operators' dashboard reads the offers made since a period began.
+            models.Index(fields=["offered_at"], name="offers_by_offered_at"),
         ]
 
 

@@ -33,6 +33,7 @@ from agentmatch.browser_testing import DESKTOP, PHONE, check_page
 from agentmatch.imports.actions import import_file
 from agentmatch.imports.models import ImportKind
 from agentmatch.imports.tests.helpers import write_roster
+from agentmatch.operations.tests.dashboard_data import make_known_day
 from agentmatch.planyears.services import current_plan_year, set_intake
 from agentmatch.referrals.links import ACCEPT, make_token
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
@@ -450,6 +451,15 @@ def ops_referral_timeline(visit: Visit) -> None:
     expect(visit.page.locator(".ops-offers > li")).to_have_count(2)
 
 
+def ops_dashboard(visit: Visit) -> None:
+    """The last 7 days, with yesterday's ten requests of known timings (dashboard_data.py)."""
+    make_known_day(timezone.localdate() - timedelta(days=1))
+    visit.log_in(make_operator())
+    visit.page.goto("/ops/dashboard/?period=7d")
+    expect(visit.page.locator("#figure-requests")).to_have_text("11")  # and the evening before
+    expect(visit.page.locator("svg.ops-chart[role=img]")).to_have_count(2)
+
+
 # --- The app --------------------------------------------------------------------------------
 
 
@@ -496,6 +506,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-agent-search": ops_agent_search,
     "ops-agent-detail": ops_agent_detail,
     "ops-referral-timeline": ops_referral_timeline,
+    "ops-dashboard": ops_dashboard,
     "offline": offline,
 }
 
@@ -514,6 +525,7 @@ SCREENSHOTS = {
     "getting-started": "getting-started",
     "ops-agent-detail": "ops-agent-detail",
     "ops-referral-timeline": "ops-referral-timeline",
+    "ops-dashboard": "ops-dashboard",
 }
 
 # Pages that fail a check because of a known bug: name -> reason (see /work/notes/h5.md).
