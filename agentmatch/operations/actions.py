@@ -5,7 +5,10 @@ on an agent at a time: a double-click cannot deactivate twice), checks its rules
 the work and writes its OperatorAction row. OperationError leaves nothing half-written.
 """
 
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -14,14 +17,15 @@ from django.utils.translation import gettext as _
 
 from agentmatch.accounts.devices import end_every_session
 from agentmatch.accounts.invitations import InvitationError, resend_invitation
-from agentmatch.accounts.models import Invitation, User
+from agentmatch.accounts.models import Invitation, Role, User
 from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import AgentDeactivation, RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.notifications import undeliverable
-from agentmatch.operations.models import ActionKind
+from agentmatch.operations import exports
+from agentmatch.operations.models import ActionKind, DataExport, ExportKind
 from agentmatch.operations.services import (
     OperationError,
     account_of,
@@ -185,3 +189,54 @@ def clear_undeliverable_phone(*, operator: User, agent: Agent, now: datetime) ->
             detail=f"texts to the agent's cell phone allowed again (was code {mark.error_code})",
             now=now,
         )
+
+
+# A plan year and its open enrollment fit; longer is a database dump, not a download.
+LONGEST_EXPORT = timedelta(days=400)
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    header: list[str]
+    rows: Iterator[Sequence[Any]]
+    record: DataExport
+
+
+def start_export(
+    *,
+    operator: User,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    with_contact_details: bool,
+    now: datetime,
+) -> Export:
+    """Records who exports what before anything leaves, then hands back the rows (read
+    a few thousand at a time while the download streams, outside this transaction)."""
+    if kind not in ExportKind.values:
+        raise OperationError(_("Choose referrals, offers or unmatched requests."))
+    if not start < end:
+        raise OperationError(_("The period must end after it starts."))
+    if end - start > LONGEST_EXPORT:
+        raise OperationError(_("Export at most 400 days at a time."))
+    if with_contact_details and operator.role != Role.ADMINISTRATOR:
+        raise OperationError(_("Only administrators may export consumers' contact details."))
+    with transaction.atomic(durable=True):
+        record = DataExport.objects.create(
+            operator=operator,
+            kind=kind,
+            period_start=start,
+            period_end=end,
+            with_contact_details=with_contact_details,
+            rows=exports.count(kind, start, end),
+            at=now,
+        )
+    day = timedelta(days=1)
+    filename = f"agentmatch-{kind}-{start:%Y-%m-%d}-to-{(end - day):%Y-%m-%d}.csv"
+    return Export(
+        filename=filename,
+        header=exports.header(kind, with_contact_details),
+        rows=exports.rows(kind, start, end, with_contact_details),
+        record=record,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agentmatch.operations import views, views_dashboard
+from agentmatch.operations import views, views_dashboard, views_exports
 
 app_name = "operations"
 
@@ -33,6 +33,7 @@ urlpatterns = [
         name="clear_undeliverable",
     ),
     path("referrals/", views.find_referral, name="find_referral"),
+    path("exports/", views_exports.exports, name="exports"),
     path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
 ]
 

@@ -4,13 +4,22 @@ The agent's answer to an offer is not here: every door calls referrals' `answer_
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from agentmatch.agents.models import Agent
-from agentmatch.referrals.models import Offer, Referral, ReferralStatus
+from agentmatch.core.csv_export import in_chunks
+from agentmatch.referrals.models import (
+    ContactDisclosure,
+    Offer,
+    OfferStatus,
+    Referral,
+    ReferralStatus,
+)
 from agentmatch.referrals.services import disclose_contact
 from agentmatch.workspace.models import ContactReminder, FollowUp
 from agentmatch.workspace.reminders import due_reminder_offers, enqueue_reminder
@@ -74,3 +83,57 @@ def send_due_contact_reminder(*, now: datetime) -> bool:
         reminder.save(update_fields=["messages"])
     log.info("contact reminder for referral %s to agent %s", referral.public_id, offer.agent_id)
     return True
+
+
+HISTORY_COLUMNS = [
+    "offered_at",
+    "city",
+    "state",
+    "zip_code",
+    "language",
+    "outcome",
+    "answered_at",
+    "follow_up",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+]
+
+
+def export_history(
+    *, agent: Agent, offers: QuerySet[Any], now: datetime, channel: str
+) -> Iterator[Sequence[Any]]:
+    """The agent's own history as rows. A referral they accepted carries the consumer's
+    contact details (theirs to see, as on its page), and each such referral in the file
+    is one audited disclosure, recorded before the rows are read."""
+    shown = offers.filter(status=OfferStatus.ACCEPTED, referral__anonymised_at__isnull=True)
+    with transaction.atomic(durable=True):
+        ContactDisclosure.objects.bulk_create(
+            ContactDisclosure(
+                referral_id=referral_id, agent=agent, at=now, channel=channel, context="export"
+            )
+            for referral_id in shown.values_list("referral_id", flat=True).distinct()
+        )
+    return (_history_row(offer) for offer in in_chunks(offers))
+
+
+def _history_row(offer: Any) -> list[Any]:
+    referral = offer.referral
+    removed = referral.anonymised_at is not None
+    contact = offer.status == OfferStatus.ACCEPTED and not removed
+    return [
+        offer.offered_at,
+        "" if removed else referral.city,
+        referral.state,
+        "" if removed else referral.zip_code,
+        referral.language,
+        offer.status,
+        offer.responded_at,
+        offer.follow_up_status or "",
+        *(
+            [referral.first_name, referral.last_name, referral.phone, referral.email]
+            if contact
+            else ["", "", "", ""]
+        ),
+    ]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("offers/<int:offer_id>/reject/", views.reject, name="reject"),
     path("referrals/<uuid:public_id>/", views.referral_detail, name="referral"),
     path("history/", views.history, name="history"),
+    path("history/export.csv", views.history_export, name="history_export"),
 ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +19,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agentmatch.agents.models import Agent
 from agentmatch.agents.services import follows_hours_without_any
+from agentmatch.core.csv_export import csv_download
 from agentmatch.notifications.messages import agent_time_zone
 from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.referrals.actions.offers import ACCEPT, REJECT, answer_offer
 from agentmatch.referrals.models import Referral
 from agentmatch.referrals.problems import OfferConflict
 from agentmatch.workspace import queries
-from agentmatch.workspace.actions import record_follow_up, show_contact_details
+from agentmatch.workspace.actions import (
+    HISTORY_COLUMNS,
+    export_history,
+    record_follow_up,
+    show_contact_details,
+)
 from agentmatch.workspace.forms import FollowUpForm, HistoryFilterForm
 from agentmatch.workspace.models import FollowUp
 from agentmatch.workspace.services import (
@@ -35,7 +42,7 @@ from agentmatch.workspace.services import (
     reminder_delay,
 )
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 CHANNEL = "web"
 POLL_CHANGED_EVENT = "workspace-offers-changed"
 
@@ -44,7 +51,7 @@ def agent_required(view: View) -> View:
     """Logged-in agents only; times shown in the agent's own time zone."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             if request.headers.get("HX-Request"):
                 # A poll after the session ended: send the whole page to the login form.
@@ -199,3 +206,17 @@ def history(request: HttpRequest, agent: Agent) -> HttpResponse:
         "filtered": bool(filters),
     }
     return render(request, "workspace/history.html", context)
+
+
+@require_GET
+@agent_required
+def history_export(request: HttpRequest, agent: Agent) -> HttpResponseBase:
+    """The history page's rows, with the same filters, as a CSV file of the agent's own."""
+    form = HistoryFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # The history page shows what is wrong with the filters.
+        return redirect(f"{reverse('workspace:history')}?{request.GET.urlencode()}")
+    filters = {k: v for k, v in (form.cleaned_data if form.is_bound else {}).items() if v}
+    offers = queries.history(agent=agent, tz=timezone.get_current_timezone(), **filters)
+    rows = export_history(agent=agent, offers=offers, now=timezone.now(), channel="web")
+    return csv_download(f"referral-history-{agent.npn}.csv", HISTORY_COLUMNS, rows)

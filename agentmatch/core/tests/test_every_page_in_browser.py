@@ -445,6 +445,27 @@ def ops_agent_detail(visit: Visit) -> None:
     expect(visit.page.locator("main")).to_contain_text("roster.csv")
 
 
+def ops_exports(visit: Visit) -> None:
+    """An administrator's page, after one export with contact details."""
+    from agentmatch.operations.actions import start_export
+
+    operations_world(visit)
+    admin = make_operator(username="ada.admin", role="administrator")
+    now = timezone.now()
+    start_export(
+        operator=admin,
+        kind="referrals",
+        start=now - timedelta(days=7),
+        end=now,
+        with_contact_details=True,
+        now=now,
+    )
+    visit.log_in(admin)
+    visit.page.goto("/ops/exports/")
+    expect(visit.page.locator("main table")).to_contain_text("ada.admin")
+    expect(visit.page.locator("#id_with_contact_details")).to_be_visible()
+
+
 def ops_referral_timeline(visit: Visit) -> None:
     referral = operations_world(visit)
     visit.page.goto(f"/ops/referrals/{referral.public_id}/")
@@ -505,6 +526,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "privacy": privacy,
     "ops-agent-search": ops_agent_search,
     "ops-agent-detail": ops_agent_detail,
+    "ops-exports": ops_exports,
     "ops-referral-timeline": ops_referral_timeline,
     "ops-dashboard": ops_dashboard,
     "offline": offline,
