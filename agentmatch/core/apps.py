@@ -19,3 +19,9 @@ class CoreConfig(AppConfig):
         # Untagged: `collectstatic` runs only staticfiles-tagged checks, so it never warns
         # about the very files it is about to write.
         checks.register(check_static_files)
+
+        from django.db.backends.signals import connection_created
+
+        from agentmatch.core.text_search import register_sqlite_unaccent
+
+        connection_created.connect(register_sqlite_unaccent, dispatch_uid="sqlite_unaccent")

@@ -11,6 +11,8 @@ from agentmatch.accounts.invitations import invitation_email_key
 from agentmatch.accounts.models import Invitation, User
 from agentmatch.agents.models import Agent
 from agentmatch.core.npn import npn_key
+from agentmatch.core.phones import normalize_phone
+from agentmatch.core.text_search import contains_folded
 from agentmatch.eligibility.rules import Check, agent_checks, state_checks
 from agentmatch.eligibility.services import facts_for
 from agentmatch.notifications.models import Message
@@ -18,18 +20,41 @@ from agentmatch.planyears.models import PlanYear
 
 
 def search_agents(query: str) -> QuerySet[Agent]:
-    """By NPN (leading zeros ignored), email, or the words of a name (partial, any case)."""
+    """By NPN (leading zeros ignored), email, cell phone, or the words of a name (partial;
+    accents and case aside: "lucia pena" finds "Lucía Peña")."""
     text = " ".join(query.split())
     agents = Agent.objects.order_by("last_name", "first_name", "pk")
     if not text:
         return agents.none()
-    if text.isdigit():
-        return agents.filter(npn_key=npn_key(text))
+    phone = _as_phone(text)
+    if text.isdigit() and len(text) <= NPN_DIGITS:
+        # Ten digits are an NPN or a phone number without punctuation: either matches.
+        by_number = Q(npn_key=npn_key(text)) | (Q(cell_phone=phone) if phone else Q(pk=None))
+        return agents.filter(by_number)
     if "@" in text:
         return agents.filter(email__iexact=text)
+    if phone:
+        return agents.filter(cell_phone=phone)
     for word in text.split(" "):
-        agents = agents.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        annotations, condition = contains_folded(NAME_COLUMNS, word)
+        agents = agents.alias(**annotations).filter(condition)
     return agents
+
+
+# An NPN has at most 10 digits; a longer run of digits is a phone number.
+NPN_DIGITS = 10
+NAME_COLUMNS = ["first_name", "last_name"]
+
+
+def _as_phone(text: str) -> str:
+    """'(608) 555-0199', '608.555.0199' or '+1 608 555 0199' as E.164; '' if not a phone."""
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) < 10 or any(c.isalpha() for c in text):
+        return ""
+    try:
+        return normalize_phone(text)
+    except ValueError:
+        return ""
 
 
 def find_agent(npn: str) -> Agent | None:

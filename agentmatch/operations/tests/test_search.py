@@ -2,6 +2,7 @@
 
 import pytest
 
+from agentmatch.agents.models import Agent
 from agentmatch.operations.forms import AgentSearchForm
 from agentmatch.testing import make_agent
 
@@ -81,3 +82,44 @@ def test_the_search_form_itself_refuses_a_nul_character() -> None:
     # Behind the input guard, the page's own validator says the same.
     form = AgentSearchForm({"q": "Rosa\x00"})
     assert not form.is_valid() and "q" in form.errors
+
+
+@pytest.fixture
+def accented(plan_year):  # type: ignore[no-untyped-def]
+    return {
+        "lucia": make_agent(
+            zip_code="53703", npn="4401", first_name="Lucía", last_name="Peña Muñoz"
+        ),
+        "jose": make_agent(zip_code="53703", npn="4402", first_name="JOSÉ", last_name="Ibáñez"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("lucia", ["4401"]),
+        ("LUCÍA", ["4401"]),
+        ("pena munoz", ["4401"]),
+        ("Peña", ["4401"]),
+        ("jose ibanez", ["4402"]),
+        ("josé", ["4402"]),
+        ("ibañ", ["4402"]),
+    ],
+)
+def test_names_match_whatever_the_accents_and_case(operator_client, accented, query, found):
+    assert _found(operator_client, query) == found
+
+
+@pytest.mark.parametrize(
+    "query", ["(608) 555-0177", "608.555.0177", "+1 608 555 0177", "6085550177"]
+)
+def test_a_cell_phone_finds_its_agent_however_it_is_written(operator_client, accented, query):
+    Agent.objects.filter(npn="4402").update(cell_phone="+16085550177")
+    Agent.objects.filter(npn="4401").update(cell_phone="+16085550178")
+    assert _found(operator_client, query) == ["4402"]
+
+
+def test_fold_is_what_the_database_does_to_a_column():
+    from agentmatch.core.text_search import fold
+
+    assert fold("Lucía PEÑA Muñoz") == "lucia pena munoz"
