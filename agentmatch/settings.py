@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "agentmatch.core.context_processors.site",
             ]
         },
     }
@@ -220,8 +221,14 @@ MAX_WAIT_SECONDS = env_int("MAX_WAIT_SECONDS", 4 * 60 * 60)
 MAX_PENDING_OFFERS_PER_AGENT = env_int("MAX_PENDING_OFFERS_PER_AGENT", 1)
 # How long a consumer's status token works after the request is made.
 STATUS_TOKEN_DAYS = env_int("STATUS_TOKEN_DAYS", 30)
-# Version of the "Get Contacted" consent wording shown to consumers.
+# Version of the "Get Contacted" consent wording, recorded with each consent (an internal
+# number: the form does not show it).
 CONSENT_WORDING_VERSION = env_str("CONSENT_WORDING_VERSION", "2026-1")
+# Only a government agency running AgentMatch on its .gov domain may say so: then the USWDS
+# banner and the footer's identifier say "An official website of ..." (core/official_site.py).
+# Empty (a demo, a test, a private operator): neither claims anything.
+OFFICIAL_SITE_OWNER = env_str("OFFICIAL_SITE_OWNER", "").strip()
+OFFICIAL_SITE_OWNER_ES = env_str("OFFICIAL_SITE_OWNER_ES", "").strip()
 # Worker: how long to sleep when there is nothing due, and how often to re-try every
 # waiting referral as a safety net behind the event-driven wake-ups.
 WORKER_IDLE_SLEEP_SECONDS = float(env_str("WORKER_IDLE_SLEEP_SECONDS", "0.5"))

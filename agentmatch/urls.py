@@ -17,6 +17,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", observability_views.metrics, name="metrics"),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("accessibility/", core_views.accessibility, name="accessibility"),
+    path("about/", core_views.about, name="about"),
     path("workspace/", include("agentmatch.workspace.urls")),
     path("availability/", include("agentmatch.accounts.availability_urls")),
     path("app/", include("agentmatch.webapp.urls")),

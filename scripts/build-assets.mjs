@@ -22,6 +22,10 @@ const COPIES = {
   "uswds/js/uswds.min.js": join(uswds, "dist", "js", "uswds.min.js"),
   "uswds/img/usa-icons/close.svg": join(uswds, "dist", "img", "usa-icons", "close.svg"),
   "uswds/img/usa-icons-bg/search--white.svg": join(uswds, "dist", "img", "usa-icons-bg", "search--white.svg"),
+  // The official-site banner's flag and, once opened, its two icons (core/_banner.html).
+  "uswds/img/us_flag_small.png": join(uswds, "dist", "img", "us_flag_small.png"),
+  "uswds/img/icon-dot-gov.svg": join(uswds, "dist", "img", "icon-dot-gov.svg"),
+  "uswds/img/icon-https.svg": join(uswds, "dist", "img", "icon-https.svg"),
   "htmx/htmx.min.js": join(root, "node_modules", "htmx.org", "dist", "htmx.min.js"),
 };
 

@@ -53,6 +53,10 @@ _ALLOWED_PREFIXES = (
     "/static/",
     "/i18n/",
     "/api/",
+    # What the footer links to: what is done with their data, and who runs the service.
+    "/privacy/",
+    "/accessibility/",
+    "/about/",
 )
 
 

@@ -96,6 +96,7 @@ def accept(request: HttpRequest, offer_id: int):  # type: ignore[no-untyped-def]
     r = offer.referral
     return {
         "referral_id": r.public_id,
+        "reference": r.reference,
         "first_name": r.first_name,
         "last_name": r.last_name,
         "phone": r.phone,

@@ -116,6 +116,7 @@ def create(  # type: ignore[no-untyped-def]
         return _refused(request, exc)
     body = {
         "id": submitted.referral.public_id,
+        "reference": submitted.referral.reference,
         "status": submitted.status,
         "status_token": submitted.status_token,
     }
@@ -153,6 +154,7 @@ def status(  # type: ignore[no-untyped-def]
         )
     return {
         "id": referral.public_id,
+        "reference": referral.reference,
         "status": referral.status,
         "status_text": referral.get_status_display(),
         "created_at": referral.created_at,
@@ -182,6 +184,7 @@ def cancel(  # type: ignore[no-untyped-def]
         return _error(request, 409, "closed", exc.message)
     return {
         "id": referral.public_id,
+        "reference": referral.reference,
         "status": referral.status,
         "status_text": referral.get_status_display(),
         "created_at": referral.created_at,

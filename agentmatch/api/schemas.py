@@ -103,6 +103,10 @@ class ReferralIn(InputSchema):
 
 class ReferralCreatedOut(Schema):
     id: UUID
+    reference: str = Field(
+        description="What the consumer, the agent and support read out, e.g. K7QF-3M9D "
+        "(the id is for URLs)"
+    )
     status: str
     status_token: str = Field(description="Secret: send as X-Status-Token to read or cancel")
 
@@ -115,6 +119,10 @@ class AssignedAgentOut(Schema):
 
 class ReferralStatusOut(Schema):
     id: UUID
+    reference: str = Field(
+        description="What the consumer, the agent and support read out, e.g. K7QF-3M9D "
+        "(the id is for URLs)"
+    )
     status: str
     status_text: str
     created_at: datetime
@@ -136,6 +144,10 @@ class OfferOut(Schema):
 
 class ConsumerContactOut(Schema):
     referral_id: UUID
+    reference: str = Field(
+        description="What the consumer, the agent and support read out, e.g. K7QF-3M9D "
+        "(the id is for URLs)"
+    )
     first_name: str
     last_name: str
     phone: str

@@ -24,6 +24,7 @@ from agentmatch.consumers.contact_form import FIELDS, HONEYPOT, FormCheck, expla
 from agentmatch.consumers.languages import language_choices
 from agentmatch.core.clients import client_address
 from agentmatch.core.languages import LANGUAGE_NAMES
+from agentmatch.core.marketplace import CALL_CENTER_PHONE
 from agentmatch.core.phones import display_phone
 from agentmatch.planyears.models import PlanYear
 from agentmatch.planyears.services import NoCurrentPlanYear, intake_settings
@@ -73,7 +74,6 @@ def _form(
             "problem": problem,
             "unserved_state": check.unserved_state if check else "",
             "languages": language_choices(),
-            "consent_version": settings.CONSENT_WORDING_VERSION,
             "honeypot": HONEYPOT,
         },
         status=status,
@@ -101,14 +101,14 @@ def _rate_limited(request: HttpRequest, check: FormCheck, exc: RateLimited) -> H
         problem = _(
             "We received several requests for this phone number in the last hour. "
             "Please wait an hour before you try again, or call the Marketplace Call "
-            "Center at 1-800-318-2596."
-        )
+            "Center at %(phone)s."
+        ) % {"phone": CALL_CENTER_PHONE}
     else:
         problem = _(
             "We received many requests from this connection in the last hour. "
             "Please wait an hour before you try again, or call the Marketplace Call "
-            "Center at 1-800-318-2596."
-        )
+            "Center at %(phone)s."
+        ) % {"phone": CALL_CENTER_PHONE}
     response = _form(request, check=check, problem=problem, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response

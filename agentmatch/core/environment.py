@@ -120,7 +120,9 @@ VARIABLES: list[Variable] = [
     Variable("PAUSE_AGENT_AFTER_MISSED_OFFER", "boolean", _ROUTE, "an agent who lets an offer expire is paused (switched to not available, their mode remembered) until they say \"I'm back\"; false: a missed offer only moves the referral on", default=True),
     Variable("CONTACT_REMINDER_MINUTES", "integer", _ROUTE, "an accepted referral not marked contacted this long after is reminded once", default=60),
     # --- Consumers ----------------------------------------------------------------------
-    Variable("CONSENT_WORDING_VERSION", "text", _CONS, "stored with each consumer's consent", default="2026-1"),
+    Variable("CONSENT_WORDING_VERSION", "text", _CONS, "stored with each consumer's consent (never shown to consumers)", default="2026-1"),
+    Variable("OFFICIAL_SITE_OWNER", "text", _SEC, "set only when a government agency runs this deployment on its `.gov` domain: the owner as it ends \"An official website of ...\" (`the United States government`, `the State of Georgia`); then every page shows the USWDS official-site banner and the footer's identifier names the owner (with a link to USA.gov). Empty: no banner, no claim", default=""),
+    Variable("OFFICIAL_SITE_OWNER_ES", "text", _SEC, "the same owner as it ends \"Un sitio oficial ...\" on Spanish pages (`del Gobierno de Estados Unidos`, `del Estado de Georgia`); empty: known for `the United States government`, else \"de\" and the English name", default=""),
     Variable("STATUS_TOKEN_DAYS", "integer", _CONS, "how long a consumer's status link works", default=30),
     Variable("CONSUMER_REQUESTS_PER_PHONE", "integer", _CONS, "Get Contacted requests (web and API together) per phone in each window", default=3),
     Variable("CONSUMER_REQUESTS_PER_ADDRESS", "integer", _CONS, "Get Contacted requests per client address (IPv6: per /64) in each window", default=20),

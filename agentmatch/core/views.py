@@ -1,4 +1,5 @@
-"""Small site-wide pages: liveness and readiness, the language switch and the privacy policy."""
+"""Small site-wide pages: liveness and readiness, the language switch, and the pages every
+page's footer links to (privacy policy, accessibility statement, about)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -50,5 +51,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def privacy(request: HttpRequest) -> HttpResponse:
     """What the service stores and why (linked from every page's footer)."""
     return render(
-        request, "core/privacy.html", {"retention_days": settings.CONSUMER_DATA_RETENTION_DAYS}
+        request,
+        "core/privacy.html",
+        {
+            "retention_days": settings.CONSUMER_DATA_RETENTION_DAYS,
+            "status_link_days": settings.STATUS_TOKEN_DAYS,
+        },
     )
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """How the pages are made usable by everyone, and where to report a barrier."""
+    return render(request, "core/accessibility.html", {"help_desk": settings.HELP_DESK_EMAIL})
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    """What AgentMatch is, how a request is handled, and who runs this copy of it."""
+    return render(request, "core/about.html")

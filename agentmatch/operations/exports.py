@@ -36,7 +36,7 @@ def _referral_row(referral: Referral, contact: bool) -> list[Any]:
         else None
     )
     row = [
-        referral.public_id,
+        referral.reference,
         referral.created_at,
         referral.state,
         referral.county,
@@ -87,7 +87,7 @@ OFFER_COLUMNS = [
 def _offer_row(offer: Offer, contact: bool) -> list[Any]:
     referral = offer.referral
     row = [
-        referral.public_id,
+        referral.reference,
         referral.created_at,
         referral.state,
         referral.language,

@@ -36,6 +36,7 @@ from agentmatch.operations.permissions import operator_required
 from agentmatch.operations.services import OperationError
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 from agentmatch.referrals.models import Offer, Referral
+from agentmatch.referrals.reference import find_referral as referral_by_number
 
 PAGE_SIZE = 25
 RECENT_OFFERS = 20
@@ -200,13 +201,11 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 @operator_required
 def find_referral(request: HttpRequest) -> HttpResponse:
-    """The referral number a consumer reads out (their confirmation page) opens its timeline."""
+    """The reference a consumer reads out (confirmation page, texts, emails) opens its
+    timeline: "K7QF-3M9D" in any case, with or without the dash, or an internal id."""
     text = request.GET.get("ref", "").strip()[:40]
-    try:
-        public_id = UUID(text)
-    except ValueError:
-        public_id = None
-    if public_id is not None and Referral.objects.filter(public_id=public_id).exists():
-        return redirect("operations:referral", public_id=public_id)
+    referral = referral_by_number(text)
+    if referral is not None:
+        return redirect("operations:referral", public_id=referral.public_id)
     messages.error(request, _("No referral has the number “%(number)s”.") % {"number": text})
     return redirect("operations:agents")

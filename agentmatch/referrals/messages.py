@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import translation
 
 from agentmatch.agents.models import AvailabilitySwitch
+from agentmatch.core import marketplace
 from agentmatch.core.phones import display_phone
 from agentmatch.notifications.messages import store, to_agent, unrendered
 from agentmatch.notifications.models import Channel, Message
@@ -30,8 +31,8 @@ from agentmatch.referrals.links import ACCEPT, REJECT, offer_link_url
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
 
 # Where consumers can turn when no agent is free (HealthCare.gov's Marketplace call center).
-MARKETPLACE_SITE = "HealthCare.gov"
-MARKETPLACE_PHONE = "1-800-318-2596"
+MARKETPLACE_SITE = marketplace.MARKETPLACE_SITE
+MARKETPLACE_PHONE = marketplace.CALL_CENTER_PHONE
 
 # A message with `offer=` set is dropped (status "suppressed") by the delivery job once the
 # offer is no longer pending, unless its kind is one of these: messages that are *about*
@@ -210,7 +211,7 @@ def _consumer_fields(message: Message, referral: Referral, extra: dict[str, Any]
     language = consumer_language(referral)
     context = {
         "referral": referral,
-        "reference": referral.public_id,
+        "reference": referral.reference,
         "site_url": settings.SITE_URL,
         "marketplace_site": MARKETPLACE_SITE,
         "marketplace_phone": MARKETPLACE_PHONE,

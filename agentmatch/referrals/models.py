@@ -9,6 +9,7 @@ from django.db.models import Q
 from agentmatch.agents.models import Agent
 from agentmatch.core.states import STATE_CHOICES
 from agentmatch.partners.models import PartnerKey
+from agentmatch.referrals.reference import format_reference, new_reference_code
 
 
 class ReferralStatus(models.TextChoices):
@@ -28,7 +29,14 @@ ENDED_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.UNMATCHED, ReferralSta
 
 
 class Referral(models.Model):
+    # Internal: in URLs (with the status token) and the API's `id`; never shown to people.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What people read out (reference.py). Null only on a row the previous release stored
+    # during the rolling deploy that added it (its consumer was told the UUID then): NULL,
+    # not "", so the unique constraint lets such rows be.
+    reference_code = models.CharField(  # noqa: DJ001
+        max_length=8, null=True, blank=True, editable=False, default=new_reference_code
+    )
     status = models.CharField(max_length=10, choices=ReferralStatus.choices)
     status_token_hash = models.CharField(max_length=64)
     plan_year = models.PositiveSmallIntegerField()
@@ -111,6 +119,9 @@ class Referral(models.Model):
                 | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
                 name="live_referral_has_location",
             ),
+            models.UniqueConstraint(
+                fields=["reference_code"], name="referral_reference_code_unique"
+            ),
             # A phone waits for one agent at a time: a second request while one is open is
             # refused (actions.requests.submit_request answers "already open").
             models.UniqueConstraint(
@@ -134,6 +145,14 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.public_id} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        """The reference people read: "K7QF-3M9D"; the UUID for a referral stored without a
+        code (that is what its consumer was told)."""
+        if self.reference_code:
+            return format_reference(self.reference_code)
+        return str(self.public_id)
 
     @property
     def days_kept(self) -> int | None:

@@ -49,6 +49,7 @@ from agentmatch.referrals.problems import (
     is_offer_id,
     offer_problem,
 )
+from agentmatch.referrals.reference import new_reference_code
 
 # The reason the referral timeline gives for the pause (operators read it in English).
 PAUSE_REASON = "paused after a missed offer"
@@ -94,6 +95,8 @@ def create_referral(
     token (a new random one unless `token` is given)."""
     token = token or new_secret()
     referral = Referral(
+        # Unique by constraint: submit_request draws again in the rare case it is taken.
+        reference_code=new_reference_code(),
         status=ReferralStatus.NEW,
         status_token_hash=hash_secret(token),
         plan_year=plan_year,

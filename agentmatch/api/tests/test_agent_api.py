@@ -58,6 +58,8 @@ def test_accept_returns_contact_details_and_audits_the_view(rosa):
     assert response.status_code == 200
     assert response.json()["first_name"] == "Lucia"
     assert response.json()["phone"] == "+16085550100"
+    # The consumer's reference, so the agent and the consumer speak of the same request.
+    assert response.json()["reference"] == offer.referral.reference
     disclosure = ContactDisclosure.objects.get()
     assert (disclosure.agent, disclosure.context) == (agent, "accept")
 

@@ -27,13 +27,15 @@ def agent(plan_year):
     )
 
 
-def test_get_contacted_returns_id_status_and_a_secret_token(client, agent):
+def test_get_contacted_returns_id_reference_status_and_a_secret_token(client, agent):
     response = post(client, GOOD)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "offered"
     assert len(body["status_token"]) >= 40
     referral = Referral.objects.get(public_id=body["id"])
+    # What the consumer is told to quote: the short code, not the id of the URLs.
+    assert body["reference"] == referral.reference and len(body["reference"]) == 9
     assert referral.phone == "+16085550199"
     assert referral.consent_wording_version and referral.consent_given_at
     assert body["status_token"] not in referral.status_token_hash
@@ -46,6 +48,7 @@ def test_status_needs_the_token_and_shows_the_agent_once_accepted(client, agent)
     assert client.get(url, HTTP_X_STATUS_TOKEN="wrong").status_code == 404
     status = client.get(url, HTTP_X_STATUS_TOKEN=body["status_token"]).json()
     assert status["status"] == "offered" and status["agent"] is None
+    assert status["reference"] == body["reference"]
 
     offer_id = Referral.objects.get(public_id=body["id"]).offers.get().pk
     token = api_token_for(agent)

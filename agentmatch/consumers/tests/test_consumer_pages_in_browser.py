@@ -55,7 +55,7 @@ def test_spanish_form_on_a_phone_then_the_agent_appears_without_a_reload(phone_p
     page.get_by_role("button", name="Solicitar ayuda").click()
     page.wait_for_selector("#reference")
     referral = Referral.objects.get()
-    assert page.locator("#reference").inner_text() == str(referral.public_id)
+    assert page.locator("#reference").inner_text() == referral.reference
     assert referral.language == "es" and referral.consent_channel == "web"
     check_page(page, language="es")
 

@@ -68,7 +68,7 @@ def test_the_link_is_traded_for_the_session_and_leaves_the_url(client, agent):
     assert token not in response["Location"]
     page = client.get(_status(referral))
     assert page.status_code == 200
-    assert str(referral.public_id) in page.content.decode()
+    assert referral.reference in page.content.decode()
     assert token not in page.content.decode()
 
 

@@ -401,7 +401,20 @@ def terms_service(visit: Visit) -> None:
 
 def privacy(visit: Visit) -> None:
     visit.page.goto("/privacy/")
+    expect(visit.page.locator("#marketplace-consent")).to_be_visible()
+
+
+def accessibility(visit: Visit) -> None:
+    """The accessibility statement, reached from the footer's identifier like a person would."""
+    visit.page.goto("/")
+    visit.page.locator(".usa-identifier__required-links-list a[href='/accessibility/']").click()
+    expect(visit.page).to_have_url(re.compile(r"/accessibility/$"))
     expect(visit.page.locator("h1")).to_be_visible()
+
+
+def about(visit: Visit) -> None:
+    visit.page.goto("/about/")
+    expect(visit.page.locator("#about-owner")).to_be_visible()
 
 
 def terms_cms(visit: Visit) -> None:
@@ -524,6 +537,8 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "terms-service": terms_service,
     "terms-cms": terms_cms,
     "privacy": privacy,
+    "accessibility": accessibility,
+    "about": about,
     "ops-agent-search": ops_agent_search,
     "ops-agent-detail": ops_agent_detail,
     "ops-exports": ops_exports,
@@ -535,6 +550,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
 # Main page -> its screenshot's name (the register shot shows the form's error state).
 SCREENSHOTS = {
     "get-contacted": "get-contacted",
+    "confirmation": "confirmation",
     "status-accepted": "status-accepted",
     "workspace": "workspace",
     "referral-detail": "referral-detail",

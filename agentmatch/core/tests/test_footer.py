@@ -1,5 +1,6 @@
-"""Every page's footer carries the CMS note of the tip sheets and the Privacy Policy and Terms
-of Use links (004's footer), in English and in Spanish (issue 10, CMS wording)."""
+"""Every page's footer carries the CMS note of the tip sheets and, in USWDS's identifier, the
+About, Accessibility statement, Privacy Policy and Terms of Use links (004's footer has the
+last two), in English and in Spanish (issue 10, CMS wording; issue 12)."""
 
 from collections.abc import Callable
 
@@ -8,6 +9,7 @@ from django.test import Client
 
 from agentmatch.testing import make_agent, make_agent_user, make_operator
 
+LINK = '<a class="usa-identifier__required-link usa-link"'
 FOOTER = {
     "en": [
         "This is a Centers for Medicare & Medicaid Services (CMS)-contracted service.",
@@ -15,8 +17,10 @@ FOOTER = {
         "do not constitute an endorsement by the Department of Health & Human Services or "
         "the U.S. Government of the individual agents or brokers.",
         "free for consumers and agents",
-        '<a class="usa-link" href="/privacy/">Privacy Policy</a>',
-        '<a class="usa-link" href="/accounts/terms/service/">Terms of Use</a>',
+        f'{LINK} href="/about/">About AgentMatch</a>',
+        f'{LINK} href="/accessibility/">Accessibility statement</a>',
+        f'{LINK} href="/privacy/">Privacy Policy</a>',
+        f'{LINK} href="/accounts/terms/service/">Terms of Use</a>',
     ],
     "es": [
         "Este es un servicio contratado por los Centros de Servicios de Medicare y Medicaid "
@@ -25,8 +29,10 @@ FOOTER = {
         "no constituyen un aval por parte del Departamento de Salud y Servicios Humanos o del "
         "Gobierno de Estados Unidos de los agentes o corredores individuales.",
         "gratuito para los consumidores y los agentes",
-        '<a class="usa-link" href="/privacy/">Política de privacidad</a>',
-        '<a class="usa-link" href="/accounts/terms/service/">Condiciones de uso</a>',
+        f'{LINK} href="/about/">Acerca de AgentMatch</a>',
+        f'{LINK} href="/accessibility/">Declaración de accesibilidad</a>',
+        f'{LINK} href="/privacy/">Política de privacidad</a>',
+        f'{LINK} href="/accounts/terms/service/">Condiciones de uso</a>',
     ],
 }
 
@@ -60,7 +66,7 @@ READERS: dict[str, tuple[Callable[[Client], None], str]] = {
 
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("reader", READERS)
-def test_every_readers_page_carries_the_cms_note_and_the_privacy_and_terms_links(
+def test_every_readers_page_carries_the_cms_note_and_the_identifiers_links(
     plan_year, client, reader, language
 ):
     log_in, path = READERS[reader]

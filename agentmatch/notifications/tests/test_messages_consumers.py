@@ -43,7 +43,8 @@ def test_the_consumer_gets_a_reference_number_and_a_status_link(
     assert sms_words in received["sms"].body
     status_link = f"/status/{referral.public_id}/"
     for message in received.values():
-        assert str(referral.public_id) in message.body and status_link in message.body
+        assert referral.reference in message.body and status_link in message.body
+    assert referral.reference in received["email"].subject
 
 
 def test_the_status_link_in_the_message_opens_the_requests_status(plan_year, client) -> None:
@@ -52,7 +53,7 @@ def test_the_status_link_in_the_message_opens_the_requests_status(plan_year, cli
     path = body[body.index("/status/") :].split()[0]
     response = client.get(path, follow=True)
     assert response.status_code == 200, response.content
-    assert str(referral.public_id) in response.content.decode()
+    assert referral.reference in response.content.decode()
 
 
 def test_an_email_goes_only_to_consumers_who_gave_one(plan_year) -> None:

@@ -71,7 +71,7 @@ def test_an_operator_exports_the_days_referrals_without_consumer_details(
     response = post(operator_client)
     rows = read(response)
     assert {r["reference"] for r in rows} == {
-        str(day_of_requests[k].public_id) for k in ("accepted", "offered", "unmatched")
+        day_of_requests[k].reference for k in ("accepted", "offered", "unmatched")
     }
     accepted = next(r for r in rows if r["status"] == "accepted")
     assert accepted["accepted_by_npn"] == "00412345" and accepted["state"] == "WI"
@@ -139,14 +139,14 @@ def test_the_offers_export_has_one_row_per_offer_with_the_agent(operator_client,
 @pytest.mark.django_db
 def test_the_unmatched_export_holds_only_unmatched_requests(operator_client, day_of_requests):
     rows = read(post(operator_client, kind="unmatched"))
-    assert [r["reference"] for r in rows] == [str(day_of_requests["unmatched"].public_id)]
+    assert [r["reference"] for r in rows] == [day_of_requests["unmatched"].reference]
 
 
 @pytest.mark.django_db
 def test_a_period_holds_the_requests_made_in_it(operator_client, day_of_requests):
     a_month_ago = (timezone.localdate() - timedelta(days=40)).isoformat()
     rows = read(post(operator_client, date_from=a_month_ago, date_to=a_month_ago))
-    assert [r["reference"] for r in rows] == [str(day_of_requests["old"].public_id)]
+    assert [r["reference"] for r in rows] == [day_of_requests["old"].reference]
 
 
 @pytest.mark.django_db

@@ -5,7 +5,8 @@ submit_request checks the partner key, then intake open and every field at once
 (intake.validate_contact_request, with the phone policy); then, in one transaction: the
 Idempotency-Key (a retry gets the first answer), "one open request per phone" (also a
 database constraint), the rate limits per phone and per client address (or per partner
-key), the referral, its first offer and its "received" messages (services.create_referral).
+key), the referral, its first offer and its "received" messages (services.create_referral);
+all of it again with a new reference code should the one drawn be taken.
 """
 
 import hashlib
@@ -22,7 +23,7 @@ from agentmatch.partners.keys import InvalidPartnerKey, authenticate_partner_key
 from agentmatch.partners.models import PartnerKey
 from agentmatch.planyears.services import intake_settings
 from agentmatch.referrals import limits
-from agentmatch.referrals.intake import IntakeError, validate_contact_request
+from agentmatch.referrals.intake import ContactRequest, IntakeError, validate_contact_request
 from agentmatch.referrals.models import OPEN_STATUSES, IdempotencyKey, Referral
 from agentmatch.referrals.services import cancel_referral, create_referral
 
@@ -30,6 +31,9 @@ WEB = "web"
 API = "api"
 IDEMPOTENCY_KEY_MAX = 255
 OPEN_PHONE_CONSTRAINT = "one_open_request_per_phone"
+# Draws of a reference code before giving up: a second collision in a row is as likely as
+# a meteorite, a third means something else is wrong.
+REFERENCE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -177,54 +181,93 @@ def submit_request(
         consent=fields.consent,
         channel=channel,
     )
-    try:
-        with transaction.atomic(durable=True):
-            claimed: IdempotencyKey | None = None
-            token: str | None = None
-            if idempotency_key is not None:
-                claimed, fresh = _claim_key(
-                    key=idempotency_key,
-                    partner=partner,
-                    fingerprint=_fingerprint(fields, channel),
-                    now=now,
-                )
-                if not fresh:
-                    return _replay(claimed, idempotency_key)
-                token = _token_for(idempotency_key, claimed.token_salt)
-            _refuse_a_second_open_request(contact.phone)
-            phone_count, shared_count = _counts(contact.phone, partner, client_address)
-            limits.refuse_if_spent(counts=[shared_count], now=now)
-            limits.take_all(counts=[phone_count], now=now)
-            # The phone's counter row stays locked until commit: a second request for the
-            # same phone waited in take_all and now finds the first one's referral.
-            _refuse_a_second_open_request(contact.phone)
-            referral, token = create_referral(
-                request=contact,
-                plan_year=current.plan_year.year,
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        try:
+            return _store(
+                contact=contact,
+                fields=fields,
+                channel=channel,
+                client_address=client_address,
                 now=now,
-                token=token,
+                plan_year=current.plan_year.year,
                 page_language=page_language,
-                partner_key=partner,
+                partner=partner,
+                idempotency_key=idempotency_key,
             )
-            if claimed is not None:
-                claimed.referral, claimed.first_status = referral, referral.status
-                claimed.save(update_fields=["referral", "first_status"])
-            limits.forget_old_counters(now=now)
-            IdempotencyKey.objects.filter(expires_at__lte=now).delete()
-            # The address's (or partner's) counter is shared by every request from it, so
-            # it is counted last: its row stays locked only for the commit, not for the
-            # routing, and one busy address or partner does not serialise its own requests
-            # (with the count taken first, one address topped out at about 50 requests/s).
-            # Over the limit here, the whole request rolls back and counts nowhere.
-            limits.take_all(counts=[shared_count], now=now)
-    except IntegrityError as exc:
-        # Only reachable if another request for this phone slipped past the counter lock:
-        # the database constraint still holds, and the door still gets a clean answer.
-        existing = _open_request_for(contact.phone)
-        if not _is_open_phone_violation(exc) or existing is None:
-            raise
-        raise AlreadyOpen(existing) from exc
+        except IntegrityError as exc:
+            if _is_reference_collision(exc) and attempt < REFERENCE_ATTEMPTS:
+                # The reference code drawn belongs to another referral (about one chance
+                # in 650,000 with a million referrals stored): everything was rolled back,
+                # so the whole transaction runs again with a new code.
+                continue
+            # Otherwise only reachable if another request for this phone slipped past the
+            # counter lock: the database constraint still holds, and the door still gets
+            # a clean answer.
+            existing = _open_request_for(contact.phone)
+            if not _is_open_phone_violation(exc) or existing is None:
+                raise
+            raise AlreadyOpen(existing) from exc
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _store(
+    *,
+    contact: ContactRequest,
+    fields: RequestFields,
+    channel: str,
+    client_address: str,
+    now: datetime,
+    plan_year: int,
+    page_language: str,
+    partner: PartnerKey | None,
+    idempotency_key: str | None,
+) -> Submitted:
+    """submit_request's transaction: everything after the checks that need no database."""
+    with transaction.atomic(durable=True):
+        claimed: IdempotencyKey | None = None
+        token: str | None = None
+        if idempotency_key is not None:
+            claimed, fresh = _claim_key(
+                key=idempotency_key,
+                partner=partner,
+                fingerprint=_fingerprint(fields, channel),
+                now=now,
+            )
+            if not fresh:
+                return _replay(claimed, idempotency_key)
+            token = _token_for(idempotency_key, claimed.token_salt)
+        _refuse_a_second_open_request(contact.phone)
+        phone_count, shared_count = _counts(contact.phone, partner, client_address)
+        limits.refuse_if_spent(counts=[shared_count], now=now)
+        limits.take_all(counts=[phone_count], now=now)
+        # The phone's counter row stays locked until commit: a second request for the
+        # same phone waited in take_all and now finds the first one's referral.
+        _refuse_a_second_open_request(contact.phone)
+        referral, token = create_referral(
+            request=contact,
+            plan_year=plan_year,
+            now=now,
+            token=token,
+            page_language=page_language,
+            partner_key=partner,
+        )
+        if claimed is not None:
+            claimed.referral, claimed.first_status = referral, referral.status
+            claimed.save(update_fields=["referral", "first_status"])
+        limits.forget_old_counters(now=now)
+        IdempotencyKey.objects.filter(expires_at__lte=now).delete()
+        # The address's (or partner's) counter is shared by every request from it, so it is
+        # counted last: its row stays locked only for the commit, not for the routing, and
+        # one busy address or partner does not serialise its own requests (with the count
+        # taken first, one address topped out at about 50 requests/s). Over the limit here,
+        # the whole request rolls back and counts nowhere.
+        limits.take_all(counts=[shared_count], now=now)
     return Submitted(referral=referral, status_token=token, status=referral.status)
+
+
+def _is_reference_collision(exc: IntegrityError) -> bool:
+    # PostgreSQL names the constraint (referral_reference_code_unique), SQLite the column.
+    return "reference_code" in str(exc)
 
 
 def _is_open_phone_violation(exc: IntegrityError) -> bool:

@@ -22,7 +22,15 @@ def test_explain_referral_shows_each_offer_and_why_without_contact_details(plan_
 
 
 def test_explain_referral_rejects_unknown_ids(db):
-    with pytest.raises(CommandError, match="not a referral id"):
+    with pytest.raises(CommandError, match="not a referral's reference code"):
         call_command("explain_referral", "nope")
     with pytest.raises(CommandError, match="No referral"):
         call_command("explain_referral", "00000000-0000-0000-0000-000000000000")
+
+
+def test_explain_referral_finds_the_referral_by_the_reference_the_consumer_reads_out(plan_year):
+    make_agent(zip_code="53711", licensed=["WI"])
+    referral = make_referral()
+    out = StringIO()
+    call_command("explain_referral", referral.reference.lower(), stdout=out)
+    assert f"Referral {referral.reference} ({referral.public_id})" in out.getvalue()

@@ -115,6 +115,8 @@ def test_accept_shows_the_contact_details_and_audits_each_view(agent, agent_clie
     detail = reverse("workspace:referral", args=[referral.public_id])
     assert response.redirect_chain[-1][0] == detail
     assert "Rosa Ruiz" in page and "(608) 555-0100" in page and "consumer@example.com" in page
+    # The reference the consumer was given, so both speak of the same request.
+    assert f'<dd translate="no">{referral.reference}</dd>' in page
     contexts = list(ContactDisclosure.objects.order_by("pk").values_list("context", "channel"))
     assert contexts == [("accept", "web"), ("view", "web")]
     agent_client.get(reverse("workspace:referral", args=[referral.public_id]))

@@ -1,34 +1,36 @@
 """`agentmatch explain-referral ID`: a referral's timeline and why each agent was chosen."""
 
 from typing import Any
-from uuid import UUID
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agentmatch.referrals.models import Referral
+from agentmatch.referrals.reference import find_referral, parse_referral_number
 
 
 class Command(BaseCommand):
     help = "Show a referral's timeline, each offer's reason, and how it ended."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("referral_id", help="the referral's public id (UUID)")
+        parser.add_argument(
+            "referral_id", help="the referral's reference code (K7QF-3M9D) or public id (UUID)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            public_id = UUID(options["referral_id"])
-        except ValueError as exc:
-            raise CommandError(f"'{options['referral_id']}' is not a referral id (UUID)") from exc
-        referral = Referral.objects.filter(public_id=public_id).first()
+        text = options["referral_id"]
+        if parse_referral_number(text) == (None, None):
+            raise CommandError(
+                f"'{text}' is not a referral's reference code (K7QF-3M9D) or id (UUID)"
+            )
+        referral = find_referral(text)
         if referral is None:
-            raise CommandError(f"No referral {public_id}")
+            raise CommandError(f"No referral {text.strip()}")
         # Support sees where and what, not who: contact details stay with the accepting agent.
         where = f"{referral.zip_code} {referral.city}, {referral.state}"
         if referral.anonymised_at is not None:
             where = f"{referral.county or 'county unknown'}, {referral.state}"
         self.stdout.write(
-            f"Referral {referral.public_id}: {where}, language '{referral.language}', "
-            f"plan year {referral.plan_year}"
+            f"Referral {referral.reference} ({referral.public_id}): {where}, "
+            f"language '{referral.language}', plan year {referral.plan_year}"
         )
         if referral.anonymised_at is not None:
             self.stdout.write(

@@ -1,0 +1,26 @@
+"""What every page's frame needs: the official-site banner's owner (if any) and the
+Marketplace Call Center, from their one source."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
+
+from agentmatch.core import marketplace
+from agentmatch.core.official_site import is_federal, official_owner
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    language = (translation.get_language() or "en").split("-")[0]
+    return {
+        "official_owner": official_owner(language),
+        "official_federal": is_federal(),
+        # The identifier names the site by its address, as USWDS's shows "domain.gov".
+        "site_domain": urlsplit(settings.SITE_URL).hostname or "",
+        "call_center": {
+            "phone": marketplace.CALL_CENTER_PHONE,
+            "e164": marketplace.CALL_CENTER_PHONE_E164,
+            "tty": marketplace.CALL_CENTER_TTY,
+        },
+    }
