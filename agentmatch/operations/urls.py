@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agentmatch.operations import views
+from agentmatch.operations import views, views_queue
 
 app_name = "operations"
 
@@ -34,4 +34,6 @@ urlpatterns = [
     ),
     path("referrals/", views.find_referral, name="find_referral"),
     path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
+    path("queue/", views_queue.live_queue, name="queue"),
+    path("queue/live/", views_queue.live_queue_fragment, name="queue_live"),
 ]

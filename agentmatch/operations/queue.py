@@ -1,0 +1,369 @@
+"""The live queue: what is waiting, offered or recently unmatched, and the agents to serve it.
+
+Read-only queries for the operators' queue page (views_queue.py). Every figure is an
+aggregate the database computes (GROUP BY state and language, or one bounded page of rows):
+nothing here loops over agents, so the page costs the same with 100 agents or 100,000.
+The rows carry no consumer name, phone or email: support follows a referral by its number
+and opens the timeline, which decides what it shows.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+from uuid import UUID
+
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from agentmatch.core.languages import LANGUAGE_NAMES
+from agentmatch.core.states import STATE_CHOICES
+from agentmatch.eligibility.models import RoutingSlot
+from agentmatch.operations.labels import language_label
+from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
+
+# "Waiting": no agent has it right now (before the first offer, or between offers).
+WAITING_STATUSES = (ReferralStatus.NEW, ReferralStatus.WAITING)
+SECTIONS = ("waiting", "offered", "unmatched")
+AGES = (0, 5, 15, 30, 60)  # minutes since the consumer asked
+DEFAULT_HOURS = 24
+MAX_HOURS = 7 * 24
+# Rows shown per section; the heading still counts them all.
+ROWS_PER_SECTION = 100
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    named = sorted(((code, language_label(code)) for code in LANGUAGE_NAMES), key=lambda c: c[1])
+    return [("", pgettext("languages", "All")), *named]
+
+
+def _age_choices() -> list[tuple[int, str]]:
+    more_than = [(m, gettext("More than %(minutes)d min") % {"minutes": m}) for m in AGES[1:]]
+    return [(0, pgettext("age", "Any")), *more_than]
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, from the query string; every field may be left out."""
+
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("Everything")),
+            ("waiting", _("Waiting")),
+            ("offered", _("Offered")),
+            ("unmatched", _("Recently unmatched")),
+        ],
+        error_messages={"invalid_choice": _("Show waiting, offered or unmatched referrals.")},
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", pgettext_lazy("states", "All")), *STATE_CHOICES],
+        error_messages={"invalid_choice": _("“%(value)s” is not a state code.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=_language_choices,
+        error_messages={"invalid_choice": _("“%(value)s” is not a language we route.")},
+    )
+    older_than = forms.TypedChoiceField(
+        label=_("Age"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=_age_choices,
+        error_messages={"invalid_choice": _("Choose an age from the list.")},
+    )
+    hours = forms.IntegerField(
+        label=_("Unmatched in the last (hours)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_HOURS,
+        error_messages={
+            "invalid": _("Give the hours as a whole number."),
+            "min_value": _("Look back at least 1 hour."),
+            "max_value": _("Look back at most %(limit_value)s hours."),
+        },
+    )
+
+    def filters(self) -> "QueueFilters":
+        data = self.cleaned_data
+        return QueueFilters(
+            show=data.get("show") or "",
+            state=data.get("state") or "",
+            language=data.get("language") or "",
+            older_than=int(data.get("older_than") or 0),
+            hours=int(data.get("hours") or DEFAULT_HOURS),
+        )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    show: str = ""  # one of SECTIONS, or "" for all of them
+    state: str = ""
+    language: str = ""
+    older_than: int = 0  # minutes; applies to open referrals (waiting, offered)
+    hours: int = DEFAULT_HOURS  # how far back "recently unmatched" looks
+
+    def shows(self, section: str) -> bool:
+        return self.show in ("", section)
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    public_id: UUID
+    state: str
+    city: str
+    language: str
+    received_at: datetime
+    age_seconds: int
+    offers: int  # offers made so far (all declined or lapsed)
+    gives_up_at: datetime | None  # when it ends unmatched if still nobody
+
+
+@dataclass(frozen=True)
+class OfferedRow:
+    public_id: UUID
+    state: str
+    city: str
+    language: str
+    received_at: datetime
+    age_seconds: int
+    agent_name: str
+    agent_npn: str
+    position: int
+    deadline: datetime
+    seconds_left: int
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    public_id: UUID
+    state: str
+    city: str
+    language: str
+    received_at: datetime
+    ended_at: datetime
+    waited_seconds: int
+    offers: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Section[Row]:
+    rows: list[Row]
+    total: int  # all that match, when more than ROWS_PER_SECTION
+
+
+@dataclass(frozen=True)
+class SupplyRow:
+    state: str
+    language: str
+    eligible: int  # agents routed for this state and language
+    available: int  # ... of whom switched on (or within their hours) now
+    waiting: int  # referrals nobody has right now
+
+    @property
+    def demand_without_supply(self) -> bool:
+        return self.waiting > 0 and self.available == 0
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A state and language with referrals waiting and no agent available."""
+
+    state: str
+    language: str
+    waiting: int
+    eligible: int
+
+
+def _seconds(later: datetime, earlier: datetime) -> int:
+    return max(0, int((later - earlier).total_seconds()))
+
+
+def _referrals(filters: QueueFilters, prefix: str = "") -> Q:
+    where = Q()
+    if filters.state:
+        where &= Q(**{f"{prefix}state": filters.state})
+    if filters.language:
+        where &= Q(**{f"{prefix}language": filters.language})
+    return where
+
+
+def _open_referrals(filters: QueueFilters, now: datetime, prefix: str = "") -> Q:
+    where = _referrals(filters, prefix)
+    if filters.older_than:
+        where &= Q(**{f"{prefix}created_at__lte": now - timedelta(minutes=filters.older_than)})
+    return where
+
+
+def waiting_referrals(filters: QueueFilters, *, now: datetime) -> Section[WaitingRow]:
+    """Referrals nobody has right now, the longest-waiting first (the order they get served)."""
+    found = Referral.objects.filter(
+        _open_referrals(filters, now), status__in=WAITING_STATUSES
+    ).order_by("created_at", "pk")
+    rows = found.annotate(offer_count=Count("offers")).values(
+        "public_id", "state", "city", "language", "created_at", "offer_count", "wait_expires_at"
+    )[:ROWS_PER_SECTION]
+    return Section(
+        rows=[
+            WaitingRow(
+                public_id=r["public_id"],
+                state=r["state"],
+                city=r["city"],
+                language=r["language"],
+                received_at=r["created_at"],
+                age_seconds=_seconds(now, r["created_at"]),
+                offers=r["offer_count"],
+                gives_up_at=r["wait_expires_at"],
+            )
+            for r in rows
+        ],
+        total=found.count(),
+    )
+
+
+def offered_referrals(filters: QueueFilters, *, now: datetime) -> Section[OfferedRow]:
+    """Referrals with an agent deciding now, the nearest deadline first."""
+    found = Offer.objects.filter(
+        _open_referrals(filters, now, "referral__"),
+        status=OfferStatus.PENDING,
+        referral__status=ReferralStatus.OFFERED,
+    ).order_by("expires_at", "pk")
+    rows = found.values(
+        "referral__public_id",
+        "referral__state",
+        "referral__city",
+        "referral__language",
+        "referral__created_at",
+        "agent__first_name",
+        "agent__last_name",
+        "agent__npn",
+        "position",
+        "expires_at",
+    )[:ROWS_PER_SECTION]
+    return Section(
+        rows=[
+            OfferedRow(
+                public_id=r["referral__public_id"],
+                state=r["referral__state"],
+                city=r["referral__city"],
+                language=r["referral__language"],
+                received_at=r["referral__created_at"],
+                age_seconds=_seconds(now, r["referral__created_at"]),
+                agent_name=f"{r['agent__first_name']} {r['agent__last_name']}".strip(),
+                agent_npn=r["agent__npn"],
+                position=r["position"],
+                deadline=r["expires_at"],
+                seconds_left=_seconds(r["expires_at"], now),
+            )
+            for r in rows
+        ],
+        total=found.count(),
+    )
+
+
+def recently_unmatched(filters: QueueFilters, *, now: datetime) -> Section[UnmatchedRow]:
+    """Referrals that ended with no agent in the last `filters.hours`, the latest first."""
+    found = Referral.objects.filter(
+        _referrals(filters),
+        status=ReferralStatus.UNMATCHED,
+        ended_at__gte=now - timedelta(hours=filters.hours),
+    ).order_by("-ended_at", "-pk")
+    rows = found.annotate(offer_count=Count("offers")).values(
+        "public_id",
+        "state",
+        "city",
+        "language",
+        "created_at",
+        "ended_at",
+        "offer_count",
+        "end_reason",
+    )[:ROWS_PER_SECTION]
+    return Section(
+        rows=[
+            UnmatchedRow(
+                public_id=r["public_id"],
+                state=r["state"],
+                city=r["city"],
+                language=r["language"],
+                received_at=r["created_at"],
+                # Never None: an unmatched referral has ended (ended_referral_has_end_time).
+                ended_at=cast(datetime, r["ended_at"]),
+                waited_seconds=_seconds(cast(datetime, r["ended_at"]), r["created_at"]),
+                offers=r["offer_count"],
+                reason=r["end_reason"],
+            )
+            for r in rows
+        ],
+        total=found.count(),
+    )
+
+
+def agent_supply(filters: QueueFilters) -> list[SupplyRow]:
+    """Per state and language: agents routed there, available now, and referrals waiting.
+
+    Two GROUP BY queries (the routing index, the open referrals) joined here by their key:
+    at most one row per state and language served, whatever the number of agents.
+    Demand without supply comes first, then the rest by state and language.
+    """
+    slots = RoutingSlot.objects.filter(_referrals(filters))
+    supply = {
+        (row["state"], row["language"]): (row["eligible"], row["available"])
+        for row in slots.values("state", "language")
+        .annotate(eligible=Count("pk"), available=Count("pk", filter=Q(is_available=True)))
+        .order_by()
+    }
+    demand = {
+        (row["state"], row["language"]): row["waiting"]
+        for row in Referral.objects.filter(_referrals(filters), status__in=WAITING_STATUSES)
+        .values("state", "language")
+        .annotate(waiting=Count("pk"))
+        .order_by()
+    }
+    rows = [
+        SupplyRow(key[0], key[1], *supply.get(key, (0, 0)), waiting=demand.get(key, 0))
+        for key in supply.keys() | demand.keys()
+    ]
+    return sorted(rows, key=lambda r: (not r.demand_without_supply, r.state, r.language))
+
+
+def demand_without_supply() -> list[Gap]:
+    """Every state and language with referrals waiting and nobody available to take them.
+
+    Unfiltered on purpose: the page warns about these whatever the operator is looking at.
+    One grouped query over the waiting referrals; the NOT EXISTS reads the routing index's
+    partial index of available slots.
+    """
+    same_pair = {"state": OuterRef("state"), "language": OuterRef("language")}
+    gaps = list(
+        Referral.objects.filter(status__in=WAITING_STATUSES)
+        .filter(~Exists(RoutingSlot.objects.filter(is_available=True, **same_pair)))
+        .values("state", "language")
+        .annotate(waiting=Count("pk"))
+        .order_by("state", "language")
+    )
+    if not gaps:
+        return []
+    eligible = {
+        (row["state"], row["language"]): row["eligible"]
+        for row in RoutingSlot.objects.filter(
+            state__in={g["state"] for g in gaps}, language__in={g["language"] for g in gaps}
+        )
+        .values("state", "language")
+        .annotate(eligible=Count("pk"))
+        .order_by()
+    }
+    return [
+        Gap(
+            state=g["state"],
+            language=g["language"],
+            waiting=g["waiting"],
+            eligible=eligible.get((g["state"], g["language"]), 0),
+        )
+        for g in gaps
+    ]
