@@ -4,8 +4,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -55,8 +57,18 @@ def live_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@operator_required
 def live_queue_fragment(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("HX-Request") and not request.user.is_authenticated:
+        # Signed out while the page polled (session expired, signed out elsewhere): the
+        # whole page goes to the login page, instead of htmx swapping it into the queue.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = redirect_to_login(reverse("operations:queue"))["Location"]
+        return response
+    return _fragment(request)
+
+
+@operator_required
+def _fragment(request: HttpRequest) -> HttpResponse:
     form = queue.QueueFilterForm(request.GET)
     if not form.is_valid():
         context = {"filter_errors": _errors(form)}

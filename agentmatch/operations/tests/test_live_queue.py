@@ -171,7 +171,7 @@ def test_supply_counts_eligible_and_available_agents_per_state_and_language(worl
     make_agent(
         zip_code="53202", licensed=["WI", "MI"], switch=AvailabilitySwitch.OFF, first_name="Mo"
     )
-    rows = {(r.state, r.language): r for r in queue.agent_supply(queue.QueueFilters())}
+    rows = {(r.state, r.language): r for r in queue.agent_supply(queue.QueueFilters()).rows}
     counts = {k: (r.eligible, r.available, r.waiting) for k, r in rows.items()}
     # Lu is counted as soon as she is routed (the worker offers her the waiting ones next).
     assert counts == {
@@ -189,12 +189,23 @@ def test_demand_without_supply_names_each_state_and_language_nobody_can_take(wor
         ("WI", "es", 2, 0),
     ]
     # Waiting English referrals have Rosa (busy, but available): no gap there.
-    supply = queue.agent_supply(queue.QueueFilters())
+    supply = queue.agent_supply(queue.QueueFilters()).rows
     assert [(r.state, r.language) for r in supply if r.demand_without_supply] == [
         ("TX", "es"),
         ("WI", "es"),
     ]
     assert [(r.state, r.language) for r in supply][:2] == [("TX", "es"), ("WI", "es")]
+
+
+def test_a_long_supply_table_keeps_the_states_with_referrals_waiting(
+    operator_client, world, monkeypatch
+) -> None:
+    monkeypatch.setattr(queue, "SUPPLY_ROWS", 2)
+    supply = queue.agent_supply(queue.QueueFilters())
+    assert [(r.state, r.language) for r in supply.rows] == [("TX", "es"), ("WI", "es")]
+    assert supply.total == 3
+    page = operator_client.get("/ops/queue/").content.decode()
+    assert "2 of 3 states and languages are shown" in page
 
 
 def test_the_gap_alert_leads_the_page_whatever_the_filters(operator_client, world) -> None:
@@ -230,7 +241,7 @@ def test_supply_takes_the_same_queries_for_many_agents_as_for_one(
     for n in range(12):
         make_agent(zip_code="53202", licensed=["WI", "TX"], languages=["en", "es"], npn=f"77{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
-        rows = queue.agent_supply(queue.QueueFilters())
+        rows = queue.agent_supply(queue.QueueFilters()).rows
         queue.demand_without_supply()
     assert {(r.state, r.language): r.eligible for r in rows}[("TX", "es")] == 12
 
@@ -267,6 +278,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(plan_year) -> None:
         response = Client().get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next="), url
+
+
+def test_a_poll_after_signing_out_sends_the_whole_page_to_the_login_page(plan_year) -> None:
+    response = Client().get("/ops/queue/live/?state=WI", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=/ops/queue/"
 
 
 def test_an_agent_never_sees_the_queue(agent_client, world) -> None:

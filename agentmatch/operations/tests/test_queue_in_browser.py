@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from agentmatch.browser_testing import check_page, log_in
@@ -62,3 +63,12 @@ def test_the_queue_updates_by_itself_filters_and_opens_a_timeline(
     browser_page.goto("/ops/queue/?show=offered")
     browser_page.locator("#queue-offered tbody a").first.click()
     expect(browser_page).to_have_url(re.compile(rf"/ops/referrals/{world.offered.public_id}/$"))
+
+
+def test_signed_out_while_watching_the_queue_goes_to_the_login_page(page, live_server, world):
+    log_in(page, live_server, make_operator())
+    page.goto("/ops/queue/")
+    expect(page.locator("#queue-live")).to_be_visible()
+    Session.objects.all().delete()  # signed out elsewhere, or the session expired
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/ops/queue/$"), timeout=20_000)
+    check_page(page)
