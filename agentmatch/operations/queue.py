@@ -2,7 +2,8 @@
 
 Read-only queries for the operators' queue page (views_queue.py). Every figure is an
 aggregate the database computes (GROUP BY state and language, or one bounded page of rows):
-nothing here loops over agents, so the page costs the same with 100 agents or 100,000.
+nothing here loops over agents, so a refresh makes the same few queries with 100 agents or
+100,000 (docs/benchmarks.md has what they cost).
 The rows carry no consumer name, phone or email: support follows a referral by its number
 and opens the timeline, which decides what it shows.
 """
@@ -26,7 +27,6 @@ from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralSt
 
 # "Waiting": no agent has it right now (before the first offer, or between offers).
 WAITING_STATUSES = (ReferralStatus.NEW, ReferralStatus.WAITING)
-SECTIONS = ("waiting", "offered", "unmatched")
 AGES = (0, 5, 15, 30, 60)  # minutes since the consumer asked
 DEFAULT_HOURS = 24
 MAX_HOURS = 7 * 24
@@ -105,7 +105,7 @@ class QueueFilterForm(forms.Form):
 
 @dataclass(frozen=True)
 class QueueFilters:
-    show: str = ""  # one of SECTIONS, or "" for all of them
+    show: str = ""  # "waiting", "offered" or "unmatched"; "" for all of them
     state: str = ""
     language: str = ""
     older_than: int = 0  # minutes; applies to open referrals (waiting, offered)
