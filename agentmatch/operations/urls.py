@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agentmatch.operations import views, views_dashboard, views_exports
+from agentmatch.operations import views, views_dashboard, views_exports, views_queue
 
 app_name = "operations"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("referrals/", views.find_referral, name="find_referral"),
     path("exports/", views_exports.exports, name="exports"),
     path("referrals/<uuid:public_id>/", views.referral_timeline, name="referral"),
+    path("queue/", views_queue.live_queue, name="queue"),
+    path("queue/live/", views_queue.live_queue_fragment, name="queue_live"),
 ]
 
 urlpatterns += [path("dashboard/", views_dashboard.dashboard, name="dashboard")]

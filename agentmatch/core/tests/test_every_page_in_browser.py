@@ -34,6 +34,7 @@ from agentmatch.imports.actions import import_file
 from agentmatch.imports.models import ImportKind
 from agentmatch.imports.tests.helpers import write_roster
 from agentmatch.operations.tests.dashboard_data import make_known_day
+from agentmatch.operations.tests.queue_world import build_queue_world
 from agentmatch.planyears.services import current_plan_year, set_intake
 from agentmatch.referrals.links import ACCEPT, make_token
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
@@ -494,6 +495,19 @@ def ops_dashboard(visit: Visit) -> None:
     expect(visit.page.locator("svg.ops-chart[role=img]")).to_have_count(2)
 
 
+def ops_queue(visit: Visit) -> None:
+    """Referrals waiting, offered and unmatched, with two states and languages nobody serves."""
+    rosa = make_agent(
+        zip_code="53703", licensed=["WI"], first_name="Rosa", last_name="Martinez", npn="412345"
+    )
+    build_queue_world(rosa)
+    visit.log_in(make_operator())
+    visit.page.goto("/ops/queue/")
+    expect(visit.page.locator("#queue-gaps")).to_be_visible()
+    for section in ("waiting", "offered", "unmatched"):
+        expect(visit.page.locator(f"#queue-{section} tbody tr").first).to_be_visible()
+
+
 # --- The app --------------------------------------------------------------------------------
 
 
@@ -544,6 +558,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-exports": ops_exports,
     "ops-referral-timeline": ops_referral_timeline,
     "ops-dashboard": ops_dashboard,
+    "ops-queue": ops_queue,
     "offline": offline,
 }
 
@@ -564,6 +579,7 @@ SCREENSHOTS = {
     "ops-agent-detail": "ops-agent-detail",
     "ops-referral-timeline": "ops-referral-timeline",
     "ops-dashboard": "ops-dashboard",
+    "ops-queue": "ops-queue",
 }
 
 # Pages that fail a check because of a known bug: name -> reason (see /work/notes/h5.md).
