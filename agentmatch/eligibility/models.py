@@ -85,6 +85,25 @@ class RoutingState(models.Model):
         indexes = [models.Index(fields=["state", "agent"], name="routing_state_agents")]
 
 
+class DirectoryListing(models.Model):
+    """A state whose consumers find this agent in the Find Local Help directory.
+
+    Materialised beside RoutingState from the same rules (rules.py `listed_states`): every
+    routing rule except the state preferences, which are about referrals; the agent's own
+    per-state directory choice (agents.DirectoryOptOut) takes its place. Rewritten by
+    `refresh_routing_states` whenever an input changes.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="directory_listings")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "state"], name="directory_listing_once")
+        ]
+        indexes = [models.Index(fields=["state", "agent"], name="directory_listing_agents")]
+
+
 class RoutingSlot(models.Model):
     """One state and language an agent takes referrals in, with where they are.
 
