@@ -16,11 +16,11 @@ sees an Agent row.
 import math
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Concat
 
 from agentmatch.agents.labels import language_choices
-from agentmatch.agents.models import Agent, AgentLanguage, DisplayOption
+from agentmatch.agents.models import AgentLanguage, DisplayOption
 from agentmatch.core.geo import UnknownZip, lookup_zip
 from agentmatch.core.phones import display_phone
 from agentmatch.directory.search import PAGE_SIZE, Search
@@ -82,78 +82,98 @@ class DirectoryPage:
 
 
 def listed_agents(search: Search):  # type: ignore[no-untyped-def]
-    """Agents a consumer in search.state finds within the radius, nearest first."""
+    """Listings of agents a consumer in search.state finds within the radius, nearest
+    first.
+
+    The search reads the state's listings inside a box around the consumer (the index
+    directory_listing_near), then checks each agent row: a stale listing can only narrow.
+    """
     state = search.state
-    listed = DirectoryListing.objects.filter(agent=OuterRef("pk"), state=state)
-    deactivated = AgentDeactivation.objects.filter(agent=OuterRef("pk"))
-    shown = Q(display_option__in=[DisplayOption.ALL_STATES, DisplayOption.ALL_STATES_NO_STREET])
-    shown |= Q(display_option=DisplayOption.HOME_STATE_ONLY, home_state=state)
-    qs = Agent.objects.filter(Exists(listed), shown).exclude(Exists(deactivated))
+    shown = Q(
+        agent__display_option__in=[DisplayOption.ALL_STATES, DisplayOption.ALL_STATES_NO_STREET]
+    )
+    shown |= Q(agent__display_option=DisplayOption.HOME_STATE_ONLY, agent__home_state=state)
+    deactivated = AgentDeactivation.objects.filter(agent=OuterRef("agent_id"))
+    qs = DirectoryListing.objects.filter(shown, state=state).exclude(Exists(deactivated))
     box = bounding_box(search.place.latitude, search.place.longitude, search.radius_miles)
     if box:
         qs = qs.filter(**box)
     if search.language:
-        speaks = AgentLanguage.objects.filter(agent=OuterRef("pk"), language=search.language)
+        speaks = AgentLanguage.objects.filter(agent=OuterRef("agent_id"), language=search.language)
         qs = qs.filter(Exists(speaks))
     return (
         qs.annotate(distance=distance_expression(search.place.latitude, search.place.longitude))
         .filter(distance__lte=search.radius_miles)
-        .order_by("distance", "last_name", "first_name", "pk")
+        .order_by("distance", "agent__last_name", "agent__first_name", "agent_id")
     )
 
 
 def _street():  # type: ignore[no-untyped-def]
     # Selected only where the option shows it: a hidden address never leaves the database.
-    return Case(When(display_option__in=SHOWS_STREET, then=F("business_street")), default=Value(""))
+    return Case(
+        When(agent__display_option__in=SHOWS_STREET, then=F("agent__business_street")),
+        default=Value(""),
+    )
 
 
 def find_listings(*, search: Search) -> DirectoryPage:
     """One page of the directory for this search (the page may be past the last: empty)."""
-    agents = listed_agents(search)
-    total = agents.count()
+    listings = listed_agents(search)
     start = (search.page - 1) * PAGE_SIZE
+    # The total comes with the page (a window count over every listing in the radius): one
+    # query, not a count and a page that would both read the box.
     rows = list(
-        agents.annotate(
-            shown_street=_street(), full_name=Concat("first_name", Value(" "), "last_name")
+        listings.annotate(
+            shown_street=_street(),
+            full_name=Concat("agent__first_name", Value(" "), "agent__last_name"),
+            phone=F("agent__cell_phone"),
+            email=F("agent__email"),
+            city=F("agent__business_city"),
+            zip_code=F("agent__business_zip"),
+            home_state=F("agent__home_state"),
+            total=Window(Count("pk")),
         ).values(
-            "pk",
+            "agent_id",
             "full_name",
-            "cell_phone",
+            "phone",
             "email",
             "shown_street",
-            "business_city",
-            "business_zip",
+            "city",
+            "zip_code",
             "home_state",
             "distance",
+            "total",
         )[start : start + PAGE_SIZE]
-        if start < total
-        else []
     )
+    # A page past the last has no row to carry the total.
+    total = rows[0]["total"] if rows else (listings.count() if start else 0)
     spoken: dict[int, list[str]] = {}
     for agent_id, code in AgentLanguage.objects.filter(
-        agent_id__in=[r["pk"] for r in rows]
+        agent_id__in=[r["agent_id"] for r in rows]
     ).values_list("agent_id", "language"):
         spoken.setdefault(agent_id, []).append(code)
     return DirectoryPage(
-        search=search, listings=[_listing(r, spoken.get(r["pk"], [])) for r in rows], total=total
+        search=search,
+        listings=[_listing(r, spoken.get(r["agent_id"], [])) for r in rows],
+        total=total,
     )
 
 
 def _listing(row: dict, languages: list[str]) -> Listing:  # type: ignore[type-arg]
     try:
-        state = lookup_zip(row["business_zip"]).state
+        state = lookup_zip(row["zip_code"]).state
     except UnknownZip:
         state = row["home_state"]
     # English and Spanish first, the way consumers choose them.
     order = {"en": 0, "es": 1}
     return Listing(
         name=" ".join(row["full_name"].split()),
-        phone=display_phone(row["cell_phone"]) if row["cell_phone"] else "",
+        phone=display_phone(row["phone"]) if row["phone"] else "",
         email=row["email"],
         street_address=row["shown_street"].strip() or None,
-        city=row["business_city"],
+        city=row["city"],
         state=state,
-        zip_code=row["business_zip"],
+        zip_code=row["zip_code"],
         languages=tuple(sorted(languages, key=lambda c: (order.get(c, 2), c))),
         distance_miles=round(float(row["distance"]), 1),
     )

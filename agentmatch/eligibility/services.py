@@ -1,8 +1,9 @@
 """Loading eligibility facts in bulk and keeping RoutingState in step with them."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from agentmatch.agents.models import Agent, DirectoryOptOut, StateDeselection
 from agentmatch.eligibility.models import (
@@ -119,7 +120,12 @@ def refresh_routing_states(
     gained: set[int] = set()
     for chunk in _chunks(agents):
         facts = load_facts(chunk, plan_year=plan_year, today=today)
-        _rewrite_states(DirectoryListing, chunk, [listed_states(f) for f in facts])
+        _rewrite_states(
+            DirectoryListing,
+            chunk,
+            [listed_states(f) for f in facts],
+            lambda a: {"latitude": a.latitude, "longitude": a.longitude},
+        )
         added = _rewrite_states(RoutingState, chunk, [routable_states(f) for f in facts])
         gained |= {r.agent_id for r in added}
         # Removed states took their slots with them (cascade); new ones need theirs.
@@ -128,10 +134,13 @@ def refresh_routing_states(
 
 
 def _rewrite_states[Row: (RoutingState, DirectoryListing)](
-    model: type[Row], chunk: list[Agent], wanted_states: list[set[str]]
+    model: type[Row],
+    chunk: list[Agent],
+    wanted_states: list[set[str]],
+    copied: Callable[[Agent], dict[str, Any]] = lambda a: {},
 ) -> list[Row]:
-    """Makes each agent's rows of `model` (agent, state) the wanted states; returns the
-    rows added."""
+    """Makes each agent's rows of `model` (agent, state) the wanted states, new rows
+    with the agent's fields `copied` gives; returns the rows added."""
     current: dict[int, set[str]] = defaultdict(set)
     for agent_id, state in model.objects.filter(agent_id__in=[a.pk for a in chunk]).values_list(
         "agent_id", "state"
@@ -142,7 +151,7 @@ def _rewrite_states[Row: (RoutingState, DirectoryListing)](
         have = current.get(agent.pk, set())
         if stale := have - wanted:
             model.objects.filter(agent=agent, state__in=stale).delete()
-        to_add.extend(model(agent=agent, state=s) for s in wanted - have)
+        to_add.extend(model(agent=agent, state=s, **copied(agent)) for s in wanted - have)
     model.objects.bulk_create(to_add, ignore_conflicts=True)
     return to_add
 

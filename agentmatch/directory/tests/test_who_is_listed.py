@@ -9,9 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from agentmatch.accounts.agent_actions import change_directory_listing, change_state_preferences
+from agentmatch.agents.contact import ContactDetails
 from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import AgentChange, ChangeKind, Channel
 from agentmatch.directory.tests.helpers import IA_CONSUMER, WI_CONSUMER, api, listed_agent
+from agentmatch.eligibility.agent_facts import update_contact
 from agentmatch.eligibility.models import DirectoryListing, RegistrationTermination
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.operations.actions import deactivate_agent, reactivate_agent
@@ -77,7 +79,10 @@ def test_a_deactivated_agent_is_not_listed_until_reactivated(plan_year):
 def test_a_deactivated_agent_is_not_listed_even_with_a_stale_listing(plan_year):
     agent = listed_agent()
     deactivate_agent(operator=make_operator(), agent=agent, reason="x", now=timezone.now())
-    DirectoryListing.objects.create(agent=agent, state="WI")  # as if a refresh were missed
+    # As if a refresh were missed: the listing is still there, where the agent is.
+    DirectoryListing.objects.create(
+        agent=agent, state="WI", latitude=agent.latitude, longitude=agent.longitude
+    )
 
     assert names(WI_CONSUMER) == []
 
@@ -123,3 +128,15 @@ def test_an_agent_cannot_list_themselves_where_they_are_not_eligible(plan_year):
 
     assert "IA" in refused.value.message
     assert names(WI_CONSUMER) == ["Paloma Quintero"]
+
+
+def test_an_agent_who_moves_is_found_from_their_new_place(plan_year):
+    agent = listed_agent()  # Platteville, about 60 miles from Madison
+    update_contact(
+        agent=agent,
+        details=ContactDetails(agent.cell_phone, agent.contact_method, "53711"),
+        now=timezone.now(),
+    )
+
+    found = api(Client(), zip=WI_CONSUMER, radius=10).json()["agents"]
+    assert [(a["name"], a["city"]) for a in found] == [("Paloma Quintero", "Madison")]

@@ -10,10 +10,14 @@ def list_the_routed(apps, schema_editor):  # type: ignore[no-untyped-def]
     # next refresh of their routing states (any import, or `set_plan_year` for everyone).
     routing_state = apps.get_model("eligibility", "RoutingState")
     listing = apps.get_model("eligibility", "DirectoryListing")
-    rows = routing_state.objects.values_list("agent_id", "state").iterator(chunk_size=2000)
+    rows = routing_state.objects.values_list(
+        "agent_id", "state", "agent__latitude", "agent__longitude"
+    ).iterator(chunk_size=2000)
     batch = []
-    for agent_id, state in rows:
-        batch.append(listing(agent_id=agent_id, state=state))
+    for agent_id, state, latitude, longitude in rows:
+        batch.append(
+            listing(agent_id=agent_id, state=state, latitude=latitude, longitude=longitude)
+        )
         if len(batch) >= 2000:
             listing.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
@@ -21,23 +25,107 @@ def list_the_routed(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0008_directory_opt_out'),
-        ('eligibility', '0003_agentdeactivation'),
+        ("agents", "0008_directory_opt_out"),
+        ("eligibility", "0003_agentdeactivation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirectoryListing',
+            name="DirectoryListing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('AK', 'Alaska'), ('AL', 'Alabama'), ('AR', 'Arkansas'), ('AS', 'American Samoa'), ('AZ', 'Arizona'), ('CA', 'California'), ('CO', 'Colorado'), ('CT', 'Connecticut'), ('DC', 'District of Columbia'), ('DE', 'Delaware'), ('FL', 'Florida'), ('GA', 'Georgia'), ('GU', 'Guam'), ('HI', 'Hawaii'), ('IA', 'Iowa'), ('ID', 'Idaho'), ('IL', 'Illinois'), ('IN', 'Indiana'), ('KS', 'Kansas'), ('KY', 'Kentucky'), ('LA', 'Louisiana'), ('MA', 'Massachusetts'), ('MD', 'Maryland'), ('ME', 'Maine'), ('MI', 'Michigan'), ('MN', 'Minnesota'), ('MO', 'Missouri'), ('MP', 'Northern Mariana Islands'), ('MS', 'Mississippi'), ('MT', 'Montana'), ('NC', 'North Carolina'), ('ND', 'North Dakota'), ('NE', 'Nebraska'), ('NH', 'New Hampshire'), ('NJ', 'New Jersey'), ('NM', 'New Mexico'), ('NV', 'Nevada'), ('NY', 'New York'), ('OH', 'Ohio'), ('OK', 'Oklahoma'), ('OR', 'Oregon'), ('PA', 'Pennsylvania'), ('PR', 'Puerto Rico'), ('RI', 'Rhode Island'), ('SC', 'South Carolina'), ('SD', 'South Dakota'), ('TN', 'Tennessee'), ('TX', 'Texas'), ('UT', 'Utah'), ('VA', 'Virginia'), ('VI', 'U.S. Virgin Islands'), ('VT', 'Vermont'), ('WA', 'Washington'), ('WI', 'Wisconsin'), ('WV', 'West Virginia'), ('WY', 'Wyoming')], max_length=2)),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directory_listings', to='agents.agent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("AK", "Alaska"),
+                            ("AL", "Alabama"),
+                            ("AR", "Arkansas"),
+                            ("AS", "American Samoa"),
+                            ("AZ", "Arizona"),
+                            ("CA", "California"),
+                            ("CO", "Colorado"),
+                            ("CT", "Connecticut"),
+                            ("DC", "District of Columbia"),
+                            ("DE", "Delaware"),
+                            ("FL", "Florida"),
+                            ("GA", "Georgia"),
+                            ("GU", "Guam"),
+                            ("HI", "Hawaii"),
+                            ("IA", "Iowa"),
+                            ("ID", "Idaho"),
+                            ("IL", "Illinois"),
+                            ("IN", "Indiana"),
+                            ("KS", "Kansas"),
+                            ("KY", "Kentucky"),
+                            ("LA", "Louisiana"),
+                            ("MA", "Massachusetts"),
+                            ("MD", "Maryland"),
+                            ("ME", "Maine"),
+                            ("MI", "Michigan"),
+                            ("MN", "Minnesota"),
+                            ("MO", "Missouri"),
+                            ("MP", "Northern Mariana Islands"),
+                            ("MS", "Mississippi"),
+                            ("MT", "Montana"),
+                            ("NC", "North Carolina"),
+                            ("ND", "North Dakota"),
+                            ("NE", "Nebraska"),
+                            ("NH", "New Hampshire"),
+                            ("NJ", "New Jersey"),
+                            ("NM", "New Mexico"),
+                            ("NV", "Nevada"),
+                            ("NY", "New York"),
+                            ("OH", "Ohio"),
+                            ("OK", "Oklahoma"),
+                            ("OR", "Oregon"),
+                            ("PA", "Pennsylvania"),
+                            ("PR", "Puerto Rico"),
+                            ("RI", "Rhode Island"),
+                            ("SC", "South Carolina"),
+                            ("SD", "South Dakota"),
+                            ("TN", "Tennessee"),
+                            ("TX", "Texas"),
+                            ("UT", "Utah"),
+                            ("VA", "Virginia"),
+                            ("VI", "U.S. Virgin Islands"),
+                            ("VT", "Vermont"),
+                            ("WA", "Washington"),
+                            ("WI", "Wisconsin"),
+                            ("WV", "West Virginia"),
+                            ("WY", "Wyoming"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("latitude", models.FloatField(null=True)),
+                ("longitude", models.FloatField(null=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_listings",
+                        to="agents.agent",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['state', 'agent'], name='directory_listing_agents')],
-                'constraints': [models.UniqueConstraint(fields=('agent', 'state'), name='directory_listing_once')],
+                "indexes": [
+                    models.Index(
+                        fields=["state", "latitude", "longitude"], name="directory_listing_near"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agent", "state"), name="directory_listing_once"
+                    )
+                ],
             },
         ),
         migrations.RunPython(list_the_routed, migrations.RunPython.noop),
