@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "agentmatch.consumers",
     "agentmatch.workspace",
     "agentmatch.retention",
+    "agentmatch.directory",
     "agentmatch.webapp",
     "agentmatch.demo",
     "agentmatch.observability",
@@ -247,6 +248,8 @@ CONTACT_REMINDER_MINUTES = env_int("CONTACT_REMINDER_MINUTES", 60)
 CONSUMER_REQUESTS_PER_PHONE = env_int("CONSUMER_REQUESTS_PER_PHONE", 3)
 CONSUMER_REQUESTS_PER_ADDRESS = env_int("CONSUMER_REQUESTS_PER_ADDRESS", 20)
 CONSUMER_RATE_WINDOW_SECONDS = env_int("CONSUMER_RATE_WINDOW_SECONDS", 3600)
+# Find Local Help searches (page and API) per client address in the same window.
+DIRECTORY_SEARCHES_PER_ADDRESS = env_int("DIRECTORY_SEARCHES_PER_ADDRESS", 300)
 # Consumers' phones are US numbers (territories included), landline or mobile. Other
 # countries to accept as well, as ISO codes ("CA,MX"); premium-rate, toll-free and other
 # non-geographic numbers are refused whatever the country.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("workspace/", include("agentmatch.workspace.urls")),
     path("availability/", include("agentmatch.accounts.availability_urls")),
     path("app/", include("agentmatch.webapp.urls")),
+    path("find-help/", include("agentmatch.directory.urls")),
     # Last: the consumer pages own the front door ("Get Contacted").
     path("", include("agentmatch.consumers.urls")),
 ]

@@ -54,7 +54,8 @@ def _rows(agents: int, now: datetime) -> dict[str, list[dict[str, Any]]]:
     zips = {s: zips_in_state(s) for s in states}
     weights = [len(zips[s]) for s in states]
     out: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("agent", "language", "license", "line", "rcl", "training", "routing")
+        k: []
+        for k in ("agent", "language", "license", "line", "rcl", "training", "routing", "listing")
     }
     license_id = 0
     for pk in range(1, agents + 1):
@@ -153,12 +154,22 @@ def _rows(agents: int, now: datetime) -> dict[str, list[dict[str, Any]]]:
             routed = [] if option == 4 else [home] if option == 3 else licensed
             for state in routed:
                 out["routing"].append({"agent_id": pk, "state": state})
+                # Nobody deselected a state or left the directory: listed where routed.
+                out["listing"].append(
+                    {
+                        "agent_id": pk,
+                        "state": state,
+                        "latitude": place.latitude,
+                        "longitude": place.longitude,
+                    }
+                )
     return out
 
 
 def _models() -> dict[str, Any]:
     from agentmatch.agents.models import Agent, AgentLanguage
     from agentmatch.eligibility.models import (
+        DirectoryListing,
         RegistrationCompletion,
         RoutingState,
         TrainingCompletion,
@@ -173,6 +184,7 @@ def _models() -> dict[str, Any]:
         "rcl": RegistrationCompletion,
         "training": TrainingCompletion,
         "routing": RoutingState,
+        "listing": DirectoryListing,
     }
 
 

@@ -27,7 +27,7 @@ from agentmatch.agents.models import Absence, Agent, AgentChange, AvailabilitySw
 from agentmatch.agents.ownership import set_own_languages
 from agentmatch.agents.schedule import HoursRange
 from agentmatch.eligibility.agent_facts import refresh_availability, update_contact
-from agentmatch.eligibility.preferences import set_state_preferences
+from agentmatch.eligibility.preferences import set_directory_choices, set_state_preferences
 from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.notifications import undeliverable
@@ -179,6 +179,21 @@ def change_state_preferences(
 ) -> None:
     """Which of their eligible states the agent wants referrals for."""
     change_preferences(agent=agent, now=now, channel=channel, states=states)
+
+
+def change_directory_listing(
+    *, agent: Agent, now: datetime, channel: str, states: Sequence[str]
+) -> None:
+    """In which of their eligible states consumers find the agent in Find Local Help
+    (referrals are not affected: those follow the state preferences)."""
+    with transaction.atomic(durable=True):
+        set_directory_choices(
+            agent=agent, listed=list(states), plan_year=current_plan_year(), today=now.date()
+        )
+        chosen = ", ".join(sorted({s.strip().upper() for s in states}))
+        _audit(agent, now, ChangeKind.DIRECTORY, channel, f"listed in: {chosen or 'none'}")
+        # The listings are rewritten with the routing states, from the same facts.
+        FollowUps(routing_states=True).run(agent=agent, now=now)
 
 
 def change_preferences(

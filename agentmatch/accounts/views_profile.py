@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from agentmatch.accounts import actions
 from agentmatch.accounts.agent_actions import (
     change_contact_details,
+    change_directory_listing,
     change_languages,
     change_state_preferences,
 )
@@ -28,7 +29,7 @@ from agentmatch.agents.labels import language_choices
 from agentmatch.agents.models import Agent, Channel
 from agentmatch.core.languages import language_name
 from agentmatch.core.phones import display_phone
-from agentmatch.eligibility.preferences import profile_states
+from agentmatch.eligibility.preferences import directory_states, profile_states
 from agentmatch.eligibility.rules import explain
 from agentmatch.eligibility.services import facts_for
 from agentmatch.notifications.models import PushSubscription
@@ -74,8 +75,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     try:
         plan_year = current_plan_year()
         states = profile_states(agent=agent, plan_year=plan_year, today=now.date())
+        listing = directory_states(agent=agent, plan_year=plan_year, today=now.date())
     except NoCurrentPlanYear:
-        plan_year, states = None, None
+        plan_year, states, listing = None, None, None
     selectable = states.selectable if states else []
     contact_form = ContactForm(
         initial={
@@ -127,6 +129,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your state preferences were saved."))
             return redirect("accounts:profile")
+    elif section == "directory" and plan_year is not None:
+        try:
+            change_directory_listing(
+                agent=agent, now=now, channel=Channel.WEB, states=request.POST.getlist("listed")
+            )
+        except SettingError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your Find Local Help listing was saved."))
+        return redirect("accounts:profile")
     eligibility = state_eligibility(agent, now=now)
     phone_mark = undeliverable(agent.cell_phone)
     return render(
@@ -143,6 +155,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "language_options": language_choices(),
             "selectable_states": selectable,
             "selected_states": states.selected if states else [],
+            "listed_states": listing.selected if listing else [],
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
             "push_count": PushSubscription.objects.filter(agent=agent).count(),
             "eligibility": eligibility,

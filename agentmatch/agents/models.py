@@ -182,6 +182,23 @@ class StateDeselection(models.Model):
         ]
 
 
+class DirectoryOptOut(models.Model):
+    """A state whose consumers the agent chose not to be listed for in Find Local Help.
+
+    Apart from StateDeselection: an agent may stop taking referrals in a state and still
+    be found there in the directory (or the reverse). Only the exceptions are stored, so
+    an agent is listed in every state where they are eligible until they say otherwise.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="directory_opt_outs")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "state"], name="directory_opt_out_once")
+        ]
+
+
 class WeeklyHours(models.Model):
     """A window of standard operating hours, in the agent's own time zone."""
 
@@ -227,6 +244,7 @@ class ChangeKind(models.TextChoices):
     LANGUAGES = "languages", "Languages"
     STATES = "states", "State preferences"
     CONTACT = "contact", "Contact details"
+    DIRECTORY = "directory", "Find Local Help listing"
     PUSH = "push", "App notifications"
 
 

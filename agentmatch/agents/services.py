@@ -26,6 +26,7 @@ from agentmatch.agents.models import (
     Agent,
     AgentLanguage,
     AvailabilitySwitch,
+    DirectoryOptOut,
     StateDeselection,
     WeeklyHours,
 )
@@ -256,6 +257,15 @@ def set_languages(*, agent: Agent, languages: Iterable[str]) -> None:
     AgentLanguage.objects.filter(agent=agent).exclude(language__in=codes).delete()
     AgentLanguage.objects.bulk_create(
         [AgentLanguage(agent=agent, language=c) for c in codes], ignore_conflicts=True
+    )
+
+
+def set_directory_opt_outs(*, agent: Agent, states: Iterable[str]) -> None:
+    """The states whose consumers should not find the agent in Find Local Help."""
+    wanted = set(states)
+    DirectoryOptOut.objects.filter(agent=agent).exclude(state__in=wanted).delete()
+    DirectoryOptOut.objects.bulk_create(
+        [DirectoryOptOut(agent=agent, state=s) for s in sorted(wanted)], ignore_conflicts=True
     )
 
 

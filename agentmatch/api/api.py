@@ -2,7 +2,13 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from agentmatch.api import agent_views, device_views, push_views, referral_views
+from agentmatch.api import (
+    agent_views,
+    device_views,
+    directory_views,
+    push_views,
+    referral_views,
+)
 from agentmatch.api.errors import api_error, install_exception_handlers
 from agentmatch.api.openapi import DocumentedAPI
 from agentmatch.api.parser import JsonOnlyParser
@@ -24,6 +30,7 @@ api.add_router("", referral_views.router)
 api.add_router("", agent_views.router)
 api.add_router("", device_views.router)
 api.add_router("", push_views.router)
+api.add_router("", directory_views.router)
 install_exception_handlers(api)
 
 

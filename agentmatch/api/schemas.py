@@ -217,3 +217,32 @@ class ProfileOut(Schema):
         "the agent saves their contact details or an operator clears it. Null: texts are "
         "delivered (or never failed).",
     )
+
+
+class DirectoryAgentOut(Schema):
+    """An agent as Find Local Help shows them: only what their display option allows."""
+
+    name: str
+    phone: str
+    email: str
+    street_address: str | None = Field(
+        description="null when the agent's MLMS display option keeps it private (option 2)"
+    )
+    city: str
+    state: str
+    zip: str
+    languages: list[str] = Field(description="ISO 639-1 codes")
+    distance_miles: float = Field(description="from the searched ZIP code, between centroids")
+
+
+class DirectoryOut(Schema):
+    zip: str = Field(description="the ZIP code searched from (a city: its first ZIP code)")
+    city: str
+    state: str = Field(description="the consumer's state: agents eligible there are listed")
+    radius_miles: int
+    language: str | None
+    page: int
+    pages: int
+    page_size: int
+    total: int = Field(description="agents within the radius, on every page")
+    agents: list[DirectoryAgentOut]

@@ -57,8 +57,11 @@ def _form(
     check: FormCheck | None = None,
     problem: str = "",
     status: int = 200,
+    zip_code: str = "",
 ) -> HttpResponse:
     values = check.values if check else {name: "" for name in FIELDS}
+    if check is None:
+        values["zip"] = zip_code
     if not values.get("language"):
         values["language"] = _page_language()
     errors = check.errors if check else {}
@@ -123,7 +126,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if not current.plan_year.intake_open:
         return _paused(request, current.plan_year)
     if request.method != "POST":
-        return _form(request)
+        # Find Local Help's "Ask to be contacted instead" brings the ZIP code searched.
+        return _form(request, zip_code=request.GET.get("zip", "").strip()[:10])
     if request.POST.get(HONEYPOT):
         # A field people never see: filled in, it was a program. No details in the answer.
         logger.info("Get Contacted: honeypot filled, request dropped")

@@ -127,6 +127,7 @@ VARIABLES: list[Variable] = [
     Variable("CONSUMER_REQUESTS_PER_PHONE", "integer", _CONS, "Get Contacted requests (web and API together) per phone in each window", default=3),
     Variable("CONSUMER_REQUESTS_PER_ADDRESS", "integer", _CONS, "Get Contacted requests per client address (IPv6: per /64) in each window", default=20),
     Variable("CONSUMER_RATE_WINDOW_SECONDS", "integer", _CONS, "the window of the two limits above", default=3600),
+    Variable("DIRECTORY_SEARCHES_PER_ADDRESS", "integer", _CONS, "Find Local Help searches (page and API) per client address (IPv6: per /64) in each `CONSUMER_RATE_WINDOW_SECONDS` window", default=300),
     Variable("CONSUMER_PHONE_EXTRA_COUNTRIES", "list", _CONS, "countries (ISO codes, `CA,MX`) whose numbers the intake accepts besides the US and its territories; premium-rate, toll-free and non-geographic numbers are refused anyway", default=""),
     Variable("CONSUMER_DATA_RETENTION_DAYS", "integer", _CONS, "days a consumer's name, phone, email and exact location are kept after their referral ends (accepted: after the agent's last follow-up); then the worker anonymises the referral in place, keeping state, county, language and timings (1 to 3650; `agentmatch forget_ended_referrals --dry-run` counts what is due)", default=90),
     Variable("CONSUMER_STATUS_POLL_SECONDS", "integer", _CONS, "how often the status page asks for news", default=5),

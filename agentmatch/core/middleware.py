@@ -8,7 +8,9 @@ Answers that can carry consumer details or secrets get `no-store` whatever their
 said: every answer to a signed-in person, everything under /api/ (the status token, the
 consumer's details for an agent), the consumer's /request/ and /status/ pages, the /n/
 one-tap links, /accounts/ (reset and sign-up links) and the support pages under /ops/.
-Static files (WhiteNoise, below this middleware) keep their long-lived caching.
+Static files (WhiteNoise, below this middleware) keep their long-lived caching. The one
+exception under /api/ is the public directory (`/api/v1/directory`): it holds only what
+agents chose to publish, and chooses its own short caching.
 
 Permissions-Policy: settings.PERMISSIONS_POLICY, on every answer, static files included.
 """
@@ -48,7 +50,13 @@ class PrivacyHeadersMiddleware:
         return response
 
 
+# Public answers under a private prefix: nothing in them is personal or secret.
+PUBLIC_PATHS = ("/api/v1/directory",)
+
+
 def _is_private(request: HttpRequest) -> bool:
+    if request.path in PUBLIC_PATHS:
+        return False
     if request.path.startswith(PRIVATE_PREFIXES):
         return True
     user = getattr(request, "user", None)  # absent when WhiteNoise answered

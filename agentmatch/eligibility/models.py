@@ -85,6 +85,32 @@ class RoutingState(models.Model):
         indexes = [models.Index(fields=["state", "agent"], name="routing_state_agents")]
 
 
+class DirectoryListing(models.Model):
+    """A state whose consumers find this agent in the Find Local Help directory, with
+    where the agent is.
+
+    Materialised beside RoutingState from the same rules (rules.py `listed_states`): every
+    routing rule except the state preferences, which are about referrals; the agent's own
+    per-state directory choice (agents.DirectoryOptOut) takes its place. Rewritten by
+    `refresh_routing_states` whenever an input changes; the location is a copy of the
+    agent's, kept in step by routing_table.py like the routing index, so a search reads
+    only its own state's listings inside a box around the consumer.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="directory_listings")
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "state"], name="directory_listing_once")
+        ]
+        indexes = [
+            models.Index(fields=["state", "latitude", "longitude"], name="directory_listing_near")
+        ]
+
+
 class RoutingSlot(models.Model):
     """One state and language an agent takes referrals in, with where they are.
 

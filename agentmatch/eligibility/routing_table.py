@@ -1,4 +1,5 @@
-"""Keeping RoutingSlot (the routing index) equal to what it copies.
+"""Keeping RoutingSlot (the routing index), and the directory listings' locations, equal
+to what they copy.
 
 Every write path that changes an agent's routed states, languages, location or
 availability calls one of these in the same transaction. `rebuild_slots` is the safe
@@ -8,14 +9,17 @@ default; `set_slot_availability` is the cheap path for the frequent availability
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import OuterRef, Subquery
+
 from agentmatch.agents.models import Agent, AgentLanguage
-from agentmatch.eligibility.models import RoutingSlot, RoutingState
+from agentmatch.eligibility.models import DirectoryListing, RoutingSlot, RoutingState
 
 
 def rebuild_slots(*, agent_ids: Iterable[int]) -> None:
     ids = list(set(agent_ids))
     if not ids:
         return
+    place_listings(agent_ids=ids)
     RoutingSlot.objects.filter(agent_id__in=ids).delete()
     languages: dict[int, list[str]] = defaultdict(list)
     for agent_id, language in AgentLanguage.objects.filter(agent_id__in=ids).values_list(
@@ -48,6 +52,19 @@ def rebuild_slots(*, agent_ids: Iterable[int]) -> None:
     )
 
 
+def place_listings(*, agent_ids: list[int] | None) -> None:
+    """The directory listings' copy of where each agent is (the search's box reads it);
+    None: every agent's."""
+    agent = Agent.objects.filter(pk=OuterRef("agent_id"))
+    listings = DirectoryListing.objects.all()
+    if agent_ids is not None:
+        listings = listings.filter(agent_id__in=agent_ids)
+    listings.update(
+        latitude=Subquery(agent.values("latitude")),
+        longitude=Subquery(agent.values("longitude")),
+    )
+
+
 def set_slot_availability(*, agent_id: int, is_available: bool) -> None:
     RoutingSlot.objects.filter(agent_id=agent_id).exclude(is_available=is_available).update(
         is_available=is_available
@@ -72,3 +89,4 @@ def rebuild_all_slots() -> None:
                 JOIN {agent} a ON a.id = r.agent_id
                 JOIN {language} l ON l.agent_id = r.agent_id"""
         )
+    place_listings(agent_ids=None)

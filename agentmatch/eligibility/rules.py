@@ -52,6 +52,8 @@ class AgentFacts:
     deselected_states: frozenset[str] = frozenset()
     # Taken out of service by support (eligibility.AgentDeactivation).
     deactivated: bool = False
+    # States where the agent asked not to be listed in Find Local Help.
+    directory_opt_outs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,13 @@ def state_preference(f: AgentFacts, state: str) -> Check:
     return Check(rule, True, "selected")
 
 
+def directory_choice(f: AgentFacts, state: str) -> Check:
+    rule = f"Listed in Find Local Help for {state} consumers"
+    if state in f.directory_opt_outs:
+        return Check(rule, False, f"agent chose not to be listed in {state}")
+    return Check(rule, True, "listed")
+
+
 def agent_checks(f: AgentFacts) -> list[Check]:
     """Rules about the agent as a whole, whatever the state."""
     return [
@@ -167,13 +176,13 @@ def agent_checks(f: AgentFacts) -> list[Check]:
     ]
 
 
+def listing_checks(f: AgentFacts, state: str) -> list[Check]:
+    """What a state needs for the agent to be found there, referrals or not."""
+    return [state_served(f, state), health_license(f, state), display_scope(f, state)]
+
+
 def state_checks(f: AgentFacts, state: str) -> list[Check]:
-    return [
-        state_served(f, state),
-        health_license(f, state),
-        display_scope(f, state),
-        state_preference(f, state),
-    ]
+    return [*listing_checks(f, state), state_preference(f, state)]
 
 
 def explain(f: AgentFacts, state: str) -> list[Check]:
@@ -203,3 +212,18 @@ def routable_states(f: AgentFacts) -> set[str]:
     if not all(c.passed for c in agent_checks(f)):
         return set()
     return {s for s in f.licenses if all(c.passed for c in state_checks(f, s))}
+
+
+def listed_states(f: AgentFacts) -> set[str]:
+    """States whose consumers find the agent in the Find Local Help directory.
+
+    The routing rules, except that the state preferences (which states the agent wants
+    referrals for) give way to the agent's own directory choice per state.
+    """
+    if not all(c.passed for c in agent_checks(f)):
+        return set()
+    return {
+        s
+        for s in f.licenses
+        if all(c.passed for c in [*listing_checks(f, s), directory_choice(f, s)])
+    }

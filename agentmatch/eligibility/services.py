@@ -1,12 +1,14 @@
 """Loading eligibility facts in bulk and keeping RoutingState in step with them."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import Any
 
-from agentmatch.agents.models import Agent, StateDeselection
+from agentmatch.agents.models import Agent, DirectoryOptOut, StateDeselection
 from agentmatch.eligibility.models import (
     AgentDeactivation,
+    DirectoryListing,
     RegistrationCompletion,
     RegistrationTermination,
     RoutingState,
@@ -18,6 +20,7 @@ from agentmatch.eligibility.rules import (
     LicenseFacts,
     RegistrationFacts,
     TerminationFacts,
+    listed_states,
     routable_states,
 )
 from agentmatch.licensing.models import License
@@ -64,6 +67,11 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
         "agent_id", "state"
     ):
         deselected[agent_id].add(state)
+    opted_out: dict[int, set[str]] = defaultdict(set)
+    for agent_id, state in DirectoryOptOut.objects.filter(agent_id__in=ids).values_list(
+        "agent_id", "state"
+    ):
+        opted_out[agent_id].add(state)
     deactivated = set(
         AgentDeactivation.objects.filter(agent_id__in=ids).values_list("agent_id", flat=True)
     )
@@ -83,6 +91,7 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
             licenses=licenses.get(a.npn_key, {}),
             deselected_states=frozenset(deselected.get(a.pk, set())),
             deactivated=a.pk in deactivated,
+            directory_opt_outs=frozenset(opted_out.get(a.pk, set())),
         )
         for a in agents
     ]
@@ -106,28 +115,45 @@ def _chunks(agents: Iterable[Agent]) -> Iterator[list[Agent]]:
 def refresh_routing_states(
     *, agents: Iterable[Agent], plan_year: PlanYear, today: date
 ) -> set[int]:
-    """Rewrites RoutingState for these agents; returns ids of agents that gained a state."""
+    """Rewrites RoutingState and DirectoryListing for these agents; returns ids of agents
+    that gained a routed state."""
     gained: set[int] = set()
     for chunk in _chunks(agents):
         facts = load_facts(chunk, plan_year=plan_year, today=today)
-        current: dict[int, set[str]] = defaultdict(set)
-        for agent_id, state in RoutingState.objects.filter(
-            agent_id__in=[a.pk for a in chunk]
-        ).values_list("agent_id", "state"):
-            current[agent_id].add(state)
-        to_add: list[RoutingState] = []
-        for agent, agent_facts in zip(chunk, facts, strict=True):
-            wanted = routable_states(agent_facts)
-            have = current.get(agent.pk, set())
-            if stale := have - wanted:
-                RoutingState.objects.filter(agent=agent, state__in=stale).delete()
-            if new := wanted - have:
-                gained.add(agent.pk)
-                to_add.extend(RoutingState(agent=agent, state=s) for s in new)
-        RoutingState.objects.bulk_create(to_add, ignore_conflicts=True)
+        _rewrite_states(
+            DirectoryListing,
+            chunk,
+            [listed_states(f) for f in facts],
+            lambda a: {"latitude": a.latitude, "longitude": a.longitude},
+        )
+        added = _rewrite_states(RoutingState, chunk, [routable_states(f) for f in facts])
+        gained |= {r.agent_id for r in added}
         # Removed states took their slots with them (cascade); new ones need theirs.
-        rebuild_slots(agent_ids={r.agent_id for r in to_add})
+        rebuild_slots(agent_ids={r.agent_id for r in added})
     return gained
+
+
+def _rewrite_states[Row: (RoutingState, DirectoryListing)](
+    model: type[Row],
+    chunk: list[Agent],
+    wanted_states: list[set[str]],
+    copied: Callable[[Agent], dict[str, Any]] = lambda a: {},
+) -> list[Row]:
+    """Makes each agent's rows of `model` (agent, state) the wanted states, new rows
+    with the agent's fields `copied` gives; returns the rows added."""
+    current: dict[int, set[str]] = defaultdict(set)
+    for agent_id, state in model.objects.filter(agent_id__in=[a.pk for a in chunk]).values_list(
+        "agent_id", "state"
+    ):
+        current[agent_id].add(state)
+    to_add: list[Row] = []
+    for agent, wanted in zip(chunk, wanted_states, strict=True):
+        have = current.get(agent.pk, set())
+        if stale := have - wanted:
+            model.objects.filter(agent=agent, state__in=stale).delete()
+        to_add.extend(model(agent=agent, state=s, **copied(agent)) for s in wanted - have)
+    model.objects.bulk_create(to_add, ignore_conflicts=True)
+    return to_add
 
 
 def refresh_all_routing_states(*, plan_year: PlanYear, today: date) -> set[int]:

@@ -21,7 +21,7 @@ from agentmatch.accounts.models import Invitation, Role, User
 from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.eligibility.agent_facts import set_availability
-from agentmatch.eligibility.models import AgentDeactivation, RoutingState
+from agentmatch.eligibility.models import AgentDeactivation, DirectoryListing, RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
 from agentmatch.notifications import undeliverable
 from agentmatch.operations import exports
@@ -135,6 +135,7 @@ def deactivate_agent(*, operator: User, agent: Agent, reason: str, now: datetime
             signed_out = f"; account {user.get_username()} disabled and signed out everywhere"
         set_availability(agent=agent, switch=AvailabilitySwitch.OFF, now=now)
         RoutingState.objects.filter(agent=agent).delete()
+        DirectoryListing.objects.filter(agent=agent).delete()
         withdrawn = withdraw_pending_offers(agent=agent, now=now)
         detail = f"reason: {reason}{signed_out}"
         if withdrawn:

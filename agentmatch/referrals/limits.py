@@ -1,6 +1,6 @@
 """Abuse protection for the intake, on every door: at most N requests per phone number and
 per client address (or per partner key) in each window, counted in the database that every
-web process shares.
+web process shares. Find Local Help's searches count per client address the same way.
 
 Fixed windows (the hour from :00, by default): simple to count with one row per key, at
 the price of allowing up to twice the limit across a window's edge. Generous defaults keep
@@ -22,12 +22,14 @@ from agentmatch.referrals.models import IntakeCounter
 ADDRESS = "address"
 PHONE = "phone"
 PARTNER = "partner"
+DIRECTORY = "directory"  # Find Local Help searches
 PARTNER_WINDOW_SECONDS = 3600  # a partner key's limit is per hour
 
 _MESSAGES = {
     PHONE: "This phone number made several requests in the last hour.",
     ADDRESS: "Many requests came from this address in the last hour.",
     PARTNER: "This partner key reached its limit of requests per hour.",
+    DIRECTORY: "Many searches came from this address in the last hour.",
 }
 
 
@@ -50,6 +52,14 @@ def phone_limit() -> Limit:
     return Limit(
         PHONE,
         settings.CONSUMER_REQUESTS_PER_PHONE,
+        settings.CONSUMER_RATE_WINDOW_SECONDS,
+    )
+
+
+def directory_limit() -> Limit:
+    return Limit(
+        DIRECTORY,
+        settings.DIRECTORY_SEARCHES_PER_ADDRESS,
         settings.CONSUMER_RATE_WINDOW_SECONDS,
     )
 

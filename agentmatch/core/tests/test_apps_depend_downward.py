@@ -21,8 +21,9 @@ LAYERS: list[set[str]] = [
     {"eligibility"},
     {"referrals"},
     {"workspace", "accounts", "imports"},
-    # retention composes the forgetting steps of referrals, notifications and workspace.
-    {"operations", "retention"},
+    # retention composes the forgetting steps of referrals, notifications and workspace;
+    # directory reads eligibility's listings and counts searches with referrals' limits.
+    {"operations", "retention", "directory"},
     {"api", "consumers", "webapp", "demo", "observability"},
 ]
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -508,6 +508,36 @@ def ops_queue(visit: Visit) -> None:
         expect(visit.page.locator(f"#queue-{section} tbody tr").first).to_be_visible()
 
 
+# --- Find Local Help --------------------------------------------------------------------------
+
+
+def find_help(visit: Visit) -> None:
+    """Two agents near Madison: one shows their street address (option 1), one not (2)."""
+    rosa = consumer_agent()
+    Agent.objects.filter(pk=rosa.pk).update(business_street="120 Main Street")
+    make_agent(
+        zip_code="53590",
+        licensed=["WI"],
+        languages=["en"],
+        first_name="Tomás",
+        last_name="Reyes",
+        display_option=2,
+    )
+    visit.page.goto("/")
+    visit.page.locator("#find-local-help").click()
+    visit.page.fill("#id_zip", "53703")
+    visit.submit()
+    expect(visit.page.locator("#listings > li")).to_have_count(2)
+    expect(visit.page.locator("#listings")).to_contain_text("120 Main Street")
+
+
+def find_help_errors(visit: Visit) -> None:
+    visit.page.goto("/find-help/?zip=123&radius=25")
+    visit.expect_status(400)
+    visit.page.wait_for_selector("#search-problems")
+    expect(visit.page.locator("#id_zip")).to_have_attribute("aria-invalid", "true")
+
+
 # --- The app --------------------------------------------------------------------------------
 
 
@@ -553,6 +583,8 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "privacy": privacy,
     "accessibility": accessibility,
     "about": about,
+    "find-help": find_help,
+    "find-help-errors": find_help_errors,
     "ops-agent-search": ops_agent_search,
     "ops-agent-detail": ops_agent_detail,
     "ops-exports": ops_exports,
@@ -566,6 +598,7 @@ PAGES: dict[str, Callable[[Visit], None]] = {
 SCREENSHOTS = {
     "get-contacted": "get-contacted",
     "confirmation": "confirmation",
+    "find-help": "find-help",
     "status-accepted": "status-accepted",
     "workspace": "workspace",
     "referral-detail": "referral-detail",
