@@ -78,7 +78,7 @@ def test_operator_finds_an_agent_acts_and_follows_a_referral(
     expect(browser_page.locator(".usa-alert--success")).to_be_visible()
 
     # The referral's timeline: every offer with who, distance, rank, why, when, outcome.
-    browser_page.get_by_role("link", name=str(referral.public_id)).first.click()
+    browser_page.get_by_role("link", name=referral.reference).first.click()
     expect(browser_page).to_have_url(re.compile(rf"/ops/referrals/{referral.public_id}/$"))
     offers = browser_page.locator(".ops-offers > li")
     expect(offers).to_have_count(2)
@@ -90,7 +90,7 @@ def test_operator_finds_an_agent_acts_and_follows_a_referral(
 
     # The referral number opens the same timeline from the search page.
     browser_page.goto("/ops/")
-    browser_page.locator("#ref").fill(str(referral.public_id))
+    browser_page.locator("#ref").fill(referral.reference.lower())
     browser_page.locator("#ref ~ button").click()
     expect(browser_page).to_have_url(re.compile(rf"/ops/referrals/{referral.public_id}/$"))
 
