@@ -8,7 +8,7 @@ CSV injection advice: prefix a single quote).
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -80,6 +80,3 @@ def csv_download(
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-Row = Callable[[Any], Sequence[Any]]

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from agentmatch.core.csv_export import in_chunks
 from agentmatch.operations.models import ExportKind
@@ -119,7 +119,7 @@ def _referral_query(kind: str, start: datetime, end: datetime) -> QuerySet[Refer
 
 def _offer_query(start: datetime, end: datetime) -> QuerySet[Offer]:
     return Offer.objects.filter(
-        Q(referral__created_at__gte=start) & Q(referral__created_at__lt=end)
+        referral__created_at__gte=start, referral__created_at__lt=end
     ).select_related("referral", "agent")
 
 
