@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.csp import CSP
 
-from agentmatch.core import deployment, error_reports
+from agentmatch.core import deployment, error_reports, time_zones
 from agentmatch.core.environment import env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -230,6 +230,13 @@ CONSENT_WORDING_VERSION = env_str("CONSENT_WORDING_VERSION", "2026-1")
 # Empty (a demo, a test, a private operator): neither claims anything.
 OFFICIAL_SITE_OWNER = env_str("OFFICIAL_SITE_OWNER", "").strip()
 OFFICIAL_SITE_OWNER_ES = env_str("OFFICIAL_SITE_OWNER_ES", "").strip()
+# The support pages' time zone for operators who have not chosen one (User.time_zone).
+OPERATOR_TIME_ZONE = env_str("OPERATOR_TIME_ZONE", "America/New_York")
+if OPERATOR_TIME_ZONE not in time_zones.NAMES:
+    raise ValueError(
+        f"OPERATOR_TIME_ZONE={OPERATOR_TIME_ZONE!r}: expected one of "
+        + ", ".join(sorted(time_zones.NAMES))
+    )
 # Worker: how long to sleep when there is nothing due, and how often to re-try every
 # waiting referral as a safety net behind the event-driven wake-ups.
 WORKER_IDLE_SLEEP_SECONDS = float(env_str("WORKER_IDLE_SLEEP_SECONDS", "0.5"))

@@ -23,6 +23,10 @@ class User(AbstractUser):
     # The language this person last chose with the site's language switch; an agent's
     # messages are written in it (blank: not chosen, see notifications.rendering).
     language = models.CharField(max_length=8, blank=True)
+    # Operators: the zone the support pages show times in (core/time_zones.py); blank:
+    # the service's OPERATOR_TIME_ZONE. A database default: a release still running
+    # during a rolling deploy inserts users without this column.
+    time_zone = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -135,6 +135,7 @@ VARIABLES: list[Variable] = [
     Variable("IDEMPOTENCY_KEY_HOURS", "integer", _CONS, "how long `POST /api/v1/referrals` remembers an `Idempotency-Key`", default=24),
     Variable("PARTNER_REQUESTS_PER_HOUR", "integer", _CONS, "a new partner key's hourly limit (`partner_key create --per-hour`); it replaces the per-address limit for that key", default=200),
     # --- Accounts and sign-in -----------------------------------------------------------
+    Variable("OPERATOR_TIME_ZONE", "text", _ACC, "the time zone of the support pages for operators who have not chosen their own (an IANA name from the list in `agentmatch/core/time_zones.py`, e.g. `America/Chicago`); the service refuses to start with another", default="America/New_York"),
     Variable("INVITATION_HOURS", "integer", _ACC, "lifetime of an invitation link", default=48),
     Variable("PASSWORD_RESET_MINUTES", "integer", _ACC, "lifetime of a password reset link", default=30),
     Variable("SESSION_IDLE_MINUTES", "integer", _ACC, "sessions end after this long without a request", default=30),

@@ -20,6 +20,7 @@ from agentmatch.accounts.invitations import InvitationError, resend_invitation
 from agentmatch.accounts.models import Invitation, Role, User
 from agentmatch.accounts.text import has_control_characters
 from agentmatch.agents.models import Agent, AvailabilitySwitch
+from agentmatch.core import time_zones
 from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import AgentDeactivation, DirectoryListing, RoutingState
 from agentmatch.eligibility.services import refresh_routing_states
@@ -241,3 +242,12 @@ def start_export(
         rows=exports.rows(kind, start, end, with_contact_details),
         record=record,
     )
+
+
+def choose_time_zone(*, operator: User, zone: str) -> None:
+    """The operator's own zone for the support pages ("" for the service's default)."""
+    if zone and zone not in time_zones.NAMES:
+        raise OperationError(_("Choose a time zone from the list."))
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=operator.pk).update(time_zone=zone)
+    operator.time_zone = zone

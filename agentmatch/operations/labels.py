@@ -47,6 +47,24 @@ ACTION_KIND: Labels = {
     "reactivate": _("Reactivated the agent"),
     "clear_undeliverable": _("Let texts go to the agent's cell phone again"),
 }
+CONTROL_KIND: Labels = {
+    "intake_paused": _("Paused consumer intake"),
+    "intake_resumed": _("Resumed consumer intake"),
+    "intake_message": _("Changed the message shown while intake is paused"),
+    "plan_year_created": _("Created a plan year"),
+    "plan_year_current": _("Made a plan year the current one"),
+    "served_states": _("Changed the states served"),
+    "import_uploaded": _("Uploaded a file to import"),
+    "import_canceled": _("Canceled an import"),
+    "message_requeued": _("Sent a message again"),
+    "messages_requeued": _("Sent failed messages again"),
+    "message_canceled": _("Canceled a message"),
+    "operator_created": _("Created an operator account"),
+    "operator_role": _("Changed an operator's role"),
+    "operator_deactivated": _("Deactivated an operator account"),
+    "operator_reactivated": _("Reactivated an operator account"),
+    "operator_password_reset": _("Sent an operator a password link"),
+}
 INVITATION_REASON: Labels = {
     "eligible": _("Became eligible"),
     "resent": _("Resent on request"),
@@ -80,6 +98,7 @@ KINDS: dict[str, Labels] = {
     "referral": REFERRAL_STATUS,
     "event": EVENT_KIND,
     "action": ACTION_KIND,
+    "control": CONTROL_KIND,
     "invitation": INVITATION_REASON,
     "switch": AVAILABILITY_SWITCH,
     "contact": CONTACT_METHOD,

@@ -70,3 +70,49 @@ class DataExport(models.Model):
     def last_included(self) -> datetime:
         # period_end is the first moment not included (midnight after the last day).
         return self.period_end - timedelta(seconds=1)
+
+
+class ControlKind(models.TextChoices):
+    """Every change to the service itself an administrator can make from the web."""
+
+    INTAKE_PAUSED = "intake_paused", "Paused consumer intake"
+    INTAKE_RESUMED = "intake_resumed", "Resumed consumer intake"
+    INTAKE_MESSAGE = "intake_message", "Changed the message shown while intake is paused"
+    PLAN_YEAR_CREATED = "plan_year_created", "Created a plan year"
+    PLAN_YEAR_CURRENT = "plan_year_current", "Made a plan year the current one"
+    SERVED_STATES = "served_states", "Changed the states served"
+    IMPORT_UPLOADED = "import_uploaded", "Uploaded a file to import"
+    IMPORT_CANCELED = "import_canceled", "Canceled an import"
+    MESSAGE_REQUEUED = "message_requeued", "Sent a message again"
+    MESSAGES_REQUEUED = "messages_requeued", "Sent failed messages again"
+    MESSAGE_CANCELED = "message_canceled", "Canceled a message"
+    OPERATOR_CREATED = "operator_created", "Created an operator account"
+    OPERATOR_ROLE = "operator_role", "Changed an operator's role"
+    OPERATOR_DEACTIVATED = "operator_deactivated", "Deactivated an operator account"
+    OPERATOR_REACTIVATED = "operator_reactivated", "Reactivated an operator account"
+    OPERATOR_PASSWORD_RESET = "operator_password_reset", "Sent an operator a password link"
+
+
+class ControlChange(models.Model):
+    """Audit trail: one row per change an administrator made to the service from the web.
+
+    Written by the action that makes the change, in its transaction. `subject` names what
+    changed in the product's words (a plan year, a file name, a username, a message id);
+    `detail` holds the parameters (before and after), never a secret or a consumer's
+    phone number.
+    """
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="control_changes"
+    )
+    kind = models.CharField(max_length=30, choices=ControlKind.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["kind", "at"], name="control_changes_by_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} by {self.operator_id}"

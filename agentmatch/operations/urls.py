@@ -1,6 +1,13 @@
 from django.urls import path
 
-from agentmatch.operations import views, views_dashboard, views_exports, views_queue
+from agentmatch.operations import (
+    views,
+    views_controls,
+    views_dashboard,
+    views_exports,
+    views_queue,
+    views_settings,
+)
 
 app_name = "operations"
 
@@ -40,3 +47,5 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("dashboard/", views_dashboard.dashboard, name="dashboard")]
+urlpatterns += [path("settings/", views_settings.settings_page, name="settings")]
+urlpatterns += [path("controls/", views_controls.controls, name="controls")]

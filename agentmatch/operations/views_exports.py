@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agentmatch.accounts.models import Role
+from agentmatch.core import time_zones
 from agentmatch.core.csv_export import csv_download
 from agentmatch.operations import actions
 from agentmatch.operations.forms import ExportForm
 from agentmatch.operations.models import DataExport
-from agentmatch.operations.permissions import operator_required
+from agentmatch.operations.permissions import operator_required, operator_time_zone
 from agentmatch.operations.services import OperationError
 
 
@@ -41,6 +42,7 @@ def exports(request: HttpRequest) -> HttpResponseBase:
         "form": form,
         "error": error,
         "recent": DataExport.objects.select_related("operator")[:20],
+        "zone_name": time_zones.label_of(operator_time_zone(request.user)),
     }
     return render(
         request, "operations/exports.html", context, status=400 if error or form.errors else 200

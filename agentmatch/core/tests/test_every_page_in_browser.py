@@ -486,6 +486,29 @@ def ops_referral_timeline(visit: Visit) -> None:
     expect(visit.page.locator(".ops-offers > li")).to_have_count(2)
 
 
+def ops_settings(visit: Visit) -> None:
+    """An operator's own settings: the time zone list, Chicago chosen."""
+    operator = make_operator()
+    operator.time_zone = "America/Chicago"
+    operator.save(update_fields=["time_zone"])
+    visit.log_in(operator)
+    visit.page.goto("/ops/settings/")
+    expect(visit.page.locator("#zone-now")).to_contain_text("C")  # CST or CDT
+
+
+def ops_controls(visit: Visit) -> None:
+    """The administrators' controls, with one recent change."""
+    from agentmatch.operations.models import ControlChange
+
+    admin = make_operator(username="ada.admin", role="administrator")
+    ControlChange.objects.create(
+        operator=admin, kind="intake_paused", subject="2026", at=timezone.now()
+    )
+    visit.log_in(admin)
+    visit.page.goto("/ops/controls/")
+    expect(visit.page.locator("#changes-h")).to_be_visible()
+
+
 def ops_dashboard(visit: Visit) -> None:
     """The last 7 days, with yesterday's ten requests of known timings (dashboard_data.py)."""
     make_known_day(timezone.localdate() - timedelta(days=1))
@@ -591,6 +614,8 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-referral-timeline": ops_referral_timeline,
     "ops-dashboard": ops_dashboard,
     "ops-queue": ops_queue,
+    "ops-settings": ops_settings,
+    "ops-controls": ops_controls,
     "offline": offline,
 }
 

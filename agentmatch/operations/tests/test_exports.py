@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agentmatch.operations import actions
 from agentmatch.operations.models import DataExport
+from agentmatch.operations.permissions import operator_time_zone
 from agentmatch.operations.services import OperationError
 from agentmatch.referrals.actions.offers import ACCEPT, answer_offer
 from agentmatch.referrals.models import Referral
@@ -21,7 +22,8 @@ URL = "/ops/exports/"
 
 
 def today() -> str:
-    return timezone.localdate().isoformat()
+    # The operator's today: the export's days are days in the operator's time zone.
+    return timezone.localdate(timezone=operator_time_zone(None)).isoformat()
 
 
 def read(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -144,7 +146,9 @@ def test_the_unmatched_export_holds_only_unmatched_requests(operator_client, day
 
 @pytest.mark.django_db
 def test_a_period_holds_the_requests_made_in_it(operator_client, day_of_requests):
-    a_month_ago = (timezone.localdate() - timedelta(days=40)).isoformat()
+    old = Referral.objects.get(pk=day_of_requests["old"].pk)
+    # Its day as the operator sees it (the export's days are in the operator's zone).
+    a_month_ago = timezone.localtime(old.created_at, operator_time_zone(None)).date().isoformat()
     rows = read(post(operator_client, date_from=a_month_ago, date_to=a_month_ago))
     assert [r["reference"] for r in rows] == [day_of_requests["old"].reference]
 
