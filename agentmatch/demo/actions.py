@@ -19,6 +19,8 @@ DEMO_USERNAME = "lucia.demo"
 DEMO_PASSWORD = "Demo#Agent26"
 DEMO_OPERATOR = "olivia.ops"
 DEMO_OPERATOR_PASSWORD = "Demo#Ops2026"
+DEMO_ADMINISTRATOR = "ada.admin"
+DEMO_ADMINISTRATOR_PASSWORD = "Demo#Admin26"
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,15 @@ def load_demo(*, count: int, seed: int, reset: bool, now: datetime) -> DemoLoad:
             account.set_password(DEMO_PASSWORD)
             account.save(update_fields=["username", "password"])
             token = issue_device_token(user=account, name="Demo (load_demo)", now=now)
-        operator, _ = User.objects.get_or_create(
-            username=DEMO_OPERATOR,
-            defaults={"role": Role.OPERATOR, "email": "olivia.ops@example.org"},
-        )
-        operator.set_password(DEMO_OPERATOR_PASSWORD)
-        operator.save(update_fields=["password"])
+        for username, role, password in (
+            (DEMO_OPERATOR, Role.OPERATOR, DEMO_OPERATOR_PASSWORD),
+            (DEMO_ADMINISTRATOR, Role.ADMINISTRATOR, DEMO_ADMINISTRATOR_PASSWORD),
+        ):
+            login, _ = User.objects.get_or_create(
+                username=username, defaults={"role": role, "email": f"{username}@example.org"}
+            )
+            login.set_password(password)
+            login.save(update_fields=["password"])
     return DemoLoad(
         removed=removed, already_loaded=existing, loaded=loaded, madison=madison, token=token
     )

@@ -99,3 +99,20 @@ def test_the_same_seed_describes_the_same_agents_and_another_seed_others():
     assert first == demo_agents(count=50, seed=7, today=today)
     assert first != demo_agents(count=50, seed=8, today=today)
     assert len({a.npn for a in first}) == 50
+
+
+def test_the_demo_has_a_support_login_and_an_administrator_login():
+    from django.contrib.auth import authenticate
+    from django.test import Client, RequestFactory
+
+    output = load()
+    assert "olivia.ops / Demo#Ops2026" in output and "ada.admin / Demo#Admin26" in output
+    for username, password, controls in (
+        ("olivia.ops", "Demo#Ops2026", 403),
+        ("ada.admin", "Demo#Admin26", 200),
+    ):
+        user = authenticate(RequestFactory().post("/"), username=username, password=password)
+        assert user is not None
+        client = Client()
+        client.force_login(user)
+        assert client.get("/ops/controls/").status_code == controls

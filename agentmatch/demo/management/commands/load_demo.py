@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from agentmatch.agents.models import Agent
 from agentmatch.demo.actions import (
+    DEMO_ADMINISTRATOR,
+    DEMO_ADMINISTRATOR_PASSWORD,
     DEMO_OPERATOR,
     DEMO_OPERATOR_PASSWORD,
     DEMO_PASSWORD,
@@ -85,6 +87,8 @@ class Command(BaseCommand):
             f"Ask for help as a consumer at {base}/ (English or Spanish).\n"
             f"She logs in at {base}/accounts/login/ as {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
             f"Support staff log in as {DEMO_OPERATOR} / {DEMO_OPERATOR_PASSWORD} ({base}/ops/)\n"
+            f"An administrator (the controls, {base}/ops/controls/) as "
+            f"{DEMO_ADMINISTRATOR} / {DEMO_ADMINISTRATOR_PASSWORD}\n"
             f"Her API token (new on every run, valid 90 days):\n\n  {token}\n\n"
             f"Try it against the server (`agentmatch run`, {base}):\n"
             "  # 1. A consumer in Madison asks for help in Spanish:\n"
