@@ -7,6 +7,7 @@ from agentmatch.operations import (
     views_exports,
     views_queue,
     views_settings,
+    views_staff,
 )
 
 app_name = "operations"
@@ -49,3 +50,27 @@ urlpatterns = [
 urlpatterns += [path("dashboard/", views_dashboard.dashboard, name="dashboard")]
 urlpatterns += [path("settings/", views_settings.settings_page, name="settings")]
 urlpatterns += [path("controls/", views_controls.controls, name="controls")]
+urlpatterns += [
+    path("staff/", views_staff.staff, name="staff"),
+    path(
+        "staff/<int:user_id>/role/", views_staff.staff_action, {"action": "role"}, name="staff_role"
+    ),
+    path(
+        "staff/<int:user_id>/deactivate/",
+        views_staff.staff_action,
+        {"action": "deactivate"},
+        name="staff_deactivate",
+    ),
+    path(
+        "staff/<int:user_id>/reactivate/",
+        views_staff.staff_action,
+        {"action": "reactivate"},
+        name="staff_reactivate",
+    ),
+    path(
+        "staff/<int:user_id>/password-link/",
+        views_staff.staff_action,
+        {"action": "password-link"},
+        name="staff_password_link",
+    ),
+]

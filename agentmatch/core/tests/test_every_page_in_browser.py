@@ -509,6 +509,32 @@ def ops_controls(visit: Visit) -> None:
     expect(visit.page.locator("#changes-h")).to_be_visible()
 
 
+def ops_staff(visit: Visit) -> None:
+    """Staff accounts: an administrator, an operator who logged in, a deactivated one."""
+    from agentmatch.operations.staff_actions import deactivate_staff_account
+
+    admin = make_operator(username="ada.admin", role="administrator")
+    olivia = make_operator()
+    olivia.last_login = timezone.now() - timedelta(hours=3)
+    olivia.save(update_fields=["last_login"])
+    gone = make_operator(username="omar.ops")
+    deactivate_staff_account(operator=admin, user_id=gone.pk, now=timezone.now())
+    visit.log_in(admin)
+    visit.page.goto("/ops/staff/")
+    expect(visit.page.locator("#staff tbody tr")).to_have_count(3)
+
+
+def ops_staff_errors(visit: Visit) -> None:
+    """The new-account form refusing a username already taken."""
+    visit.log_in(make_operator(username="ada.admin", role="administrator"))
+    visit.page.goto("/ops/staff/")
+    visit.page.fill("#id_username", "ADA.ADMIN")
+    visit.page.fill("#id_email", "new.person@example.com")
+    visit.submit()
+    expect(visit.page.locator("#id_username")).to_have_attribute("aria-invalid", "true")
+    visit.expect_status(400)
+
+
 def ops_dashboard(visit: Visit) -> None:
     """The last 7 days, with yesterday's ten requests of known timings (dashboard_data.py)."""
     make_known_day(timezone.localdate() - timedelta(days=1))
@@ -616,6 +642,8 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-queue": ops_queue,
     "ops-settings": ops_settings,
     "ops-controls": ops_controls,
+    "ops-staff": ops_staff,
+    "ops-staff-errors": ops_staff_errors,
     "offline": offline,
 }
 

@@ -4,6 +4,8 @@
 
 The password is read from OPERATOR_PASSWORD when set (for scripts), otherwise asked for
 twice at the terminal; it never appears on the command line or in shell history.
+The first administrator comes from here; administrators then add everyone else on the
+web (/ops/staff/), where the new person chooses their own password from an emailed link.
 """
 
 import getpass
