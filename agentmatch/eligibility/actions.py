@@ -115,7 +115,8 @@ def change_plan_year(
         raise PlanYearError("year", f"'{year}' is not a plausible plan year")
     if (paused_message or paused_message_es) and intake_open is True:
         raise PlanYearError(
-            "message", "The message is shown while intake is paused: pause intake to set it"
+            "message" if paused_message else "message_es",
+            "The message is shown while intake is paused: pause intake to set it",
         )
     check_paused_message(paused_message, "message")
     check_paused_message(paused_message_es, "message_es")

@@ -76,21 +76,21 @@ def test_the_controls_hub_leads_to_the_service_page(admin_client):
 # Intake ----------------------------------------------------------------------------------
 
 
-def test_the_service_page_lists_plan_years_and_says_how_soon_a_change_shows(
-    admin_client, settings
-):
+def test_the_service_page_lists_plan_years_and_says_how_soon_a_change_shows(admin_client, settings):
     settings.PLAN_YEAR_CACHE_SECONDS = 5
     PlanYear.objects.create(year=2027)
     response = admin_client.get("/ops/service/")
     page = response.content.decode()
     assert response.status_code == 200
     assert "2027" in page and "Current" in page
-    assert f"<td data-label=\"States served\">{len(STATES_SERVED_2026)}</td>" in page
+    assert f'<td data-label="States served">{len(STATES_SERVED_2026)}</td>' in page
     assert "for 5 seconds" in page
 
 
 def test_an_administrator_pauses_intake_with_messages_in_both_languages(admin_client, admin):
-    response = pause(admin_client, message="Back on January 1.", message_es="Volvemos el 1 de enero.")
+    response = pause(
+        admin_client, message="Back on January 1.", message_es="Volvemos el 1 de enero."
+    )
     assert response.status_code == 302
     year = PlanYear.objects.get(year=2026)
     assert not year.intake_open
@@ -209,9 +209,7 @@ def test_a_bad_plan_year_is_refused_and_nothing_changes(admin_client, fields, pr
 
 def test_an_administrator_makes_a_plan_year_current_and_routing_follows(admin_client, admin):
     agent = make_agent(zip_code="53703", licensed=["WI", "IL"])
-    assert set(RoutingState.objects.filter(agent=agent).values_list("state", flat=True)) == {
-        "WI"
-    }
+    assert set(RoutingState.objects.filter(agent=agent).values_list("state", flat=True)) == {"WI"}
     admin_client.post("/ops/service/new/", {"year": "2027", "states": ["IL"]})
     response = admin_client.post("/ops/service/2027/current/")
     assert response.status_code == 302
@@ -262,9 +260,7 @@ def test_removing_a_state_in_use_asks_to_confirm_with_the_counts(admin_client, a
     assert not ControlChange.objects.exists()
     # The second screen carries the same choice, confirmed.
     assert 'name="confirmed" value="on"' in page
-    response = admin_client.post(
-        "/ops/service/2026/states/", {"states": states, "confirmed": "on"}
-    )
+    response = admin_client.post("/ops/service/2026/states/", {"states": states, "confirmed": "on"})
     assert response.status_code == 302
     assert "WI" not in served_states(PlanYear.objects.get(year=2026))
     assert not RoutingState.objects.filter(agent=agent, state="WI").exists()
