@@ -296,3 +296,34 @@ def test_bad_states_are_refused_and_nothing_changes(admin_client, fields, proble
 
 def test_the_states_page_of_an_unknown_year_is_not_found(admin_client):
     assert admin_client.get("/ops/service/2031/states/").status_code == 404
+
+
+def test_a_forged_cross_site_pause_is_refused(admin):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(admin)
+    for url, data in (
+        ("/ops/service/", {"action": "pause", "message": "", "message_es": ""}),
+        ("/ops/service/new/", {"year": "2027", "states": ["WI"]}),
+        ("/ops/service/2026/states/", {"states": ["WI"], "confirmed": "on"}),
+    ):
+        assert strict.post(url, data).status_code == 403
+    assert PlanYear.objects.get(year=2026).intake_open
+    assert list(PlanYear.objects.values_list("year", flat=True)) == [2026]
+    assert not ControlChange.objects.exists()
+
+
+def test_eligibility_refuses_an_unknown_state_code_whoever_calls_it(plan_year):
+    from django.utils import timezone
+
+    from agentmatch.eligibility.actions import PlanYearError, configure_plan_year
+
+    with pytest.raises(PlanYearError, match="'XX' is not a US state code"):
+        configure_plan_year(
+            year=2026,
+            states=["WI", "XX"],
+            make_current=False,
+            intake_open=None,
+            paused_message=None,
+            now=timezone.now(),
+        )
+    assert len(served_states(PlanYear.objects.get(year=2026))) == len(STATES_SERVED_2026)
