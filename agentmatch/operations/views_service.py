@@ -4,6 +4,7 @@ Thin doors: each parses its form, calls one action of operations.service_actions
 writes the audit row) and renders or redirects.
 """
 
+import math
 from typing import Any, cast
 
 from django.conf import settings
@@ -116,7 +117,8 @@ def service(request: HttpRequest) -> HttpResponse:
         "form": form,
         "error": error,
         "years": years,
-        "cache_seconds": settings.PLAN_YEAR_CACHE_SECONDS,
+        # Whole seconds for the sentence (the setting may be a fraction).
+        "cache_seconds": math.ceil(settings.PLAN_YEAR_CACHE_SECONDS),
         "recent": ControlChange.objects.filter(kind__in=SERVICE_KINDS).select_related("operator")[
             :20
         ],
