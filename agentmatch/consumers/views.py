@@ -87,7 +87,19 @@ def _paused(request: HttpRequest, plan_year: PlanYear | None) -> HttpResponse:
     # Paused intake is the front page's normal off-season state: a plain page to look at,
     # but a request sent to it was not taken (503, like the API).
     status = 503 if request.method == "POST" else 200
-    return render(request, "consumers/paused.html", {"plan_year": plan_year}, status=status)
+    page = "es" if (translation.get_language() or "").startswith("es") else "en"
+    message = plan_year.paused_message(page) if plan_year else ""
+    # Only one language's message written: it is shown, marked as that language.
+    same = plan_year is not None and message == (
+        plan_year.intake_paused_message_es if page == "es" else plan_year.intake_paused_message
+    )
+    context = {
+        "plan_year": plan_year,
+        "paused_message": message,
+        "page_language": page,
+        "paused_message_language": page if same else ("en" if page == "es" else "es"),
+    }
+    return render(request, "consumers/paused.html", context, status=status)
 
 
 def _already_open(request: HttpRequest, referral: Referral) -> HttpResponse:

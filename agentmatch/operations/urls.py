@@ -6,6 +6,7 @@ from agentmatch.operations import (
     views_dashboard,
     views_exports,
     views_queue,
+    views_service,
     views_settings,
     views_staff,
 )
@@ -73,4 +74,8 @@ urlpatterns += [
         {"action": "password-link"},
         name="staff_password_link",
     ),
+    path("service/", views_service.service, name="service"),
+    path("service/new/", views_service.new_plan_year, name="new_plan_year"),
+    path("service/<int:year>/current/", views_service.make_current, name="make_current"),
+    path("service/<int:year>/states/", views_service.served_states, name="served_states"),
 ]

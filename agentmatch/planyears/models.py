@@ -12,6 +12,8 @@ class PlanYear(models.Model):
     # Consumer intake pauses after Open Enrollment and resumes in January for SEPs.
     intake_open = models.BooleanField(default=True)
     intake_paused_message = models.CharField(max_length=300, blank=True)
+    # The same message for consumers reading the Spanish pages (or asking in Spanish).
+    intake_paused_message_es = models.CharField(max_length=300, blank=True, db_default="")
 
     class Meta:
         constraints = [
@@ -22,6 +24,14 @@ class PlanYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    def paused_message(self, language: str) -> str:
+        """What consumers see while intake is paused, in their language when there is one:
+        the other language's message otherwise, "" when neither was written."""
+        english, spanish = self.intake_paused_message, self.intake_paused_message_es
+        if language.lower().startswith("es"):
+            return spanish or english
+        return english or spanish
 
 
 class ServedState(models.Model):

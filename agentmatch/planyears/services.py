@@ -97,6 +97,12 @@ def define_plan_year(*, year: int, states: list[str], make_current: bool) -> Pla
     return plan_year
 
 
-def set_intake(*, plan_year: PlanYear, open: bool, message: str = "") -> None:
+def set_intake(
+    *, plan_year: PlanYear, open: bool, message: str = "", message_es: str | None = None
+) -> None:
+    """Opens or pauses intake with its message; `message_es` None keeps the Spanish one."""
     _forget_intake_settings()
-    PlanYear.objects.filter(pk=plan_year.pk).update(intake_open=open, intake_paused_message=message)
+    changes: dict[str, object] = {"intake_open": open, "intake_paused_message": message}
+    if message_es is not None:
+        changes["intake_paused_message_es"] = message_es
+    PlanYear.objects.filter(pk=plan_year.pk).update(**changes)

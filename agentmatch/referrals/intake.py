@@ -54,12 +54,20 @@ class ContactRequest:
     consent_channel: str
 
 
-def check_intake_open(plan_year: PlanYear) -> None:
+def check_intake_open(plan_year: PlanYear, language: str = "en") -> None:
+    """IntakeError while intake is paused, with the administrators' message in the
+    consumer's language (the other language's when only that one was written)."""
     if not plan_year.intake_open:
+        spanish = str(language or "").strip().lower().startswith("es")
+        default = (
+            f"Las solicitudes para el año del plan {plan_year.year} están en pausa hasta que "
+            "se reanuden."
+            if spanish
+            else f"Requests for plan year {plan_year.year} are paused until intake reopens."
+        )
         raise IntakeError(
             "plan_year",
-            plan_year.intake_paused_message
-            or f"Requests for plan year {plan_year.year} are paused until intake reopens.",
+            plan_year.paused_message("es" if spanish else "en") or default,
             code="intake_paused",
         )
 
@@ -138,7 +146,7 @@ def validate_contact_request(
 ) -> ContactRequest:
     """The request, normalised; IntakeError (code intake_paused) while intake is paused,
     InvalidRequest naming every wrong field otherwise."""
-    check_intake_open(plan_year)
+    check_intake_open(plan_year, language)
     errors: list[IntakeError] = []
     checked: dict[str, object] = {}
     checks = {

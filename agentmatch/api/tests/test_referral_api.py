@@ -125,6 +125,29 @@ def test_paused_intake_says_so(client, agent, plan_year):
     assert response.json()["error"]["message"] == "Open Enrollment has ended."
 
 
+def test_paused_intake_answers_a_spanish_request_with_the_spanish_message(client, plan_year):
+    set_intake(
+        plan_year=plan_year,
+        open=False,
+        message="Open Enrollment has ended.",
+        message_es="La inscripción abierta terminó.",
+    )
+    response = post(client, {**GOOD, "language": "es"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "intake_paused"
+    assert response.json()["error"]["message"] == "La inscripción abierta terminó."
+    english = post(client, {**GOOD, "language": "en"})
+    assert english.json()["error"]["message"] == "Open Enrollment has ended."
+
+
+def test_paused_intake_without_messages_answers_spanish_in_spanish(client, plan_year):
+    set_intake(plan_year=plan_year, open=False, message="", message_es="")
+    spanish = post(client, {**GOOD, "language": "es"}).json()["error"]["message"]
+    assert spanish.startswith("Las solicitudes para el año del plan 2026 están en pausa")
+    english = post(client, {**GOOD, "language": "en"}).json()["error"]["message"]
+    assert english == "Requests for plan year 2026 are paused until intake reopens."
+
+
 def test_openapi_schema_is_published(client, db):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200

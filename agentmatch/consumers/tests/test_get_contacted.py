@@ -97,9 +97,40 @@ def test_paused_intake_answers_kindly_on_get_and_post(client, plan_year):
         assert "1-800-318-2596" in page and "HealthCare.gov" in page
         assert 'name="first_name"' not in page
     spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Back on January 1." not in spanish  # the operator's note is English only
+    # Only an English note written: Spanish readers see it too, marked as English.
+    assert '<p class="usa-alert__text" id="paused-message" lang="en">Back on January 1.' in spanish
     assert "CuidadoDeSalud.gov" in spanish
     assert not Referral.objects.exists()
+
+
+def test_paused_intake_shows_the_message_in_the_pages_language(client, plan_year):
+    set_intake(
+        plan_year=plan_year,
+        open=False,
+        message="Back on January 1.",
+        message_es="Volvemos el 1 de enero.",
+    )
+    english = client.get("/").content.decode()
+    assert '<p class="usa-alert__text" id="paused-message">Back on January 1.' in english
+    assert "Volvemos" not in english
+    spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<p class="usa-alert__text" id="paused-message">Volvemos el 1 de enero.' in spanish
+    assert "Back on January 1." not in spanish
+    refused = submit(client, language="es")
+    assert refused.status_code == 503 and "Volvemos el 1 de enero." in refused.content.decode()
+
+
+def test_a_spanish_only_message_is_shown_on_the_english_page_marked_as_spanish(client, plan_year):
+    set_intake(plan_year=plan_year, open=False, message="", message_es="Volvemos pronto.")
+    english = client.get("/").content.decode()
+    assert 'id="paused-message" lang="es">Volvemos pronto.' in english
+
+
+def test_without_a_message_the_page_says_the_standard_words_in_its_language(client, plan_year):
+    set_intake(plan_year=plan_year, open=False, message="", message_es="")
+    spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'id="paused-message"' not in spanish
+    assert "En este momento no aceptamos nuevas solicitudes" in spanish
 
 
 def test_no_current_plan_year_is_paused_too(client, db):

@@ -147,10 +147,18 @@ def get_contacted_out_of_area(visit: Visit) -> None:
 
 
 def get_contacted_paused(visit: Visit) -> None:
+    """Paused with the administrators' message in both languages: each page shows its own."""
     consumer_agent()
-    set_intake(plan_year=current_plan_year(), open=False, message="")
+    set_intake(
+        plan_year=current_plan_year(),
+        open=False,
+        message="We reopen on January 1.",
+        message_es="Volvemos a abrir el 1 de enero.",
+    )
     visit.page.goto("/")
     visit.page.wait_for_selector("#other-help-heading")
+    expected = "Volvemos a abrir el 1 de enero." if visit.language == "es" else "We reopen"
+    expect(visit.page.locator("#paused-message")).to_contain_text(expected)
 
 
 def confirmation(visit: Visit) -> None:
@@ -535,6 +543,53 @@ def ops_staff_errors(visit: Visit) -> None:
     visit.expect_status(400)
 
 
+def ops_service(visit: Visit) -> None:
+    """Intake paused with both messages, a second plan year, and the changes that did it."""
+    from agentmatch.operations import service_actions
+
+    admin = make_operator(username="ada.admin", role="administrator")
+    now = timezone.now()
+    service_actions.change_intake(
+        operator=admin,
+        year=2026,
+        open=False,
+        message="We reopen on January 1.",
+        message_es="Volvemos a abrir el 1 de enero.",
+        now=now,
+    )
+    service_actions.create_plan_year(operator=admin, year=2027, states=["WI", "AR*"], now=now)
+    visit.log_in(admin)
+    visit.page.goto("/ops/service/")
+    expect(visit.page.locator("#plan-years")).to_contain_text("2027")
+
+
+def ops_plan_year_new(visit: Visit) -> None:
+    """The new plan year form, filled in by the 2026 preset, sent with a year out of range."""
+    visit.log_in(make_operator(username="ada.admin", role="administrator"))
+    visit.page.goto("/ops/service/new/?preset=healthcare-gov-2026")
+    expect(visit.page.locator("#state-WI")).to_be_checked()
+    visit.page.fill("#id_year", "1999")
+    visit.submit()
+    expect(visit.page.locator(".usa-error-message").first).to_be_visible()
+    visit.expect_status(400)
+
+
+def ops_served_states(visit: Visit) -> None:
+    visit.log_in(make_operator(username="ada.admin", role="administrator"))
+    visit.page.goto("/ops/service/2026/states/")
+    expect(visit.page.locator("#sbm-AR")).to_be_checked()
+
+
+def ops_served_states_confirm(visit: Visit) -> None:
+    """Unchecking Wisconsin, where an agent is routed: the second screen with the counts."""
+    make_agent(zip_code="53703", licensed=["WI"])
+    visit.log_in(make_operator(username="ada.admin", role="administrator"))
+    visit.page.goto("/ops/service/2026/states/")
+    visit.page.locator("label[for=state-WI]").click()
+    visit.submit()
+    expect(visit.page.locator("#impacts")).to_contain_text("WI")
+
+
 def ops_dashboard(visit: Visit) -> None:
     """The last 7 days, with yesterday's ten requests of known timings (dashboard_data.py)."""
     make_known_day(timezone.localdate() - timedelta(days=1))
@@ -644,6 +699,10 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-controls": ops_controls,
     "ops-staff": ops_staff,
     "ops-staff-errors": ops_staff_errors,
+    "ops-service": ops_service,
+    "ops-plan-year-new": ops_plan_year_new,
+    "ops-served-states": ops_served_states,
+    "ops-served-states-confirm": ops_served_states_confirm,
     "offline": offline,
 }
 

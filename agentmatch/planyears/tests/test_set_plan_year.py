@@ -90,3 +90,37 @@ def test_intake_can_be_paused_with_a_message_and_reopened(plan_year):
     assert plan_year.intake_paused_message == ""
     # The served states were kept: no --states means "unchanged".
     assert len(served_states(plan_year)) == 30
+
+
+def test_intake_can_be_paused_with_a_spanish_message_too(plan_year):
+    output = run(
+        "2026",
+        "--intake",
+        "paused",
+        "--message",
+        "Back on January 2.",
+        "--message-es",
+        "Volvemos el 2 de enero.",
+    )
+    plan_year.refresh_from_db()
+    assert plan_year.intake_paused_message_es == "Volvemos el 2 de enero."
+    assert 'es: "Volvemos el 2 de enero."' in output
+    run("2026", "--intake", "open")
+    plan_year.refresh_from_db()
+    assert plan_year.intake_open and plan_year.intake_paused_message_es == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("--intake", "paused", "--message-es", "x" * 301), "too long"),
+        (("--intake", "paused", "--message-es", "dos\nlíneas"), "control character"),
+        (("--intake", "open", "--message-es", "Pronto."), "pause intake to set it"),
+    ],
+)
+def test_a_bad_spanish_message_is_refused_and_nothing_changes(plan_year, args, problem):
+    with pytest.raises(CommandError, match=problem) as raised:
+        run("2026", *args)
+    assert "--message-es" in str(raised.value)
+    plan_year.refresh_from_db()
+    assert plan_year.intake_open and plan_year.intake_paused_message_es == ""

@@ -59,6 +59,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--message", help="what consumers see while intake is paused (with --intake paused)"
         )
+        parser.add_argument(
+            "--message-es",
+            dest="message_es",
+            help="the same message for consumers reading in Spanish (with --intake paused)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         states: list[str] | None = None
@@ -74,10 +79,15 @@ class Command(BaseCommand):
                 make_current=options["current"],
                 intake_open=None if intake is None else intake == "open",
                 paused_message=options["message"],
+                paused_message_es=options["message_es"],
                 now=timezone.now(),
             )
         except PlanYearError as exc:
-            flag = {"states": "--states or --states-2026", "message": "--message"}
+            flag = {
+                "states": "--states or --states-2026",
+                "message": "--message",
+                "message_es": "--message-es",
+            }
             where = flag.get(exc.field, exc.field)
             raise CommandError(f"{exc.message} (give {where})") from exc
         plan_year = change.plan_year
@@ -89,6 +99,8 @@ class Command(BaseCommand):
         state = "open" if plan_year.intake_open else "paused"
         if not plan_year.intake_open and plan_year.intake_paused_message:
             state += f' ("{plan_year.intake_paused_message}")'
+        if not plan_year.intake_open and plan_year.intake_paused_message_es:
+            state += f' (es: "{plan_year.intake_paused_message_es}")'
         self.stdout.write(f"Consumer intake: {state}")
         if change.gained is None:
             self.stdout.write("Not the current plan year: routing is unchanged.")
