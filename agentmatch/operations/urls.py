@@ -4,7 +4,9 @@ from agentmatch.operations import (
     views,
     views_controls,
     views_dashboard,
+    views_disclosures,
     views_exports,
+    views_outbox,
     views_queue,
     views_settings,
 )
@@ -49,3 +51,11 @@ urlpatterns = [
 urlpatterns += [path("dashboard/", views_dashboard.dashboard, name="dashboard")]
 urlpatterns += [path("settings/", views_settings.settings_page, name="settings")]
 urlpatterns += [path("controls/", views_controls.controls, name="controls")]
+urlpatterns += [
+    path("outbox/", views_outbox.outbox, name="outbox"),
+    path("outbox/requeue-failed/", views_outbox.requeue_channel, name="outbox_requeue_channel"),
+    path("outbox/<int:message_id>/", views_outbox.message_detail, name="outbox_message"),
+    path("outbox/<int:message_id>/requeue/", views_outbox.requeue, name="outbox_requeue"),
+    path("outbox/<int:message_id>/cancel/", views_outbox.cancel, name="outbox_cancel"),
+    path("disclosures/", views_disclosures.disclosures, name="disclosures"),
+]
