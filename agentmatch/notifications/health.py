@@ -49,8 +49,10 @@ class ChannelHealth:
         return self.failures_since_success > 0
 
 
-def channel_health(now: datetime) -> list[ChannelHealth]:
-    backlog: dict[str, dict[str, Any]] = {
+def pending_backlog(now: datetime) -> dict[str, dict[str, Any]]:
+    """Per channel with messages not sent yet: how many (`n`), how many due now (`due`) and
+    when the oldest was made (`oldest`). /metrics exposes the same figures."""
+    return {
         row["channel"]: dict(row)
         for row in Message.objects.filter(status=MessageStatus.PENDING)
         .values("channel")
@@ -61,6 +63,10 @@ def channel_health(now: datetime) -> list[ChannelHealth]:
         )
         .order_by()
     }
+
+
+def channel_health(now: datetime) -> list[ChannelHealth]:
+    backlog = pending_backlog(now)
     sent, failed = AttemptOutcome.SENT, AttemptOutcome.PERMANENT
     temporary = AttemptOutcome.TEMPORARY
     hour = Q(finished_at__gte=now - HOUR)
