@@ -29,7 +29,7 @@ class OutboxFilter(forms.Form):
         required=False,
         label=_("Status"),
         choices=[
-            (NOT_SENT, _("Failed or waiting to be sent")),
+            (NOT_SENT, _("Failed or waiting")),
             (MessageStatus.FAILED, _("Failed")),
             (MessageStatus.PENDING, _("Waiting to be sent")),
             (MessageStatus.SENT, _("Sent")),
