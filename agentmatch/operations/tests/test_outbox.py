@@ -331,3 +331,23 @@ def test_operators_and_agents_get_a_403_and_strangers_the_login(
 def test_the_controls_page_leads_to_the_outbox(admin_client: Client) -> None:
     page = admin_client.get("/ops/controls/").content.decode()
     assert 'href="/ops/outbox/"' in page
+
+
+def test_a_provider_failing_right_now_shows_the_workers_pause(
+    admin_client: Client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFY_CHANNEL_PAUSE_SECONDS = 2
+    now = timezone.now()
+    message = pending_message(channel=Channel.PUSH, to="7")
+    # Six temporary failures in a row: the longest pause (2 s doubled five times, capped).
+    for seconds_ago in (90, 80, 60, 40, 20, 1):
+        at = now - timedelta(seconds=seconds_ago)
+        DeliveryAttempt.objects.create(
+            message=message, channel="push", started_at=at, finished_at=at,
+            outcome=AttemptOutcome.TEMPORARY, latency_ms=0,
+        )  # fmt: skip
+    push = {h.channel: h for h in channel_health(now)}["push"]
+    assert push.failures_since_success == 6
+    assert push.paused_until == now - timedelta(seconds=1) + timedelta(seconds=60)
+    page = admin_client.get("/ops/outbox/").content.decode()
+    assert "Workers skip this channel until" in page
