@@ -73,12 +73,18 @@ class ChannelBreaker:
         clock = time.monotonic()
         return [channel for channel, until in self.until.items() if until > clock]
 
+    @classmethod
+    def pause_seconds(cls, failures: int) -> float:
+        """How long a channel is skipped after its `failures`-th temporary failure in a row
+        (also what the outbox page estimates from the attempts: notifications/health.py)."""
+        if failures < 1:
+            return 0.0
+        pause = settings.NOTIFY_CHANNEL_PAUSE_SECONDS * 2 ** (failures - 1)
+        return min(cls.MAX_PAUSE_SECONDS, pause)
+
     def failed(self, channel: str) -> None:
         count = self.failures[channel] = self.failures.get(channel, 0) + 1
-        pause = min(
-            self.MAX_PAUSE_SECONDS, settings.NOTIFY_CHANNEL_PAUSE_SECONDS * 2 ** (count - 1)
-        )
-        self.until[channel] = time.monotonic() + pause
+        self.until[channel] = time.monotonic() + self.pause_seconds(count)
 
     def succeeded(self, channel: str) -> None:
         self.failures.pop(channel, None)

@@ -9,7 +9,7 @@ been sent, has failed for good, or was suppressed.
 import json
 from typing import Any
 
-from agentmatch.core.logging import cut_secrets
+from agentmatch.core.logging import cut_secrets, mask_phone
 
 MASK = "[removed]"
 
@@ -25,3 +25,16 @@ def redacted_fields(*, subject: str, body: str, payload: dict[str, Any]) -> dict
         "body": redact(body),
         "payload": json.loads(redact(json.dumps(payload))) if payload else payload,
     }
+
+
+def masked_recipient(channel: str, to: str) -> str:
+    """Who a message is for, as support pages show it: "+1 ***-***-0199", "l***@example.com",
+    never the whole number or address (a consumer's, often); a push subscription's id."""
+    if not to:
+        return ""
+    if channel == "sms":
+        return mask_phone(to)
+    if channel == "email":
+        local, _at, domain = to.rpartition("@")
+        return f"{local[:1]}***@{domain}" if local else "***"
+    return to  # a PushSubscription id: names no one

@@ -27,7 +27,6 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -38,12 +37,11 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from prometheus_client.registry import Collector
 
 from agentmatch.core.models import WorkerHeartbeat
+from agentmatch.notifications.health import pending_backlog
 from agentmatch.notifications.models import (
     AttemptOutcome,
     Channel,
     DeliveryAttempt,
-    Message,
-    MessageStatus,
 )
 from agentmatch.referrals.models import (
     OPEN_STATUSES,
@@ -178,17 +176,8 @@ def offer_metrics(now: datetime) -> Iterator[Metric]:
 
 
 def delivery_metrics(now: datetime) -> Iterator[Metric]:
-    backlog: dict[str, dict[str, Any]] = {
-        row["channel"]: dict(row)
-        for row in Message.objects.filter(status=MessageStatus.PENDING)
-        .values("channel")
-        .annotate(
-            n=Count("id"),
-            due=Count("id", filter=Q(next_attempt_at__lte=now)),
-            oldest=Min("created_at"),
-        )
-        .order_by()
-    }
+    # The same figures as the outbox page's (notifications/health.py).
+    backlog = pending_backlog(now)
     pending = GaugeMetricFamily(
         "agentmatch_outbox_pending",
         "Messages not yet sent (due now or waiting for a retry), by channel.",

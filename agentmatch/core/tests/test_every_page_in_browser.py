@@ -588,6 +588,57 @@ def ops_served_states_confirm(visit: Visit) -> None:
     visit.page.locator("label[for=state-WI]").click()
     visit.submit()
     expect(visit.page.locator("#impacts")).to_contain_text("WI")
+def _outbox_world() -> int:
+    """A failed text to a consumer, a waiting email and a sent one, with their attempts."""
+    from agentmatch.notifications.models import DeliveryAttempt, Message
+
+    now = timezone.now()
+    made = now - timedelta(minutes=20)
+    common = {"kind": "consumer_received", "created_at": made, "next_attempt_at": made}
+    failed = Message.objects.create(
+        channel="sms", to="+16085550199", body="Received", status="failed", attempts=2,
+        last_error="The 'To' number +16085550199 is not reachable", **common,
+    )  # fmt: skip
+    Message.objects.create(channel="email", to="lucia@example.com", body="Hi", **common)
+    for outcome, minutes in (("temporary", 15), ("permanent", 10)):
+        at = now - timedelta(minutes=minutes)
+        DeliveryAttempt.objects.create(
+            message=failed, channel="sms", started_at=at, finished_at=at, outcome=outcome,
+            error="503 Service Unavailable", latency_ms=1000,
+        )  # fmt: skip
+    return failed.pk
+
+
+def ops_outbox(visit: Visit) -> None:
+    """The administrators' outbox: each channel's health and the messages not sent."""
+    _outbox_world()
+    visit.log_in(make_operator(username="ada.admin", role="administrator"))
+    visit.page.goto("/ops/outbox/")
+    expect(visit.page.locator("#outbox-messages tbody tr")).to_have_count(2)
+    expect(visit.page.locator("main")).to_contain_text("***-***-0199")
+
+
+def ops_outbox_message(visit: Visit) -> None:
+    """One failed text, its attempts and the button that sends it again."""
+    message_id = _outbox_world()
+    visit.log_in(make_operator(username="ada.admin", role="administrator"))
+    visit.page.goto(f"/ops/outbox/{message_id}/")
+    expect(visit.page.locator("#attempts tbody tr")).to_have_count(2)
+
+
+def ops_disclosures(visit: Visit) -> None:
+    """Who saw which consumer's details: Rosa accepted and later opened one referral."""
+    from agentmatch.referrals.models import ContactDisclosure
+
+    referral = operations_world(visit)
+    rosa = Agent.objects.get(npn="412345")
+    for minutes, context in ((30, "accept"), (5, "view")):
+        ContactDisclosure.objects.create(
+            referral=referral, agent=rosa, channel="web", context=context,
+            at=timezone.now() - timedelta(minutes=minutes),
+        )  # fmt: skip
+    visit.page.goto("/ops/disclosures/?npn=412345")
+    expect(visit.page.locator("#disclosures tbody tr")).to_have_count(2)
 
 
 def ops_dashboard(visit: Visit) -> None:
@@ -703,6 +754,9 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-plan-year-new": ops_plan_year_new,
     "ops-served-states": ops_served_states,
     "ops-served-states-confirm": ops_served_states_confirm,
+    "ops-outbox": ops_outbox,
+    "ops-outbox-message": ops_outbox_message,
+    "ops-disclosures": ops_disclosures,
     "offline": offline,
 }
 
