@@ -5,6 +5,7 @@ from agentmatch.operations import (
     views_controls,
     views_dashboard,
     views_exports,
+    views_imports,
     views_queue,
     views_settings,
 )
@@ -49,3 +50,11 @@ urlpatterns = [
 urlpatterns += [path("dashboard/", views_dashboard.dashboard, name="dashboard")]
 urlpatterns += [path("settings/", views_settings.settings_page, name="settings")]
 urlpatterns += [path("controls/", views_controls.controls, name="controls")]
+urlpatterns += [
+    path("imports/", views_imports.imports, name="imports"),
+    path("imports/<int:upload_id>/", views_imports.import_upload, name="import_upload"),
+    path(
+        "imports/<int:upload_id>/progress/", views_imports.import_progress, name="import_progress"
+    ),
+    path("imports/<int:upload_id>/cancel/", views_imports.cancel_import, name="cancel_import"),
+]
