@@ -12,7 +12,9 @@ TAKES_PLAN_YEAR = ("rcl", "roster")
 
 
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=list(KIND.items()), label=_("Which file"))
+    kind = forms.ChoiceField(
+        choices=list(KIND.items()), label=_("Which file"), widget=forms.RadioSelect
+    )
     file = forms.FileField(label=_("File"), allow_empty_file=False)
     plan_year = forms.IntegerField(
         required=False, min_value=2014, max_value=2100, label=_("Plan year (optional)")

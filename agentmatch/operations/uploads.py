@@ -17,6 +17,7 @@ from agentmatch.imports.uploads import store_upload
 from agentmatch.operations.models import ControlChange, ControlKind
 from agentmatch.operations.services import OperationError
 
+
 def largest_upload() -> int:
     return int(settings.IMPORT_UPLOAD_MAX_MB) * 1024 * 1024
 
