@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.jobs import registered
@@ -190,3 +191,25 @@ def test_an_import_from_the_commands_has_no_upload(plan_year):
     run = ImportRun.objects.get()
     assert run.file_name == fixture("rcl.csv")
     assert not ImportUpload.objects.filter(run=run).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_other_processes_while_the_import_runs(plan_year, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one connection write at a time: progress shows at the end")
+    monkeypatch.setattr(actions, "CHUNK", 3)
+    upload = queue("roster.csv", ImportKind.ROSTER)
+    seen: list[tuple[str, int]] = []
+    real = uploads.ProgressWriter.__call__
+
+    def call(writer: uploads.ProgressWriter, done: int, size: int) -> None:
+        real(writer, done, size)
+        # A statement of the import's own connection sees what other connections committed.
+        row = ImportUpload.objects.values_list("status", "done_bytes").get(pk=upload.pk)
+        seen.append(row)
+
+    monkeypatch.setattr(uploads.ProgressWriter, "__call__", call)
+    run_one_upload(timezone.now())
+    assert len(seen) >= 3 and all(status == UploadStatus.RUNNING for status, _d in seen)
+    done = [d for _s, d in seen]
+    assert done == sorted(done) and 0 < done[0] < upload.size and done[-1] == upload.size
