@@ -548,6 +548,7 @@ def ops_import_upload(visit: Visit) -> None:
     run_one_upload(timezone.now())
     expect(visit.page.locator("#import-summary")).to_be_visible(timeout=10_000)  # htmx
     expect(visit.page.locator("#rejected tbody tr")).to_have_count(4)
+    expect(visit.page.get_by_role("button", name=re.compile("Cancel|Cancelar"))).to_have_count(0)
 
 
 def ops_dashboard(visit: Visit) -> None:

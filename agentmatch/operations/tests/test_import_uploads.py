@@ -96,6 +96,7 @@ def test_the_progress_fragment_polls_until_the_import_ends(admin_client):
     run_one_upload(timezone.now())
     fragment = admin_client.get(f"/ops/imports/{queued.pk}/progress/")
     assert b"hx-get" not in fragment.content and b'id="import-summary"' in fragment.content
+    assert b"Cancel this import" not in fragment.content  # the button goes with the wait
 
 
 def test_a_file_the_importer_cannot_read_ends_as_a_failed_import_with_its_reason(admin_client):
