@@ -484,3 +484,7 @@ SENTRY_DSN = env_str("SENTRY_DSN", "")
 # The environment name error reports are filed under (e.g. production, staging).
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
 error_reports.init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# Web uploads of import files (/ops/imports/): the file goes to the database in chunks and
+# a worker imports it. Larger requests are refused before their body is read.
+IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 200)

@@ -96,6 +96,7 @@ VARIABLES: list[Variable] = [
     Variable("DB_CONN_HEALTH_CHECKS", "boolean", _DB, "check a kept connection before using it (replaces one the database dropped)", default=True),
     Variable("AGENTMATCH_DATA_DIR", "text", _DB, "writable directory: SQLite database, the secret key file, the SMS file", shown="data/ in the source tree"),
     Variable("STATIC_ROOT", "text", _DB, "where `collectstatic` puts the page assets and the web processes serve them from (the release's `static/`, read-only at run time)", shown="`AGENTMATCH_DATA_DIR`/static"),
+    Variable("IMPORT_UPLOAD_MAX_MB", "integer", _DB, "largest file (MB) an administrator may upload on /ops/imports/ (stored in the database until a worker imports it); larger files: import them with the `import_*` commands", default=200),
     # --- Processes ----------------------------------------------------------------------
     Variable("HOST", "text", _PROC, "`web` and `run`: address to listen on (`0.0.0.0` in a container)", default="127.0.0.1"),
     Variable("PORT", "integer", _PROC, "`web` and `run`: port to listen on", default=8000),

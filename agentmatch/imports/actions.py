@@ -69,25 +69,35 @@ def import_file(
     rejects_path: str | None = None,
     show_rejected: Callable[[str], object] | None = None,
     show_progress: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+    on_rejected: Callable[[Rejected], object] | None = None,
+    file_name: str | None = None,
 ) -> ImportReport:
-    """Imports one file of this kind; raises UnreadableFile (after recording the failure)."""
+    """Imports one file of this kind; raises UnreadableFile (after recording the failure).
+
+    `progress(bytes_read, size)` is called after each chunk is written, `on_rejected` with
+    each rejected row (a web upload keeps the first few); `file_name` is what the run
+    records when `path` is a temporary copy."""
     importer = IMPORTERS[kind]()
+    name = (file_name or path)[:500]
     sha = ""
     sink: RejectSink | None = None
     try:
         sha = sha256_of(path)
-        sink = RejectSink(rejects_path, show_rejected)
+        sink = RejectSink(rejects_path, show_rejected, on_rejected)
         with transaction.atomic(durable=True):
-            report = _import(importer, path, sha, plan_year, now, sink, show_progress)
+            report = _import(
+                importer, path, name, sha, plan_year, now, sink, show_progress, progress
+            )
     except BaseException as exc:
         if sink is not None:
             sink.finish(keep=False)
         reason = str(exc) if isinstance(exc, UnreadableFile) else f"{type(exc).__name__}: {exc}"
         # After the rollback, in a transaction of its own: the attempt itself is auditable.
         with transaction.atomic(durable=True):
-            ImportRun.objects.create(
+            failed = ImportRun.objects.create(
                 kind=importer.kind,
-                file_name=path[:500],
+                file_name=name,
                 sha256=sha,
                 plan_year=plan_year,
                 started_at=now,
@@ -95,6 +105,8 @@ def import_file(
                 status=ImportStatus.FAILED,
                 failure_reason=reason,
             )
+        if isinstance(exc, UnreadableFile):
+            exc.run = failed
         raise
     sink.finish(keep=True)
     report.referrals_offered = _offer_waiting(report.gained_ids)
@@ -104,14 +116,16 @@ def import_file(
 def _import(
     importer: Importer,
     path: str,
+    name: str,
     sha: str,
     plan_year: int | None,
     now: datetime,
     sink: RejectSink,
     show_progress: bool,
+    progress: Callable[[int, int], object] | None,
 ) -> ImportReport:
     run = ImportRun.objects.create(
-        kind=importer.kind, file_name=path[:500], sha256=sha, plan_year=plan_year, started_at=now
+        kind=importer.kind, file_name=name, sha256=sha, plan_year=plan_year, started_at=now
     )
     try:
         current = current_plan_year()
@@ -131,6 +145,8 @@ def _import(
         while chunk := list(islice(items, CHUNK)):
             _apply_chunk(importer, chunk, ctx, sink)
             bar.update(ctx.position - bar.n)
+            if progress is not None:
+                progress(min(ctx.position, size), size)
 
     report = ImportReport(run, kept_as=importer.kept_as)
     conflicts = ProfileConflict.objects.filter(import_run=run)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ImportsConfig(AppConfig):
     name = "agentmatch.imports"
     label = "imports"
+
+    def ready(self) -> None:
+        from agentmatch.core.jobs import register
+        from agentmatch.imports.uploads import run_one_upload
+
+        # Files uploaded on /ops/imports/. An import can take minutes, during which this
+        # worker does nothing else: after the quick jobs, before delivery sends their texts.
+        register("import uploaded files", run_one_upload, order=80)

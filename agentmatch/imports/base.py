@@ -31,6 +31,7 @@ class UnreadableFile(Exception):
 
     code = "unreadable_file"
     field = "file"
+    run: ImportRun | None = None  # the failed run import_file recorded
 
     @property
     def message(self) -> str:
@@ -341,8 +342,13 @@ class RejectSink:
 
     SHOW = 20
 
-    def __init__(self, path: str | None, show: Callable[[str], object] | None) -> None:
-        self.path, self.show, self.count = path, show, 0
+    def __init__(
+        self,
+        path: str | None,
+        show: Callable[[str], object] | None,
+        keep: Callable[[Rejected], object] | None = None,
+    ) -> None:
+        self.path, self.show, self.keep, self.count = path, show, keep, 0
         self._tmp: Any = None
         self._writer: Any = None
         if path:
@@ -358,6 +364,8 @@ class RejectSink:
 
     def add(self, rejected: Rejected) -> None:
         self.count += 1
+        if self.keep is not None:
+            self.keep(rejected)
         if self.count <= self.SHOW and self.show is not None:
             self.show(f"line {rejected.line}: rejected: {rejected.reason}")
         if self._writer is not None:

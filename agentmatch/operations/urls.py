@@ -6,6 +6,7 @@ from agentmatch.operations import (
     views_dashboard,
     views_disclosures,
     views_exports,
+    views_imports,
     views_outbox,
     views_queue,
     views_service,
@@ -86,4 +87,10 @@ urlpatterns += [
     path("outbox/<int:message_id>/requeue/", views_outbox.requeue, name="outbox_requeue"),
     path("outbox/<int:message_id>/cancel/", views_outbox.cancel, name="outbox_cancel"),
     path("disclosures/", views_disclosures.disclosures, name="disclosures"),
+    path("imports/", views_imports.imports, name="imports"),
+    path("imports/<int:upload_id>/", views_imports.import_upload, name="import_upload"),
+    path(
+        "imports/<int:upload_id>/progress/", views_imports.import_progress, name="import_progress"
+    ),
+    path("imports/<int:upload_id>/cancel/", views_imports.cancel_import, name="cancel_import"),
 ]

@@ -639,6 +639,46 @@ def ops_disclosures(visit: Visit) -> None:
         )  # fmt: skip
     visit.page.goto("/ops/disclosures/?npn=412345")
     expect(visit.page.locator("#disclosures tbody tr")).to_have_count(2)
+def ops_imports(visit: Visit) -> None:
+    """The administrators' imports: the form, one waiting upload, a web and a command run."""
+    from agentmatch.imports.tests.helpers import fixture
+    from agentmatch.imports.uploads import run_one_upload, store_upload
+
+    admin = make_operator(username="ada.admin", role="administrator")
+    import_file(kind=ImportKind.ROSTER, path=fixture("roster.csv"), now=timezone.now())
+    for name, kind in (("rcl.csv", ImportKind.RCL), ("nipr.xml", ImportKind.NIPR)):
+        store_upload(
+            kind=kind,
+            file_name=name,
+            plan_year=None,
+            pieces=[Path(fixture(name)).read_bytes()],
+            uploaded_by=admin,
+            now=timezone.now(),
+        )
+    run_one_upload(timezone.now())  # the RCL; the NIPR file still waits
+    visit.log_in(admin)
+    visit.page.goto("/ops/imports/")
+    expect(visit.page.locator("#history tbody tr")).to_have_count(2)
+    expect(visit.page.locator("#pending li")).to_have_count(1)
+
+
+def ops_import_upload(visit: Visit) -> None:
+    """An upload sent through the form, queued (polling), then imported with rejected rows."""
+    from agentmatch.imports.tests.helpers import fixture
+    from agentmatch.imports.uploads import run_one_upload
+
+    admin = make_operator(username="ada.admin", role="administrator")
+    visit.log_in(admin)
+    visit.page.goto("/ops/imports/")
+    visit.page.locator("label[for=id_kind_1]").click()  # the CMS registration list
+    visit.page.set_input_files("#id_file", fixture("rcl.csv"))
+    visit.page.locator("#import-form button[type=submit]").click()
+    expect(visit.page.locator("#import-progress")).to_be_visible()
+    check_page(visit.page, language=visit.language)  # while it waits
+    run_one_upload(timezone.now())
+    expect(visit.page.locator("#import-summary")).to_be_visible(timeout=10_000)  # htmx
+    expect(visit.page.locator("#rejected tbody tr")).to_have_count(4)
+    expect(visit.page.get_by_role("button", name=re.compile("Cancel|Cancelar"))).to_have_count(0)
 
 
 def ops_dashboard(visit: Visit) -> None:
@@ -757,6 +797,8 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-outbox": ops_outbox,
     "ops-outbox-message": ops_outbox_message,
     "ops-disclosures": ops_disclosures,
+    "ops-imports": ops_imports,
+    "ops-import-upload": ops_import_upload,
     "offline": offline,
 }
 
@@ -779,6 +821,7 @@ SCREENSHOTS = {
     "ops-referral-timeline": "ops-referral-timeline",
     "ops-dashboard": "ops-dashboard",
     "ops-queue": "ops-queue",
+    "ops-imports": "ops-imports",
 }
 
 # Pages that fail a check because of a known bug: name -> reason (see /work/notes/h5.md).

@@ -29,6 +29,7 @@ def test_every_app_registers_its_jobs_delivery_last() -> None:
         "send invitations",
         "recovery emails",
         "contact reminders",
+        "import uploaded files",
         "deliver messages",
     ]
     assert {j.name for j in jobs.registered(jobs.SWEEP)} == {
