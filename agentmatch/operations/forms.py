@@ -28,6 +28,8 @@ class ExportForm(forms.Form):
             (ExportKind.UNMATCHED, _("Unmatched requests")),
         ],
         label=_("What"),
+        # Radio buttons on the page: each choice gets its own id for its label.
+        widget=forms.RadioSelect,
     )
     date_from = forms.DateField(label=_("From"))
     date_to = forms.DateField(label=_("To (included)"))

@@ -186,3 +186,11 @@ def test_the_page_lists_recent_exports_with_who_and_whether_details_were_in_them
     read(post(admin_client, with_contact_details="on"))
     page = admin_client.get(URL).content.decode()
     assert "ada.admin" in page and "Included" in page
+
+
+@pytest.mark.django_db
+def test_each_kind_of_export_has_a_radio_button_its_label_points_at(operator_client):
+    page = operator_client.get(URL).content.decode()
+    for n in range(3):
+        assert f'id="id_kind_{n}"' in page and f'for="id_kind_{n}"' in page
+    assert 'id="None"' not in page
