@@ -11,11 +11,19 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from agentmatch.core.csv_export import in_chunks
 from agentmatch.operations.models import ExportKind
-from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
+from agentmatch.referrals.event_details import recognise
+from agentmatch.referrals.models import (
+    EventKind,
+    Offer,
+    OfferStatus,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
 
 CONTACT_COLUMNS = ["first_name", "last_name", "phone", "email", "zip_code"]
 
@@ -48,6 +56,9 @@ def _referral_row(referral: Referral, contact: bool) -> list[Any]:
         accepted.agent.npn if accepted else None,
         accepted.responded_at if accepted else None,
         minutes,
+        # Why it ended: the stable code (referrals.event_details), then the English text.
+        referral.end_code or recognise(referral.end_reason)[0],  # type: ignore[attr-defined]
+        referral.end_reason,
     ]
     if contact:
         row += [getattr(referral, name) for name in CONTACT_COLUMNS]
@@ -67,6 +78,8 @@ REFERRAL_COLUMNS = [
     "accepted_by_npn",
     "accepted_at",
     "minutes_to_accept",
+    "end_reason_code",
+    "end_reason",
 ]
 OFFER_COLUMNS = [
     "reference",
@@ -114,7 +127,12 @@ def _referral_query(kind: str, start: datetime, end: datetime) -> QuerySet[Refer
     referrals = _referrals(start, end)
     if kind == ExportKind.UNMATCHED:
         referrals = referrals.filter(status=ReferralStatus.UNMATCHED)
-    return referrals.annotate(offer_count=Count("offers")).prefetch_related("offers__agent")
+    ending = ReferralEvent.objects.filter(
+        referral=OuterRef("pk"), kind__in=(EventKind.UNMATCHED, EventKind.CANCELED)
+    ).order_by("-at", "-pk")
+    return referrals.annotate(
+        offer_count=Count("offers"), end_code=Subquery(ending.values("code")[:1])
+    ).prefetch_related("offers__agent")
 
 
 def _offer_query(start: datetime, end: datetime) -> QuerySet[Offer]:

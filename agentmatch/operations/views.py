@@ -35,6 +35,7 @@ from agentmatch.operations.models import OperatorAction
 from agentmatch.operations.permissions import operator_required
 from agentmatch.operations.services import OperationError
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
+from agentmatch.referrals.event_details import end_reason_text, with_texts
 from agentmatch.referrals.models import Offer, Referral
 from agentmatch.referrals.reference import find_referral as referral_by_number
 
@@ -179,8 +180,11 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if referral is None:
         raise Http404("No such referral")
     phone_mark = undeliverable(referral.phone)
+    # Each event's detail in the operator's language (event_details), and the ending's.
+    events = with_texts(referral.events.select_related("agent", "offer").order_by("at", "pk"))
     context = {
         "referral": referral,
+        "end_reason": end_reason_text(referral, events),
         "undeliverable_reason": describe(phone_mark.error_code) if phone_mark else "",
         # Minimum necessary: support sees who asked only in masked form (and, once the
         # retention period removed the details, nothing).
@@ -192,7 +196,7 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "email": mask_email(referral.email),
         },
         "language_name": language_label(referral.language),
-        "events": referral.events.select_related("agent", "offer").order_by("at", "pk"),
+        "events": events,
         "offers": referral.offers.select_related("agent").order_by("position"),
     }
     return render(request, "operations/referral.html", context)

@@ -7,6 +7,7 @@ event together. services.py calls these and keeps the plain ORM path for SQLite;
 test suite runs both.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,14 +57,21 @@ class ClaimedAgent:
 
 
 def claim_agent_and_write_offer(
-    *, offer: Offer, open_statuses: tuple[str, ...], offered_status: str, event_detail: str
+    *,
+    offer: Offer,
+    open_statuses: tuple[str, ...],
+    offered_status: str,
+    event_code: str,
+    event_params: dict[str, Any],
+    event_detail: str,
 ) -> tuple[ClaimedAgent | None, bool]:
     """PostgreSQL: claim_agent(), then the offer, the referral's move to offered and the
     offered event, all in one statement (data-modifying CTEs run once, in order of need).
 
     Returns (agent, written): (None, False) when the agent is busy or full (nothing
     written); (agent, False) when the referral closed meanwhile (the caller rolls back);
-    (agent, True) on success. `event_detail` may hold "{npn}", filled in by the database.
+    (agent, True) on success. `event_detail` may hold "{npn}", filled in by the database,
+    which also adds the NPN to `event_params`.
     The same statement returns the agent's contact columns and push subscriptions, so
     enqueueing the offer's messages reads nothing more.
     """
@@ -92,8 +100,10 @@ def claim_agent_and_write_offer(
             RETURNING id
         ), e AS (
             INSERT INTO {ReferralEvent._meta.db_table}
-                (referral_id, kind, at, offer_id, agent_id, detail)
-            SELECT r.id, %s, %s, o.id, c.id, %s || c.npn || %s FROM c, o, r
+                (referral_id, kind, at, offer_id, agent_id, code, params, detail)
+            SELECT r.id, %s, %s, o.id, c.id, %s, %s::jsonb || jsonb_build_object('npn', c.npn),
+                   %s || c.npn || %s
+            FROM c, o, r
             RETURNING offer_id
         )
         SELECT c.id, c.npn, c.email, c.cell_phone, c.contact_method,
@@ -114,6 +124,8 @@ def claim_agent_and_write_offer(
         *open_statuses,
         EventKind.OFFERED.value,
         offered_at,
+        event_code,
+        json.dumps(event_params),
         before,
         after,
     ]
@@ -134,7 +146,9 @@ def claim_agent_and_write_offer(
     return claimed, True
 
 
-def insert_referral_with_event(*, referral: Any, event_detail: str) -> None:
+def insert_referral_with_event(
+    *, referral: Any, event_code: str, event_params: dict[str, Any], event_detail: str
+) -> None:
     """PostgreSQL: inserts a new referral and its created event in one statement."""
     from agentmatch.referrals.models import EventKind, Referral, ReferralEvent
 
@@ -146,13 +160,15 @@ def insert_referral_with_event(*, referral: Any, event_detail: str) -> None:
             INSERT INTO {Referral._meta.db_table} ({columns})
             VALUES ({", ".join(["%s"] * len(fields))}) RETURNING id
         )
-        INSERT INTO {ReferralEvent._meta.db_table} (referral_id, kind, at, detail)
-        SELECT r.id, %s, %s, %s FROM r
+        INSERT INTO {ReferralEvent._meta.db_table} (referral_id, kind, at, code, params, detail)
+        SELECT r.id, %s, %s, %s, %s::jsonb, %s FROM r
         RETURNING referral_id"""
     params = [
         *values,
         EventKind.CREATED.value,
         connection.ops.adapt_datetimefield_value(referral.created_at),
+        event_code,
+        json.dumps(event_params),
         event_detail,
     ]
     with connection.cursor() as cursor:

@@ -49,14 +49,20 @@ def anonymise_referral(*, referral: Referral, now: datetime) -> bool:
     if done != 1:
         return False
     if zip_code:
-        # "... miles from 53703) ..." (services._reason) and the "created" event's
-        # "53703 es": the only texts that copy the ZIP code.
+        # "... miles from 53703) ..." (services._reason) and the "created" event's English
+        # detail ("request from ZIP code 53703, ..." or, before codes, "53703 es").
         Offer.objects.filter(referral_id=referral.pk).update(
             reason=Replace(F("reason"), Value(f"from {zip_code})"), Value(f"from {ZIP_REMOVED})"))
         )
         ReferralEvent.objects.filter(referral_id=referral.pk, kind=EventKind.CREATED).update(
             detail=Replace(F("detail"), Value(zip_code), Value(ZIP_REMOVED))
         )
+    # The same ZIP code as an event parameter (event_details renders a cleared one as
+    # "[ZIP removed]" in the reader's language). Any event, not only "created": the
+    # parameters are the code's, and a future code may carry it too.
+    for event in ReferralEvent.objects.filter(referral_id=referral.pk, params__has_key="zip"):
+        event.params = {**event.params, "zip": None}
+        event.save(update_fields=["params"])
     # The request's fingerprint is an HMAC of its fields, phone included.
     IdempotencyKey.objects.filter(referral_id=referral.pk).delete()
     return True

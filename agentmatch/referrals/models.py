@@ -250,6 +250,11 @@ class ReferralEvent(models.Model):
     at = models.DateTimeField()
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE)
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT)
+    # What the event's detail says, as a code of referrals.event_details.CATALOG and its
+    # raw parameters, rendered in the reader's language. `detail` keeps the English text
+    # (rows from before codes have only it; the previous release reads it).
+    code = models.CharField(max_length=40, blank=True, db_default="")
+    params = models.JSONField(default=dict, blank=True, db_default={})
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -23,6 +23,15 @@ from agentmatch.referrals.claims import (
     claim_agent_and_write_offer,
     insert_referral_with_event,
 )
+from agentmatch.referrals.event_details import (
+    ALL_OFFERED_OR_BUSY,
+    NO_AGENT_AVAILABLE,
+    NO_AGENT_FOR_STATE,
+    NO_AGENT_SPEAKS,
+    Params,
+    in_english,
+    recognise,
+)
 from agentmatch.referrals.intake import ContactRequest
 from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
 from agentmatch.referrals.messages import (
@@ -51,9 +60,6 @@ from agentmatch.referrals.problems import (
 )
 from agentmatch.referrals.reference import new_reference_code
 
-# The reason the referral timeline gives for the pause (operators read it in English).
-PAUSE_REASON = "paused after a missed offer"
-
 
 class ReferralClosed(Exception):
     def __init__(self, message: str) -> None:
@@ -68,10 +74,27 @@ def _event(
     *,
     offer: Offer | None = None,
     agent: Agent | None = None,
+    code: str = "",
+    params: Params | None = None,
     detail: str = "",
 ) -> None:
+    """Writes one event. Its detail is a code of event_details.CATALOG with parameters
+    (`detail` then gets their English rendering); a caller that still passes English text
+    has it read back into a code when it is a known sentence."""
+    if not code and detail:
+        code, params = recognise(detail)
+    params = params or {}
+    if code:
+        detail = in_english(code, params)
     ReferralEvent.objects.create(
-        referral=referral, kind=kind, at=now, offer=offer, agent=agent, detail=detail[:500]
+        referral=referral,
+        kind=kind,
+        at=now,
+        offer=offer,
+        agent=agent,
+        code=code,
+        params=params,
+        detail=detail[:500],
     )
 
 
@@ -117,12 +140,18 @@ def create_referral(
         partner_key=partner_key,
         created_at=now,
     )
-    detail = f"{referral.zip_code} {referral.language}"
+    # The ZIP code is the consumer's: forgetting.anonymise_referral clears it from here.
+    params = {"zip": referral.zip_code, "language": referral.language}
     if connection.vendor == "postgresql":
-        insert_referral_with_event(referral=referral, event_detail=detail)
+        insert_referral_with_event(
+            referral=referral,
+            event_code="request_received",
+            event_params=params,
+            event_detail=in_english("request_received", params),
+        )
     else:
         referral.save(force_insert=True)
-        _event(referral, EventKind.CREATED, now, detail=detail)
+        _event(referral, EventKind.CREATED, now, code="request_received", params=params)
     with one_insert():
         notify_referral_received(referral=referral, token=token, now=now, first_time=True)
         offer_next(referral=referral, now=now)
@@ -246,15 +275,21 @@ def _place_offer(
         offered_at=now,
         expires_at=now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS),
     )
-    detail = (
-        f"offer {position} to {{npn}}, rank {candidate.rank}, {candidate.distance_miles:.1f} mi"
-    )
+    params: Params = {
+        "position": position,
+        "rank": candidate.rank,
+        "distance_miles": round(candidate.distance_miles, 1),
+    }
+    # "{npn}" is filled in once the agent is claimed (by the database on PostgreSQL).
+    detail = in_english("offered", {**params, "npn": "{npn}"})
     if connection.vendor == "postgresql":
         # The intake hot path: claim, offer, referral status and event in one round trip.
         claimed, written = claim_agent_and_write_offer(
             offer=offer,
             open_statuses=tuple(OPEN_STATUSES),
             offered_status=ReferralStatus.OFFERED,
+            event_code="offered",
+            event_params=params,
             event_detail=detail,
         )
         if claimed is None:
@@ -280,6 +315,8 @@ def _place_offer(
                 at=now,
                 offer=offer,
                 agent_id=candidate.agent_id,
+                code="offered",
+                params={**params, "npn": npn},
                 detail=detail.replace("{npn}", npn),
             )
     if not written:
@@ -290,29 +327,32 @@ def _place_offer(
     return offer
 
 
-def why_nobody(referral: Referral) -> str:
+def why_nobody(referral: Referral) -> tuple[str, Params]:
+    """Why no agent can take the referral now: a code of event_details and its params."""
+    where = {"state": referral.state}
     routed = Agent.objects.filter(
         Exists(RoutingState.objects.filter(agent=OuterRef("pk"), state=referral.state))
     )
     if not routed.exists():
-        return f"no agent receives referrals for {referral.state}"
+        return NO_AGENT_FOR_STATE, where
     speaking = routed.filter(
         Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=referral.language))
     )
+    where_and_language = {**where, "language": referral.language}
     if not speaking.exists():
-        return f"no agent for {referral.state} speaks '{referral.language}'"
+        return NO_AGENT_SPEAKS, where_and_language
     if not speaking.filter(is_available=True).exists():
-        return f"no agent for {referral.state} who speaks '{referral.language}' is available"
-    return "every qualified available agent was already offered this referral or is busy"
+        return NO_AGENT_AVAILABLE, where_and_language
+    return ALL_OFFERED_OR_BUSY, {}
 
 
 def _start_waiting(*, referral: Referral, now: datetime) -> None:
     if referral.status == ReferralStatus.WAITING:
         return
     deadline = referral.wait_expires_at or now + timedelta(seconds=settings.MAX_WAIT_SECONDS)
-    reason = why_nobody(referral)
+    reason, params = why_nobody(referral)
     if deadline <= now:
-        end_unmatched(referral=referral, now=now, reason=f"maximum wait reached; {reason}")
+        _end_after_max_wait(referral=referral, now=now, reason=reason, params=params)
         return
     updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
         status=ReferralStatus.WAITING, waiting_since=now, wait_expires_at=deadline
@@ -320,7 +360,7 @@ def _start_waiting(*, referral: Referral, now: datetime) -> None:
     if updated == 1:
         referral.status = ReferralStatus.WAITING
         referral.waiting_since, referral.wait_expires_at = now, deadline
-        _event(referral, EventKind.WAITING, now, detail=reason)
+        _event(referral, EventKind.WAITING, now, code=reason, params=params)
 
 
 def offer_waiting_referrals(*, now: datetime, agent: Agent | None = None, batch: int = 100) -> int:
@@ -392,11 +432,14 @@ def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "
     return offer
 
 
-def reject_offer(*, offer_id: int, agent: Agent, now: datetime, detail: str = "") -> Offer:
-    """The agent declines: the referral moves on, and the agent may take a waiting one."""
+def reject_offer(
+    *, offer_id: int, agent: Agent, now: datetime, detail: str = "", code: str = ""
+) -> Offer:
+    """The agent declines: the referral moves on, and the agent may take a waiting one.
+    `code` (or a known English `detail`) says why when it was not the agent's own answer."""
     offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.REJECTED)
     referral = Referral.objects.get(pk=offer.referral_id)
-    _event(referral, EventKind.REJECTED, now, offer=offer, agent=agent, detail=detail)
+    _event(referral, EventKind.REJECTED, now, offer=offer, agent=agent, code=code, detail=detail)
     offer_next(referral=referral, now=now)
     offer_waiting_referrals(now=now, agent=agent)
     return offer
@@ -418,17 +461,17 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
     if updated != 1:
         return None
     agent = offer.agent
-    detail = "no answer within the offer window"
+    code, params = "offer_window_passed", {}
     if settings.PAUSE_AGENT_AFTER_MISSED_OFFER:
         # An agent who does not answer is probably away: switch them to red so the next
         # referrals do not each lose 15 minutes on them. Their mode (weekly hours or on) is
         # remembered: "I'm back" returns them to it.
         if pause_for_missed_offer(agent=agent, now=now):
-            detail += f"; {PAUSE_REASON} (was: {agent.get_mode_before_pause_display()})"
+            code, params = "offer_window_passed_paused", {"was": agent.mode_before_pause}
         elif agent.paused_after_missed_offer_at is not None:
-            detail += f"; agent already {PAUSE_REASON}"
+            code = "offer_window_passed_already_paused"
     paused = agent.paused_after_missed_offer_at is not None
-    _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, detail=detail)
+    _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, code=code, params=params)
     notify_offer_missed(offer=offer, now=now, paused=paused, mode=agent.mode_before_pause)
     offer_next(referral=referral, now=now)
     if not paused:
@@ -441,15 +484,32 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
 # --- Endings ----------------------------------------------------------------------------
 
 
-def end_unmatched(*, referral: Referral, now: datetime, reason: str) -> None:
+def end_unmatched(
+    *,
+    referral: Referral,
+    now: datetime,
+    reason: str = "",
+    code: str = "",
+    params: Params | None = None,
+) -> None:
+    """Ends the referral unmatched, saying why with `code` and `params` (event_details);
+    `reason` is English text for callers without a code. `end_reason` keeps English."""
+    if code:
+        reason = in_english(code, params)
     updated = Referral.objects.filter(
         pk=referral.pk,
         status__in=(ReferralStatus.NEW, ReferralStatus.WAITING, ReferralStatus.OFFERED),
     ).update(status=ReferralStatus.UNMATCHED, ended_at=now, end_reason=reason[:300])
     if updated == 1:
         referral.status = ReferralStatus.UNMATCHED
-        _event(referral, EventKind.UNMATCHED, now, detail=reason)
+        _event(referral, EventKind.UNMATCHED, now, code=code, params=params, detail=reason)
         notify_consumer_unmatched(referral=referral, now=now)
+
+
+def _end_after_max_wait(*, referral: Referral, now: datetime, reason: str, params: Params) -> None:
+    end_unmatched(
+        referral=referral, now=now, code="max_wait_reached", params={"reason": reason, **params}
+    )
 
 
 def give_up_waiting(*, referral: Referral, now: datetime) -> bool:
@@ -458,9 +518,8 @@ def give_up_waiting(*, referral: Referral, now: datetime) -> bool:
         return False
     if referral.wait_expires_at > now:
         return False
-    end_unmatched(
-        referral=referral, now=now, reason=f"maximum wait reached; {why_nobody(referral)}"
-    )
+    reason, params = why_nobody(referral)
+    _end_after_max_wait(referral=referral, now=now, reason=reason, params=params)
     return True
 
 
@@ -475,10 +534,12 @@ def cancel_referral(*, referral_id: int, now: datetime) -> Referral:
         status=OfferStatus.CANCELED, responded_at=now
     )
     Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
-        status=ReferralStatus.CANCELED, ended_at=now, end_reason="canceled by the consumer"
+        status=ReferralStatus.CANCELED,
+        ended_at=now,
+        end_reason=in_english("canceled_by_consumer"),
     )
     referral.refresh_from_db()
-    _event(referral, EventKind.CANCELED, now, detail="canceled by the consumer")
+    _event(referral, EventKind.CANCELED, now, code="canceled_by_consumer")
     for agent in freed:
         offer_waiting_referrals(now=now, agent=agent)
     return referral

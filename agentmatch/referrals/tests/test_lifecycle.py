@@ -242,7 +242,12 @@ def test_waiting_referral_ends_unmatched_after_the_maximum_wait(plan_year, setti
     assert end_one_wait(now + timedelta(seconds=600)) is True
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.UNMATCHED
-    assert "maximum wait" in referral.end_reason and "'vi'" in referral.end_reason
+    assert referral.end_reason == "maximum wait reached; no agent for WI speaks Vietnamese"
+    ended = referral.events.get(kind=EventKind.UNMATCHED)
+    assert (ended.code, ended.params) == (
+        "max_wait_reached",
+        {"reason": "no_agent_speaks_language", "state": "WI", "language": "vi"},
+    )
     assert events(referral) == ["created", "waiting", "unmatched"]
 
 

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
+from agentmatch.referrals.event_details import end_reason_text, with_texts
 from agentmatch.referrals.reference import find_referral, parse_referral_number
 
 
@@ -13,6 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "referral_id", help="the referral's reference code (K7QF-3M9D) or public id (UUID)"
+        )
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _ in settings.LANGUAGES],
+            help="the language of the events' details (default: %(default)s)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,14 +47,18 @@ class Command(BaseCommand):
                 f"{referral.days_kept} days after the referral ended"
             )
         self.stdout.write(f"Status: {referral.get_status_display()}")
-        if referral.end_reason:
-            self.stdout.write(f"Ended: {referral.end_reason}")
+        with translation.override(options["language"]):
+            # The events' details are codes rendered in the chosen language (event_details).
+            events = with_texts(referral.events.select_related("agent", "offer"))
+            ended = end_reason_text(referral, events)
+        if ended:
+            self.stdout.write(f"Ended: {ended}")
         self.stdout.write("")
-        for event in referral.events.select_related("agent", "offer"):
+        for event in events:
             who = f" {event.agent.full_name} (NPN {event.agent.npn})" if event.agent else ""
             line = f"{event.at:%Y-%m-%d %H:%M:%S} {event.kind:<9}{who}"
-            if event.detail:
-                line += f" - {event.detail}"
+            if event.text:
+                line += f" - {event.text}"
             self.stdout.write(line)
             if event.kind == "offered" and event.offer is not None:
                 self.stdout.write(f"    why: {event.offer.reason}")
