@@ -35,7 +35,7 @@ from agentmatch.operations.models import OperatorAction
 from agentmatch.operations.permissions import operator_required
 from agentmatch.operations.services import OperationError
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
-from agentmatch.referrals.event_details import end_reason_text, with_texts
+from agentmatch.referrals.event_details import end_reason_text, with_reasons, with_texts
 from agentmatch.referrals.models import Offer, Referral
 from agentmatch.referrals.reference import find_referral as referral_by_number
 
@@ -197,7 +197,7 @@ def referral_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
         },
         "language_name": language_label(referral.language),
         "events": events,
-        "offers": referral.offers.select_related("agent").order_by("position"),
+        "offers": with_reasons(referral.offers.select_related("agent").order_by("position")),
     }
     return render(request, "operations/referral.html", context)
 

@@ -56,6 +56,21 @@ CATALOG: dict[str, Promise] = {
     ),
 }
 
+# Why an offer went to its agent, from Offer.explanation (services._place_offer writes it;
+# Offer.reason keeps the English sentence, with the consumer's ZIP and the skipped agents).
+OFFER_REASONS: dict[str, Promise] = {
+    "box": _(
+        "Closest qualified agent (%(distance_miles)s miles away) of %(qualified_agents)s "
+        "within a %(search_radius_miles)s-mile search box: routed for %(state)s, speaks "
+        "%(language)s, available, no pending offer over the limit."
+    ),
+    "state": _(
+        "Closest qualified agent (%(distance_miles)s miles away) of %(qualified_agents)s "
+        "in %(state)s: routed for %(state)s, speaks %(language)s, available, no pending "
+        "offer over the limit."
+    ),
+}
+
 # The agent's mode before an automatic pause (agents.models.AvailabilitySwitch, whose
 # labels are English only).
 MODES: dict[str, Promise] = {
@@ -88,6 +103,8 @@ def _value(name: str, value: object) -> str:
     if name == "distance_miles" and isinstance(value, int | float):
         # number_format cuts extra decimals: round first, so 2.46 reads 2.5.
         return formats.number_format(round(value, 1), decimal_pos=1, use_l10n=True)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a 25-mile box, not 25.0
     if isinstance(value, int | float) and not isinstance(value, bool):
         return formats.number_format(value, use_l10n=True)
     return str(value)
@@ -231,6 +248,29 @@ def with_texts(events: Iterable[Any]) -> list[Any]:
         event.text = event_text(event)
         # Free text nobody could translate stays marked as the English it is.
         event.text_lang = "" if _code_of(event) in CATALOG else "en"
+    return listed
+
+
+def offer_reason_text(offer: Any) -> tuple[str, str]:
+    """Why the offer went to its agent, in the active language, and the text's language
+    ("" for the page's own); the stored English reason when its explanation lacks a part."""
+    facts = offer.explanation if isinstance(offer.explanation, dict) else {}
+    template = OFFER_REASONS["state" if facts.get("search_radius_miles") is None else "box"]
+    needed = ("distance_miles", "qualified_agents", "state", "language")
+    if not all(facts.get(name) is not None for name in needed):
+        return str(offer.reason), "en"
+    values = {name: _value(name, value) for name, value in facts.items()}
+    try:
+        return str(template) % values, ""
+    except (KeyError, TypeError, ValueError):
+        return str(offer.reason), "en"
+
+
+def with_reasons(offers: Iterable[Any]) -> list[Any]:
+    """The offers, each with `.reason_text` and `.reason_lang` (for templates)."""
+    listed = list(offers)
+    for offer in listed:
+        offer.reason_text, offer.reason_lang = offer_reason_text(offer)
     return listed
 
 

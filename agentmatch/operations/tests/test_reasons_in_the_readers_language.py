@@ -29,6 +29,7 @@ def test_the_timeline_in_spanish_gives_the_reasons_in_spanish(operator_client, p
     assert f"oferta 1 a {agent.npn}, posición 1" in spanish
     assert "a todos los agentes calificados y disponibles ya se les ofreció" in spanish
     assert '<span id="end-reason">cancelado por el consumidor</span>' in spanish
+    assert "Agente calificado más cercano (a " in spanish and "Closest qualified" not in spanish
     assert "canceled by the consumer" not in spanish and "request from ZIP" not in spanish
 
     operator_client.cookies["django_language"] = "en"

@@ -8,7 +8,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone, translation
 
-from agentmatch.referrals.event_details import CATALOG, describe, event_text, recognise
+from agentmatch.referrals.event_details import (
+    CATALOG,
+    describe,
+    event_text,
+    offer_reason_text,
+    recognise,
+)
 from agentmatch.referrals.forgetting import anonymise_referral
 from agentmatch.referrals.models import EventKind, ReferralEvent
 from agentmatch.referrals.services import cancel_referral
@@ -184,7 +190,24 @@ def test_explain_referral_tells_the_events_in_the_language_asked_for(plan_year) 
     call_command("explain_referral", referral.reference, "--language", "es", stdout=out)
     text = out.getvalue()
     assert "Ended: cancelado por el consumidor" in text
+    assert "why: Agente calificado más cercano (a " in text
     assert "solicitud desde el código postal 53703, idioma: inglés" in text
     english = StringIO()
     call_command("explain_referral", referral.reference, stdout=english)
     assert "canceled by the consumer" in english.getvalue()
+
+
+@pytest.mark.django_db
+def test_why_an_offer_went_to_its_agent_reads_in_each_language(plan_year) -> None:
+    make_agent(zip_code="53711", licensed=["WI"], languages=["en", "es"])
+    offer = make_referral(zip_code="53703", language="es").offers.get()
+    distance = offer.explanation["distance_miles"]
+    with translation.override("es"):
+        text, lang = offer_reason_text(offer)
+    assert lang == ""
+    assert text.startswith(f"Agente calificado más cercano (a {distance:.1f}".replace(".", ","))
+    assert "habla español" in text and "53703" not in text
+    with translation.override("en"):
+        assert offer_reason_text(offer)[0].startswith("Closest qualified agent (")
+    offer.explanation = {}  # an offer whose explanation lacks its facts: the stored text
+    assert offer_reason_text(offer) == (offer.reason, "en")

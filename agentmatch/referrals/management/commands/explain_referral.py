@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from agentmatch.referrals.event_details import end_reason_text, with_texts
+from agentmatch.referrals.event_details import end_reason_text, offer_reason_text, with_texts
 from agentmatch.referrals.reference import find_referral, parse_referral_number
 
 
@@ -51,6 +51,14 @@ class Command(BaseCommand):
             # The events' details are codes rendered in the chosen language (event_details).
             events = with_texts(referral.events.select_related("agent", "offer"))
             ended = end_reason_text(referral, events)
+            # In English, the stored sentence (it also names the closer agents skipped).
+            why = {
+                event.pk: event.offer.reason
+                if options["language"] == "en"
+                else offer_reason_text(event.offer)[0]
+                for event in events
+                if event.offer is not None
+            }
         if ended:
             self.stdout.write(f"Ended: {ended}")
         self.stdout.write("")
@@ -61,4 +69,4 @@ class Command(BaseCommand):
                 line += f" - {event.text}"
             self.stdout.write(line)
             if event.kind == "offered" and event.offer is not None:
-                self.stdout.write(f"    why: {event.offer.reason}")
+                self.stdout.write(f"    why: {why[event.pk]}")
