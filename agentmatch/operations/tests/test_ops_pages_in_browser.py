@@ -84,7 +84,10 @@ def test_operator_finds_an_agent_acts_and_follows_a_referral(
     expect(offers).to_have_count(2)
     expect(offers.nth(0)).to_contain_text("Rosa Martinez")
     expect(offers.nth(1)).to_contain_text("Sam Next")
-    expect(offers.nth(0)).to_contain_text("0.0")  # distance, rank and why, per offer
+    # Distance, rank and why, per offer, with the page's decimal separator.
+    expect(offers.nth(0)).to_contain_text("0.0" if language == "en" else "0,0")
+    why = "Closest qualified agent" if language == "en" else "Agente calificado más cercano"
+    expect(offers.nth(0)).to_contain_text(why)
     expect(browser_page.locator(".usa-process-list__item")).to_have_count(4)
     check_page(browser_page, language=language)
 
