@@ -1,10 +1,17 @@
-"""The dashboard's daily roll-up: a year of figures read from a few thousand small rows.
+"""The dashboard's roll-up: a plan year of figures read from a few hundred rows.
 
 Why a roll-up. The dashboard counts the requests made in a period and everything that
 happened to them; for a plan year that is 500,000 requests and 880,000 offers, and the
 medians must sort 390,000 durations per grouping (14.5 s on PostgreSQL, see
 docs/benchmarks.md). Indexes do not change that: every row still has to be read. So the
 worker sums each finished day once, and the dashboard reads the sums.
+
+Why two levels. A daily roll-up alone is not enough for a year: the histograms of a day's
+state and language hold a few durations each, so a year of daily rows is still about as
+many histogram entries as accepted requests (measured: 10 s for the plan year on 500,000
+requests, all of it merging in Python). So each rolled-up day is also added to its plan
+year's summary (PlanYearSummary, PlanYearCell per state and language, PlanYearAgent),
+where a year's histograms have at most a few thousand seconds each.
 
 What is stored. Per UTC day of the request (its `created_at`), plan year, state and
 language (DashboardDay): the counts of dashboard.Row, the accepted requests per band of
@@ -19,9 +26,13 @@ the period was rolled up.
 
 Why UTC days line up with the operators' days. A period runs from a local midnight to a
 local midnight; every US time zone (agentmatch/core/time_zones.py) is a whole number of
-hours from UTC, so a period is whole UTC hours. The dashboard reads the roll-up for the
-UTC days wholly inside the period and counts the rest (at most a day at each end, plus
-the days not rolled up yet) live from the requests and offers (dashboard.py).
+hours from UTC, so a period is whole UTC hours. The plan-year view reads the summary,
+which covers the UTC days from November 2nd before the plan year (after its first local
+midnight in every US zone) to the roll-up's end; any period reads the daily rows for its
+other whole UTC days, and counts the rest (at most a day at each end, plus the days not
+rolled up yet) live from the requests and offers (dashboard.py). The summary of a plan
+year grows by the days each run adds; if it does not end where a run begins (its first
+run, or after the roll-up was redone by hand), it is summed again from the daily rows.
 
 When a day is rolled up. A request's figures change until it has ended and its last
 offer has been answered, expired or withdrawn; after that nothing changes them
@@ -36,9 +47,10 @@ but slower, until it ends. Days are never re-rolled: nothing can change them.
 Safe with many workers: the job locks the one DashboardRollup row (SELECT ... FOR UPDATE
 on PostgreSQL; SQLite has one writer at a time) for its whole transaction, rewrites the
 days it covers (delete, then insert: running it twice gives the same rows) and moves
-`rolled_until` forward in the same transaction. A second worker waits on the lock, then
-reads the new `rolled_until` and finds nothing to do. The first run after a deploy
-backfills the history, MAX_DAYS per run.
+`rolled_until` forward in the same transaction, with the plan years' summaries. A second
+worker waits on the lock, then reads the new `rolled_until` and goes on from there (or
+finds nothing to do). The first runs after a deploy backfill the history, MAX_DAYS per
+run; until they have caught up, the long periods are counted live (correct, slow).
 """
 
 from collections import Counter
