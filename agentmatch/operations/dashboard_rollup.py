@@ -387,45 +387,60 @@ def _add_to_plan_year(
     agents: dict[AgentKey, AgentCell],
 ) -> None:
     year = summary.plan_year
-    stored = {(c.state, c.language): c for c in PlanYearCell.objects.filter(plan_year=year)}
+    # The days' figures per state and language, and per agent, first: each stored row is
+    # then read, added to and written once per run, and only if the run touched it.
+    added: dict[tuple[str, str], Cell] = {}
     hours = list(summary.hours) + [0] * ((high - first).days * 24 - len(summary.hours))
     answer = _histogram(summary.answer_seconds)
     for (day, cell_year, state, language), cell in cells.items():
         if cell_year != year or not low <= day < high:
             continue
-        row = stored.setdefault(
-            (state, language),
-            PlanYearCell(plan_year=year, state=state, language=language, bands=[0] * 6),
+        added.setdefault((state, language), Cell()).add(cell)
+        offset = (day - first).days * 24
+        for hour, count in enumerate(cell.hours):
+            hours[offset + hour] += count
+        answer.update(cell.answer)
+    added_agents: dict[int, AgentCell] = {}
+    for (day, agent_year, agent_id), agent in agents.items():
+        if agent_year != year or not low <= day < high:
+            continue
+        mine = added_agents.setdefault(agent_id, AgentCell())
+        mine.asked += agent.asked
+        mine.answered += agent.answered
+        mine.answer.update(agent.answer)
+    stored = {(c.state, c.language): c for c in PlanYearCell.objects.filter(plan_year=year)}
+    for (state, language), cell in added.items():
+        row = stored.get((state, language)) or PlanYearCell(
+            plan_year=year, state=state, language=language, bands=[0] * len(ACCEPT_BANDS)
         )
         for name in COUNTS:
             setattr(row, name, getattr(row, name) + getattr(cell, name))
         row.bands = [a + b for a, b in zip(row.bands, cell.bands, strict=True)]
         row.accept_seconds = _stored(_histogram(row.accept_seconds) + cell.accept)
-        offset = (day - first).days * 24
-        for hour, count in enumerate(cell.hours):
-            hours[offset + hour] += count
-        answer.update(cell.answer)
-    PlanYearCell.objects.bulk_create(
-        [row for row in stored.values() if row.pk is None], batch_size=1000
-    )
+        stored[state, language] = row
+    touched = [stored[key] for key in added]
+    PlanYearCell.objects.bulk_create([r for r in touched if r.pk is None], batch_size=1000)
     PlanYearCell.objects.bulk_update(
-        [row for row in stored.values() if row.pk is not None],
+        [r for r in touched if r.pk is not None],
         [*COUNTS, "bands", "accept_seconds"],
-        batch_size=1000,
+        batch_size=500,
     )
-    mine = {a.agent_id: a for a in PlanYearAgent.objects.filter(plan_year=year)}
-    for (day, agent_year, agent_id), agent in agents.items():
-        if agent_year != year or not low <= day < high:
-            continue
-        row_agent = mine.setdefault(agent_id, PlanYearAgent(plan_year=year, agent_id=agent_id))
+    existing = {
+        a.agent_id: a
+        for a in PlanYearAgent.objects.filter(plan_year=year, agent_id__in=list(added_agents))
+    }
+    rows: list[PlanYearAgent] = []
+    for agent_id, agent in added_agents.items():
+        row_agent = existing.get(agent_id) or PlanYearAgent(plan_year=year, agent_id=agent_id)
         row_agent.asked += agent.asked
         row_agent.answered += agent.answered
         row_agent.answer_seconds = _stored(_histogram(row_agent.answer_seconds) + agent.answer)
-    PlanYearAgent.objects.bulk_create([a for a in mine.values() if a.pk is None], batch_size=1000)
+        rows.append(row_agent)
+    PlanYearAgent.objects.bulk_create([r for r in rows if r.pk is None], batch_size=1000)
     PlanYearAgent.objects.bulk_update(
-        [a for a in mine.values() if a.pk is not None],
+        [r for r in rows if r.pk is not None],
         ["asked", "answered", "answer_seconds"],
-        batch_size=1000,
+        batch_size=500,
     )
     summary.until, summary.hours, summary.answer_seconds = high, hours, _stored(answer)
     summary.save()
