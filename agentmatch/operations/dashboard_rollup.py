@@ -25,14 +25,15 @@ counted by the same code (tally() below), so a figure does not depend on which p
 the period was rolled up.
 
 Why UTC days line up with the operators' days. A period runs from a local midnight to a
-local midnight; every US time zone (agentmatch/core/time_zones.py) is a whole number of
-hours from UTC, so a period is whole UTC hours. The plan-year view reads the summary,
-which covers the UTC days from November 2nd before the plan year (after its first local
-midnight in every US zone) to the roll-up's end; any period reads the daily rows for its
-other whole UTC days, and counts the rest (at most a day at each end, plus the days not
-rolled up yet) live from the requests and offers (dashboard.py). The summary of a plan
-year grows by the days each run adds; if it does not end where a run begins (its first
-run, or after the roll-up was redone by hand), it is summed again from the daily rows.
+local midnight; every zone an operator may choose (agentmatch/core/time_zones.py, all in
+the US) is a whole number of hours from UTC, so a period is whole UTC hours. The
+plan-year view reads the summary, which covers the UTC days from November 2nd before the
+plan year to the roll-up's end or December 30th (inside the period in every one of those
+zones, Guam to Samoa); any period reads the daily rows for its other whole UTC days, and
+counts the rest (at most a day at each end, plus the days not rolled up yet) live from
+the requests and offers (dashboard.py). The summary of a plan year grows by the days
+each run adds; if it does not end where a run begins (its first run, or after the
+roll-up was redone by hand), it is summed again from the daily rows.
 
 When a day is rolled up. A request's figures change until it has ended and its last
 offer has been answered, expired or withdrawn; after that nothing changes them
@@ -322,9 +323,10 @@ def _first_open_day() -> date | None:
 
 
 def plan_year_days(year: int) -> tuple[date, date]:
-    """The UTC days [first, last) inside every US zone's plan-year period (November 1st
-    before it to January 1st after it, local midnights: 04:00 to 10:00 UTC)."""
-    return date(year - 1, 11, 2), date(year + 1, 1, 1)
+    """The UTC days [first, last) inside the plan-year period in every zone an operator
+    may choose (November 1st before it to January 1st after it, local midnights: from
+    14:00 UTC the day before in Guam to 11:00 UTC in American Samoa)."""
+    return date(year - 1, 11, 2), date(year, 12, 31)
 
 
 def _stored_days(

@@ -99,6 +99,13 @@ def test_the_roll_up_and_the_live_count_agree_over_a_period_spanning_both(plan_y
         assert PlanYearSummary.objects.get(plan_year=2026).until == DAY + timedelta(days=5)
         assert dashboard(plan_year_view) == dashboard(plan_year_view, rolled_up=False)
         assert dashboard(plan_year_view).total.requests == 13
+    # Ten hours ahead of UTC (Guam) and eleven behind (American Samoa): the same as live.
+    for zone in ("Pacific/Guam", "Pacific/Pago_Pago"):
+        with timezone.override(ZoneInfo(zone)):
+            view = Period(
+                start=_local(date(2025, 11, 1)), end=_local(DAY + timedelta(days=3)), plan_year=2026
+            )
+            assert dashboard(view) == dashboard(view, rolled_up=False)
         other = Period(start=everything.start, end=everything.end, plan_year=2025)
         assert dashboard(other) == dashboard(other, rolled_up=False)
 
