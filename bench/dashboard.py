@@ -9,6 +9,11 @@ Generates a plan year of requests (by default 500,000, in their own PostgreSQL d
 pgbench run made before and after on the same machine (the ratio is what compares
 across machines and days; see bench/pgbench.py).
 
+Before timing, the worker's roll-up job (operations/dashboard_rollup.py) is run until it
+has nothing left to do, as a worker would have (timed: that is the backfill after a
+deploy); the plan year is also timed once counted entirely live (`rolled_up=False`: the
+dashboard before the first backfill).
+
 The year: requests spread over the 365 days before now, three times as dense during
 open enrollment (November to mid-January) and in working hours; states weighted like
 bench/dataset.py's agents, languages 75% English, 20% Spanish, 5% others. 78% were
@@ -155,13 +160,23 @@ def generate(referrals: int, now: datetime) -> dict[str, int]:
     return {"referrals": referrals, "offers": len(offers)}
 
 
-def time_dashboard(period: Any, runs: int) -> list[float]:
+def roll_up_everything() -> tuple[float, int]:
+    """Runs the roll-up job until it is done; returns the seconds taken and the runs."""
+    from agentmatch.operations.dashboard_rollup import roll_up
+
+    started, runs = time.perf_counter(), 0
+    while roll_up(datetime.now(UTC)):
+        runs += 1
+    return time.perf_counter() - started, runs
+
+
+def time_dashboard(period: Any, runs: int, *, rolled_up: bool = True) -> list[float]:
     from agentmatch.operations.dashboard import dashboard
 
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        dashboard(period)
+        dashboard(period, rolled_up=rolled_up)
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 
@@ -194,6 +209,9 @@ def main() -> None:
         loaded = generate(args.referrals, datetime.now(UTC))
         loaded["load_seconds"] = round(time.perf_counter() - started, 1)
     figures: dict[str, Any] = {**loaded}
+    rollup_seconds, rollup_runs = roll_up_everything()
+    figures["rollup_seconds"], figures["rollup_runs"] = round(rollup_seconds, 1), rollup_runs
+    print(f"roll-up: {figures['rollup_seconds']} s in {rollup_runs} runs of the job")
     for name, choice in (("week", "7d"), ("plan_year", "year")):
         form = PeriodForm({"period": choice}, today=timezone.localdate())
         assert form.is_valid(), form.errors
@@ -205,6 +223,8 @@ def main() -> None:
             created_at__gte=period.start, created_at__lt=period.end
         ).count()
         print(f"dashboard {name}: median {figures[f'{name}_ms']} ms {figures[f'{name}_runs_ms']}")
+    figures["plan_year_live_ms"] = round(time_dashboard(period, 1, rolled_up=False)[0], 1)
+    print(f"dashboard plan_year, all live: {figures['plan_year_live_ms']} ms")
     if args.pgbench_seconds:
         yardstick.append(measure(seconds=args.pgbench_seconds))
         latency = median([y["latency_ms"] for y in yardstick])

@@ -1,4 +1,5 @@
-"""The dashboard's figures for a period, computed by SQL aggregates.
+"""The dashboard's figures for a period: the daily roll-up for the whole UTC days it
+holds, live counts for the rest (dashboard_rollup.py explains the roll-up).
 
 What is counted: the requests (referrals) *created* in the period, and everything that
 happened to them, whenever it happened (an offer made at 23:58 and answered after
@@ -6,7 +7,8 @@ midnight belongs to its request's day). So every figure of a row has the same
 denominator, and a day's service level does not change with the day it is read.
 
 - time to accept: the accepted offer's answer time minus the request time; median and
-  90th percentile (percentile_cont, see agentmatch/core/sqlstats.py);
+  90th percentile, interpolated like percentile_cont over whole seconds (exact to the
+  second: a duration counts as its whole seconds);
 - service level: share of all the period's requests accepted within 15 / 30 minutes;
 - unmatched rate: share of the requests that ended unmatched;
 - offers per referral: offers made / requests; rejects and lapses (offers that expired
@@ -15,40 +17,43 @@ denominator, and a day's service level does not change with the day it is read.
   answer (accepted, rejected or expired: an offer still pending or withdrawn because the
   consumer canceled is not the agent's to answer); response time = answer minus offer.
 
-Each figure is computed per state and language in one grouped query; the state rows,
-the language rows and the total are sums of those cells (counts add up), except the
-percentiles, which are grouped queries of their own.
+Each figure is counted per state and language (by dashboard_rollup.tally(), for the
+live part and the roll-up alike); the state rows, the language rows and the total are
+sums of those cells: counts add up, and so do the histograms the percentiles come from.
 """
 
-from collections.abc import Hashable
+import math
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Trunc
-
 from agentmatch.agents.models import Agent
-from agentmatch.core.sqlstats import percentiles
 from agentmatch.core.states import STATE_NAMES
+from agentmatch.operations.dashboard_rollup import (
+    ACCEPT_BANDS,
+    AgentCell,
+    Cell,
+    Span,
+    midnight,
+    plan_year_agents,
+    plan_year_answer_times,
+    plan_year_summary,
+    rolled_agents,
+    rolled_answer_times,
+    rolled_cells,
+    rolled_hours,
+    rolled_until,
+    tally,
+    utc_day,
+)
 from agentmatch.operations.labels import language_label
-from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 
 Bucket = Literal["hour", "day", "week"]
 FRACTIONS = (0.5, 0.9)
 SERVICE_LEVELS = (15, 30)  # minutes
-# The time-to-accept chart's bars: accepted within (lower, upper] minutes.
-ACCEPT_BANDS: tuple[tuple[int, int | None], ...] = (
-    (0, 5),
-    (5, 10),
-    (10, 15),
-    (15, 30),
-    (30, 60),
-    (60, None),
-)
+# The time-to-accept chart's bars (ACCEPT_BANDS): accepted within (lower, upper] minutes.
 TOP_AGENTS = 10
-ANSWERED = (OfferStatus.ACCEPTED, OfferStatus.REJECTED)
-ASKED = (OfferStatus.ACCEPTED, OfferStatus.REJECTED, OfferStatus.EXPIRED)
 COUNTS = ("requests", "unmatched", "offers", "accepted", "rejects", "lapses", "asked", "answered")
 
 
@@ -171,113 +176,81 @@ class Dashboard:
         return self.response.get(0.9)
 
 
-def referrals_in(period: Period) -> QuerySet[Referral]:
-    found = Referral.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
-    if period.plan_year is not None:
-        found = found.filter(plan_year=period.plan_year)
-    return found
+def _split(
+    start: datetime, end: datetime, until: date | None
+) -> tuple[tuple[date, date] | None, list[Span]]:
+    """The UTC days of [start, end) that are rolled up ([first, last)), and the spans to
+    count live: the edges outside whole UTC days, and the days after the roll-up's end."""
+    if until is None:
+        return None, [(start, end)]
+    first = utc_day(start - timedelta(microseconds=1)) + timedelta(days=1)
+    last = min(utc_day(end), until)
+    if first >= last:
+        return None, [(start, end)]
+    live = [(start, midnight(first)), (midnight(last), end)]
+    return (first, last), [(a, b) for a, b in live if a < b]
 
 
-def offers_in(period: Period) -> QuerySet[Offer]:
-    # An offer always follows its request, so `offered_at >= start` changes nothing in the
-    # answer; it lets the database read only the offers made since the period began
-    # (offers_by_offered_at) instead of every offer of the year.
-    found = Offer.objects.filter(
-        offered_at__gte=period.start,
-        referral__created_at__gte=period.start,
-        referral__created_at__lt=period.end,
+def percentile(histogram: Counter[int], fraction: float) -> timedelta | None:
+    """percentile_cont over whole seconds: linear between the ranks floor and ceil of
+    fraction·(n-1)."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    position = fraction * (count - 1)
+    low, high = math.floor(position), math.ceil(position)
+    values: dict[int, int] = {}
+    seen = 0
+    for seconds in sorted(histogram):
+        following = seen + histogram[seconds]
+        for rank in (low, high):
+            if seen <= rank < following:
+                values[rank] = seconds
+        if high in values:
+            break
+        seen = following
+    return timedelta(seconds=values[low] + (values[high] - values[low]) * (position - low))
+
+
+def _row(cell: Cell, *, key: str = "", label: str = "") -> Row:
+    return Row(
+        key=key,
+        label=label,
+        **{name: getattr(cell, name) for name in COUNTS},
+        within={15: cell.within_15, 30: cell.within_30},
+        bands=list(cell.bands),
+        median=percentile(cell.accept, 0.5),
+        p90=percentile(cell.accept, 0.9),
     )
-    if period.plan_year is not None:
-        found = found.filter(referral__plan_year=period.plan_year)
-    return found
 
 
-def _time_to_accept() -> ExpressionWrapper:
-    return ExpressionWrapper(F("responded_at") - F("referral__created_at"), DurationField())
-
-
-def _time_to_answer() -> ExpressionWrapper:
-    return ExpressionWrapper(F("responded_at") - F("offered_at"), DurationField())
-
-
-def _accepted_within(minutes: int | None) -> Q:
-    if minutes is None:
-        return Q()
-    limit = F("referral__created_at") + timedelta(minutes=minutes)
-    return Q(responded_at__lte=limit)
-
-
-def _cells(period: Period) -> dict[tuple[str, str], Row]:
-    """Counts per (state, language): two grouped queries, referrals and their offers."""
-    cells: dict[tuple[str, str], Row] = {}
-    for row in (
-        referrals_in(period)
-        .order_by()
-        .values("state", "language")
-        .annotate(
-            requests=Count("pk"), unmatched=Count("pk", filter=Q(status=ReferralStatus.UNMATCHED))
-        )
-    ):
-        cells[row["state"], row["language"]] = Row(
-            key="", label="", requests=row["requests"], unmatched=row["unmatched"]
-        )
-    accepted = Q(status=OfferStatus.ACCEPTED)
-    bands = {f"band_{i}": Count("pk", filter=accepted & _band(i)) for i in range(len(ACCEPT_BANDS))}
-    for state, language, *counts in (
-        offers_in(period)
-        .order_by()
-        .values_list("referral__state", "referral__language")
-        .annotate(
-            offers=Count("pk"),
-            accepted=Count("pk", filter=accepted),
-            rejects=Count("pk", filter=Q(status=OfferStatus.REJECTED)),
-            lapses=Count("pk", filter=Q(status=OfferStatus.EXPIRED)),
-            asked=Count("pk", filter=Q(status__in=ASKED)),
-            answered=Count("pk", filter=Q(status__in=ANSWERED)),
-            within_15=Count("pk", filter=accepted & _accepted_within(15)),
-            within_30=Count("pk", filter=accepted & _accepted_within(30)),
-            **bands,
-        )
-    ):
-        cell = cells.setdefault((state, language), Row(key="", label=""))
-        (cell.offers, cell.accepted, cell.rejects, cell.lapses, cell.asked, cell.answered) = counts[
-            :6
-        ]
-        cell.within = {15: counts[6], 30: counts[7]}
-        cell.bands = list(counts[8:])
-    return cells
-
-
-def _rows(
-    cells: dict[tuple[str, str], Row],
-    *,
-    index: int,
-    label: Any,
-    times: dict[Hashable, dict[float, timedelta | None]],
-) -> list[Row]:
-    rows: dict[str, Row] = {}
+def _rows(cells: dict[tuple[str, str], Cell], *, index: int, label: Any) -> list[Row]:
+    grouped: dict[str, Cell] = {}
     for key, cell in cells.items():
-        code = key[index]
-        rows.setdefault(code, Row(key=code, label=label(code))).add(cell)
-    for code, row in rows.items():
-        row.median, row.p90 = (times.get(code) or {}).get(0.5), (times.get(code) or {}).get(0.9)
-    return sorted(rows.values(), key=lambda r: (-r.requests, r.label))
+        grouped.setdefault(key[index], Cell()).add(cell)
+    rows = [_row(cell, key=code, label=label(code)) for code, cell in grouped.items()]
+    return sorted(rows, key=lambda r: (-r.requests, r.label))
 
 
-def requests_over_time(period: Period) -> list[CountAt]:
-    """Requests per hour, day or week of the period, zeros included."""
+def requests_over_time(period: Period, hours: Counter[datetime]) -> list[CountAt]:
+    """Requests per hour, day or week of the period, zeros included, from the requests
+    per UTC hour (an hour lies in one local day: US zones are whole hours from UTC)."""
     kind = period.bucket
-    counted = dict(
-        referrals_in(period)
-        .annotate(at=Trunc("created_at", kind, tzinfo=period.start.tzinfo))
-        .order_by()
-        .values_list("at")
-        .annotate(Count("pk"))
-    )
+    zone = period.start.tzinfo
+    counted: Counter[datetime] = Counter()
+    for hour, count in hours.items():
+        local = hour.astimezone(zone)
+        if kind == "hour":
+            counted[local] += count
+            continue
+        day = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        if kind == "week":
+            day -= timedelta(days=day.weekday())  # weeks start on Monday
+        counted[day.replace(tzinfo=zone)] += count
     step = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
     at = period.start
     if kind == "week":
-        at -= timedelta(days=at.weekday())  # weeks start on Monday, as Trunc's do
+        at -= timedelta(days=at.weekday())
     out = []
     while at < period.end:
         out.append(CountAt(start=at, count=counted.get(at, 0)))
@@ -286,83 +259,116 @@ def requests_over_time(period: Period) -> list[CountAt]:
     return out
 
 
-def _band(index: int) -> Q:
-    """Accepted more than `lower` and at most `upper` minutes after the request."""
-    lower, upper = ACCEPT_BANDS[index]
-    within = _accepted_within(upper)
-    return ~_accepted_within(lower) & within if lower else within
-
-
-def _agents(period: Period) -> list[AgentRow]:
+def _agents(
+    parts: "_Parts", plan_year: int | None, live: dict[tuple[date, int, int], AgentCell]
+) -> list[AgentRow]:
     """The agents offered the most of the period's requests, with how they answered.
 
-    Grouped by the agent's id alone (names are read for the few shown), so a year of
-    offers is counted without joining every one of them to its agent."""
-    asked = offers_in(period).filter(status__in=ASKED)
-    top = list(
-        asked.order_by()
-        .values_list("agent_id")
-        .annotate(asked=Count("pk"), answered=Count("pk", filter=Q(status__in=ANSWERED)))
-        .order_by("-asked", "agent_id")[:TOP_AGENTS]
-    )
-    ids = [agent_id for agent_id, _asked, _answered in top]
+    Ranked by their id from the sums (names are read for the few shown)."""
+    counts: dict[int, list[int]] = {}
+
+    def count(sums: dict[int, tuple[int, int]]) -> None:
+        for agent_id, (asked, answered) in sums.items():
+            mine = counts.setdefault(agent_id, [0, 0])
+            mine[0] += asked
+            mine[1] += answered
+
+    if parts.year is not None:
+        count(plan_year_agents(parts.year))
+    for days in parts.days:
+        count(rolled_agents(*days, plan_year))
+    answers: dict[int, Counter[int]] = {}
+    for (_day, _year, agent_id), cell in live.items():
+        count({agent_id: (cell.asked, cell.answered)})
+        answers.setdefault(agent_id, Counter()).update(cell.answer)
+    top = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))[:TOP_AGENTS]
+    ids = [agent_id for agent_id, _counts in top]
+    stored = [plan_year_answer_times(parts.year, ids)] if parts.year is not None else []
+    stored += [rolled_answer_times(*days, plan_year, ids) for days in parts.days]
+    for histograms in stored:
+        for agent_id, histogram in histograms.items():
+            answers.setdefault(agent_id, Counter()).update(histogram)
     names = {
         pk: (npn, f"{first} {last}")
         for pk, npn, first, last in Agent.objects.filter(pk__in=ids).values_list(
             "pk", "npn", "first_name", "last_name"
         )
     }
-    times = percentiles(
-        asked.filter(status__in=ANSWERED, agent_id__in=ids),
-        value=_time_to_answer(),
-        fractions=(0.5,),
-        groupings=("agent_id",),
-    )["agent_id"]
     return [
         AgentRow(
             npn=names[agent_id][0],
             name=names[agent_id][1],
-            asked=asked_count,
+            asked=asked,
             answered=answered,
-            median=(times.get(agent_id) or {}).get(0.5),
+            median=percentile(answers.get(agent_id, Counter()), 0.5),
         )
-        for agent_id, asked_count, answered in top
+        for agent_id, (asked, answered) in top
     ]
 
 
-def dashboard(period: Period) -> Dashboard:
-    """Every figure of the dashboard for the period."""
-    cells = _cells(period)
-    times = percentiles(
-        offers_in(period).filter(status=OfferStatus.ACCEPTED),
-        value=_time_to_accept(),
-        fractions=FRACTIONS,
-        groupings=(None, "referral__state", "referral__language"),
-    )
-    total = Row(key="", label="")
+@dataclass
+class _Parts:
+    """Where each part of a period is counted from: the plan year's summary (`year`), the
+    daily roll-up (`days`, [first, last) each), and live (`live` spans)."""
+
+    year: int | None = None
+    days: list[tuple[date, date]] = field(default_factory=list)
+    live: list[Span] = field(default_factory=list)
+
+
+def dashboard(period: Period, *, rolled_up: bool = True) -> Dashboard:
+    """Every figure of the dashboard for the period: the plan year's summary and the daily
+    roll-up for the whole UTC days they hold, live counts for the rest (`rolled_up=False`:
+    all live)."""
+    parts = _Parts()
+    cells: dict[tuple[str, str], Cell] = {}
+    hours: Counter[datetime] = Counter()
+    segments = [(period.start, period.end)]
+    summary = plan_year_summary(period.plan_year) if rolled_up and period.plan_year else None
+    if summary is not None:
+        first, summed_until, summed, summed_hours = summary
+        if period.start <= midnight(first) and midnight(summed_until) <= period.end:
+            parts.year = period.plan_year
+            segments = [(period.start, midnight(first)), (midnight(summed_until), period.end)]
+            for key, cell in summed.items():
+                cells.setdefault(key, Cell()).add(cell)
+            hours.update(summed_hours)
+    until = rolled_until() if rolled_up else None
+    for start, end in segments:
+        if start < end:
+            days, live = _split(start, end, until)
+            parts.days += [days] if days else []
+            parts.live += live
+    live_cells, live_agents = tally(parts.live, period.plan_year)
+    for (day, _year, state, language), cell in live_cells.items():
+        cells.setdefault((state, language), Cell()).add(cell)
+        for hour, count in enumerate(cell.hours):
+            if count:
+                hours[midnight(day) + timedelta(hours=hour)] += count
+    for days in parts.days:
+        for key, cell in rolled_cells(*days, period.plan_year).items():
+            cells.setdefault(key, Cell()).add(cell)
+        hours.update(rolled_hours(*days, period.plan_year))
+    everything = Cell()
     for cell in cells.values():
-        total.add(cell)
-    overall = times[None].get(None) or {}
-    total.median, total.p90 = overall.get(0.5), overall.get(0.9)
-    response = percentiles(
-        offers_in(period).filter(status__in=ANSWERED),
-        value=_time_to_answer(),
-        fractions=FRACTIONS,
-    )[None].get(None) or dict.fromkeys(FRACTIONS)
+        everything.add(cell)
+    # The ("", "") cell holds only the summary's answer times: no state, no language row.
+    cells.pop(("", ""), None)
+    total = _row(everything)
     return Dashboard(
         period=period,
         total=total,
-        by_state=_rows(cells, index=0, label=_state_label, times=times["referral__state"]),
-        by_language=_rows(cells, index=1, label=language_label, times=times["referral__language"]),
-        requests=requests_over_time(period),
+        by_state=_rows(cells, index=0, label=_state_label),
+        by_language=_rows(cells, index=1, label=language_label),
+        requests=requests_over_time(period, hours),
         accept_bands=[
             Band(lower, upper, count)
             for (lower, upper), count in zip(ACCEPT_BANDS, total.bands, strict=True)
         ],
         asked=total.asked,
         answered=total.answered,
-        response=response,
-        agents=_agents(period),
+        response={f: percentile(everything.answer, f) for f in FRACTIONS},
+        agents=_agents(parts, period.plan_year, live_agents),
     )
 
 

@@ -116,3 +116,116 @@ class ControlChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject} by {self.operator_id}"
+
+
+class DashboardDay(models.Model):
+    """The dashboard's figures for the requests made on one UTC day, in one plan year,
+    state and language: written by the roll-up job (operations/dashboard_rollup.py),
+    read by the dashboard for the whole days of a period that were rolled up."""
+
+    day = models.DateField()
+    plan_year = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=2)
+    language = models.CharField(max_length=3)
+    requests = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    offers = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejects = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    asked = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    within_15 = models.PositiveIntegerField(default=0)
+    within_30 = models.PositiveIntegerField(default=0)
+    # Accepted requests per dashboard.ACCEPT_BANDS band; requests per UTC hour (24).
+    bands = models.JSONField(default=list)
+    hours = models.JSONField(default=list)
+    # Histograms in whole seconds ({"seconds": count}): request to accepted answer, and
+    # offer to answer (accepted or rejected).
+    accept_seconds = models.JSONField(default=dict)
+    answer_seconds = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "plan_year", "state", "language"], name="dashboard_day_cell"
+            )
+        ]
+
+
+class AgentDay(models.Model):
+    """How one agent answered the offers of the requests made on one UTC day (roll-up)."""
+
+    day = models.DateField()
+    plan_year = models.PositiveSmallIntegerField()
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    asked = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answer_seconds = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "plan_year", "agent"], name="agent_day_cell")
+        ]
+        indexes = [models.Index(fields=["agent", "day"], name="agent_days_by_agent")]
+
+
+class DashboardRollup(models.Model):
+    """One row (pk 1): every UTC day before `rolled_until` is in DashboardDay/AgentDay.
+    The roll-up job locks it, so one worker at a time extends the roll-up."""
+
+    rolled_until = models.DateField(null=True, blank=True)
+
+
+class PlanYearSummary(models.Model):
+    """A plan year's roll-up summed once (dashboard_rollup.py): its requests of the UTC
+    days from November 2nd before it to `until`, so the plan-year view reads a few rows.
+    `hours`: requests per UTC hour from that November 2nd; `answer_seconds`: the
+    histogram of the agents' answer times."""
+
+    plan_year = models.PositiveSmallIntegerField(unique=True)
+    until = models.DateField()
+    hours = models.JSONField(default=list)
+    answer_seconds = models.JSONField(default=dict)
+
+
+class PlanYearCell(models.Model):
+    """A plan year's summed figures for one state and language (see PlanYearSummary)."""
+
+    plan_year = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=2)
+    language = models.CharField(max_length=3)
+    requests = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    offers = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejects = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    asked = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    within_15 = models.PositiveIntegerField(default=0)
+    within_30 = models.PositiveIntegerField(default=0)
+    bands = models.JSONField(default=list)
+    accept_seconds = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_year", "state", "language"], name="plan_year_cell"
+            )
+        ]
+
+
+class PlanYearAgent(models.Model):
+    """How one agent answered the offers of a plan year (see PlanYearSummary)."""
+
+    plan_year = models.PositiveSmallIntegerField()
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    asked = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answer_seconds = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan_year", "agent"], name="plan_year_agent")
+        ]

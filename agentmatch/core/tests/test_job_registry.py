@@ -37,6 +37,7 @@ def test_every_app_registers_its_jobs_delivery_last() -> None:
         "invite eligible agents",
         "tidy account records",
         "anonymise ended referrals",
+        "dashboard roll-up",
     }
 
 

@@ -1,7 +1,8 @@
 """The dashboard's numbers, checked against a day of requests with known timings.
 
-The data set is in dashboard_data.py. Run on SQLite and on PostgreSQL: the percentiles
-come from percentile_cont there and from the window fallback here, and must agree.
+The data set is in dashboard_data.py. Run on SQLite and on PostgreSQL. Nothing is rolled
+up here: these are the live counts; test_dashboard_rollup.py checks that the roll-up
+gives the same figures.
 """
 
 from datetime import date, datetime, time, timedelta
