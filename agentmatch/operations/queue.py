@@ -23,6 +23,7 @@ from agentmatch.core.languages import LANGUAGE_NAMES
 from agentmatch.core.states import STATE_CHOICES
 from agentmatch.eligibility.models import RoutingSlot
 from agentmatch.operations.labels import language_label
+from agentmatch.referrals.event_details import describe, recognise
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 from agentmatch.referrals.reference import format_reference
 
@@ -151,6 +152,8 @@ class UnmatchedRow(QueueRow):
     waited_seconds: int
     offers: int
     reason: str
+    # The reason in the page's language, or the stored English when it is not a known one.
+    reason_translated: bool
 
 
 _ROW_COLUMNS = ("public_id", "reference_code", "state", "city", "language", "created_at")
@@ -282,6 +285,11 @@ def offered_referrals(filters: QueueFilters, *, now: datetime) -> Section[Offere
     )
 
 
+def _reason(end_reason: str) -> dict[str, Any]:
+    code, params = recognise(end_reason)
+    return {"reason": describe(code, params, fallback=end_reason), "reason_translated": bool(code)}
+
+
 def recently_unmatched(filters: QueueFilters, *, now: datetime) -> Section[UnmatchedRow]:
     """Referrals that ended with no agent in the last `filters.hours`, the latest first."""
     found = Referral.objects.filter(
@@ -300,7 +308,7 @@ def recently_unmatched(filters: QueueFilters, *, now: datetime) -> Section[Unmat
                 ended_at=cast(datetime, r["ended_at"]),
                 waited_seconds=_seconds(cast(datetime, r["ended_at"]), r["created_at"]),
                 offers=r["offer_count"],
-                reason=r["end_reason"],
+                **_reason(r["end_reason"]),
             )
             for r in rows
         ],

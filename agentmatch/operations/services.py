@@ -44,7 +44,7 @@ def withdraw_pending_offers(*, agent: Agent, now: datetime) -> int:
                 offer_id=offer_id,
                 agent=agent,
                 now=now,
-                detail="withdrawn by support: agent deactivated",
+                code="withdrawn_agent_deactivated",
             )
         except OfferConflict:
             continue  # settled meanwhile; nothing left to withdraw

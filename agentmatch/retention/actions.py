@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import transaction
 
 from agentmatch.notifications.forgetting import forget_messages_about
+from agentmatch.referrals.event_details import in_english
 from agentmatch.referrals.forgetting import anonymise_referral
 from agentmatch.referrals.models import EventKind, ReferralEvent
 from agentmatch.retention.queries import due_referrals, retention_days
@@ -60,7 +61,9 @@ def anonymise_ended_referrals(*, now: datetime, batch: int = BATCH) -> Forgotten
                 referral_id=pk,
                 kind=EventKind.ANONYMISED,
                 at=now,
-                detail=f"contact details removed after {days} days (CONSUMER_DATA_RETENTION_DAYS)",
+                code="contact_details_removed",
+                params={"days": days},
+                detail=in_english("contact_details_removed", {"days": days}),
             )
             for pk in done
         )

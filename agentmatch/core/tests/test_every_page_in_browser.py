@@ -588,6 +588,8 @@ def ops_served_states_confirm(visit: Visit) -> None:
     visit.page.locator("label[for=state-WI]").click()
     visit.submit()
     expect(visit.page.locator("#impacts")).to_contain_text("WI")
+
+
 def _outbox_world() -> int:
     """A failed text to a consumer, a waiting email and a sent one, with their attempts."""
     from agentmatch.notifications.models import DeliveryAttempt, Message
@@ -639,6 +641,8 @@ def ops_disclosures(visit: Visit) -> None:
         )  # fmt: skip
     visit.page.goto("/ops/disclosures/?npn=412345")
     expect(visit.page.locator("#disclosures tbody tr")).to_have_count(2)
+
+
 def ops_imports(visit: Visit) -> None:
     """The administrators' imports: the form, one waiting upload, a web and a command run."""
     from agentmatch.imports.tests.helpers import fixture

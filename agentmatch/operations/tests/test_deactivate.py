@@ -93,6 +93,7 @@ def test_a_pending_offer_passes_to_the_next_agent(operator_client, rosa, plan_ye
     assert Offer.objects.get(referral=referral, status=OfferStatus.PENDING).agent == farther
     event = referral.events.get(kind=EventKind.REJECTED)
     assert event.detail == "withdrawn by support: agent deactivated"
+    assert event.code == "withdrawn_agent_deactivated"  # so the timeline can say it in Spanish
 
 
 def test_a_reason_is_required(operator_client, rosa) -> None:

@@ -2,11 +2,12 @@
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agentmatch.agents.models import AvailabilitySwitch
 from agentmatch.operations import queue
 from agentmatch.operations.tests.queue_world import QueueWorld, build_queue_world
+from agentmatch.referrals.event_details import describe
 from agentmatch.testing import make_agent, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,14 @@ def test_the_queue_shows_no_consumer_name_phone_or_email(operator_client, world)
     assert "consumer@example.com" not in page
     assert world.spanish_old.phone not in page and "608-555" not in page
     assert "Madison, WI" in page  # where, for routing; not who
+
+
+def test_why_a_referral_ended_unmatched_reads_in_the_pages_language(operator_client, world):
+    operator_client.cookies["django_language"] = "es"
+    page = operator_client.get("/ops/queue/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "maximum wait reached" not in page
+    with translation.override("es"):
+        assert describe("max_wait") in page
 
 
 def test_ages_read_in_minutes_and_times_name_their_zone(operator_client, world) -> None:

@@ -109,6 +109,8 @@ def test_what_statistics_and_the_consent_record_need_stays(agent) -> None:
     ]
     kinds = list(referral.events.values_list("kind", flat=True))
     assert kinds == ["created", "offered", "accepted", "anonymised"]
+    removed = referral.events.get(kind="anonymised")
+    assert (removed.code, removed.params) == ("contact_details_removed", {"days": 90})
     assert ContactDisclosure.objects.filter(referral=referral).count() == 1
     sent = Message.objects.filter(referral=referral)
     assert {m.channel for m in sent} == {"sms", "email"}
