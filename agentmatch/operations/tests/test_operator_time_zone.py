@@ -94,3 +94,8 @@ def test_an_unknown_operator_time_zone_stops_the_start(tmp_path):
     assert result.returncode != 0
     assert "OPERATOR_TIME_ZONE='Eastern': expected one of" in result.stderr
     assert "America/New_York" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_operations_page_leads_to_the_settings(operator_client):
+    assert 'href="/ops/settings/"' in operator_client.get("/ops/").content.decode()
