@@ -43,6 +43,17 @@ def _fast_windows(settings):  # type: ignore[no-untyped-def]
     settings.NOTIFY_CHANNEL_PAUSE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _english_to_start():  # type: ignore[no-untyped-def]
+    # A request in Spanish leaves its language active in the thread (LocaleMiddleware does
+    # not reset it): each test starts in the default language, as a new request would.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     if connection.vendor == "postgresql":
         return
