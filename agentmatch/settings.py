@@ -220,6 +220,23 @@ OFFER_WINDOW_SECONDS = env_int("OFFER_WINDOW_SECONDS", 15 * 60)
 MAX_WAIT_SECONDS = env_int("MAX_WAIT_SECONDS", 4 * 60 * 60)
 # How many offers one agent may hold pending at once.
 MAX_PENDING_OFFERS_PER_AGENT = env_int("MAX_PENDING_OFFERS_PER_AGENT", 1)
+# Who gets an offer among the qualified agents (referrals/policies.py, docs/routing-lab.md):
+# "nearest" (Help On Demand's: the closest first), "fair" (the least recently offered within
+# a band of the closest), "responsive" (within that band, those who answer, and fast, first).
+ROUTING_POLICIES = ("nearest", "fair", "responsive")
+ROUTING_POLICY = env_str("ROUTING_POLICY", "nearest").strip().lower()
+if ROUTING_POLICY not in ROUTING_POLICIES:
+    raise ValueError(
+        f"ROUTING_POLICY={ROUTING_POLICY!r}: expected one of " + ", ".join(ROUTING_POLICIES)
+    )
+# The band of the fair and responsive policies: agents no further than the closest agent's
+# distance plus this many miles, or times this ratio, whichever reaches further.
+ROUTING_BAND_MILES = float(env_str("ROUTING_BAND_MILES", "5"))
+ROUTING_BAND_RATIO = float(env_str("ROUTING_BAND_RATIO", "1.5"))
+# Responsive: an agent's score counts their last this many settled offers ...
+ROUTING_RESPONSIVE_OFFERS = env_int("ROUTING_RESPONSIVE_OFFERS", 10)
+# ... made within this many days (older ones are forgotten, so nobody is held back forever).
+ROUTING_RESPONSIVE_DAYS = env_int("ROUTING_RESPONSIVE_DAYS", 14)
 # How long a consumer's status token works after the request is made.
 STATUS_TOKEN_DAYS = env_int("STATUS_TOKEN_DAYS", 30)
 # Version of the "Get Contacted" consent wording, recorded with each consent (an internal

@@ -119,6 +119,11 @@ VARIABLES: list[Variable] = [
     Variable("MAX_WAIT_SECONDS", "integer", _ROUTE, "how long a referral with nobody available waits before it ends unmatched", default=14400),
     Variable("MAX_PENDING_OFFERS_PER_AGENT", "integer", _ROUTE, "offers one agent may hold at once", default=1),
     Variable("PAUSE_AGENT_AFTER_MISSED_OFFER", "boolean", _ROUTE, "an agent who lets an offer expire is paused (switched to not available, their mode remembered) until they say \"I'm back\"; false: a missed offer only moves the referral on", default=True),
+    Variable("ROUTING_POLICY", "text", _ROUTE, "who gets each offer among the qualified agents: `nearest` (Help On Demand's: the closest first), `fair` (the least recently offered within a band of the closest) or `responsive` (within that band, agents who answer, and fast, first); docs/routing-lab.md defines each. The service refuses to start with another", default="nearest"),
+    Variable("ROUTING_BAND_MILES", "number", _ROUTE, "`fair` and `responsive`: the band holds agents no further than the closest one's distance plus this many miles ...", default=5),
+    Variable("ROUTING_BAND_RATIO", "number", _ROUTE, "... or times this ratio, whichever reaches further", default=1.5),
+    Variable("ROUTING_RESPONSIVE_OFFERS", "integer", _ROUTE, "`responsive`: an agent's answer score counts their last this many settled offers ...", default=10),
+    Variable("ROUTING_RESPONSIVE_DAYS", "integer", _ROUTE, "... made within this many days (older ones are forgotten)", default=14),
     Variable("CONTACT_REMINDER_MINUTES", "integer", _ROUTE, "an accepted referral not marked contacted this long after is reminded once", default=60),
     # --- Consumers ----------------------------------------------------------------------
     Variable("CONSENT_WORDING_VERSION", "text", _CONS, "stored with each consumer's consent (never shown to consumers)", default="2026-1"),

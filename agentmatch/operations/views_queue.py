@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -54,6 +55,7 @@ def live_queue(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "filter_errors": _errors(form)}
         return render(request, "operations/queue.html", context, status=400)
     context = {"form": form, **_live(form.filters(), timezone.now())}
+    context["routing_policy"] = settings.ROUTING_POLICY  # named under the heading
     return render(request, "operations/queue.html", context)
 
 

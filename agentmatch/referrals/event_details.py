@@ -34,6 +34,16 @@ ALL_OFFERED_OR_BUSY = "all_offered_or_busy"
 CATALOG: dict[str, Promise] = {
     "request_received": _("request from ZIP code %(zip)s, language: %(language)s"),
     "offered": _("offer %(position)s to %(npn)s, rank %(rank)s, %(distance_miles)s mi"),
+    # The routing policies other than nearest (policies.py) say why they chose.
+    "offered_fair": _(
+        "offer %(position)s to %(npn)s, %(distance_miles)s mi: least recently offered of "
+        "%(band_agents)s agents within %(band_miles)s mi of the closest (%(closest_miles)s mi)"
+    ),
+    "offered_responsive": _(
+        "offer %(position)s to %(npn)s, %(distance_miles)s mi: best answer score %(score)s "
+        "(answered %(answered)s of their last %(settled)s offers) of %(band_agents)s agents "
+        "within %(band_miles)s mi of the closest (%(closest_miles)s mi)"
+    ),
     NO_AGENT_FOR_STATE: _("no agent receives referrals for %(state)s"),
     NO_AGENT_SPEAKS: _("no agent for %(state)s speaks %(language)s"),
     NO_AGENT_AVAILABLE: _("no agent for %(state)s who speaks %(language)s is available"),
@@ -69,6 +79,19 @@ OFFER_REASONS: dict[str, Promise] = {
         "in %(state)s: routed for %(state)s, speaks %(language)s, available, no pending "
         "offer over the limit."
     ),
+    "offered_fair": _(
+        "Least recently offered of %(band_agents)s qualified agents within "
+        "%(band_miles)s miles of the closest (%(closest_miles)s miles away); this one is "
+        "%(distance_miles)s miles away: routed for %(state)s, speaks %(language)s, "
+        "available, no pending offer over the limit."
+    ),
+    "offered_responsive": _(
+        "Best answer score (%(score)s: answered %(answered)s of their last %(settled)s "
+        "offers) of %(band_agents)s qualified agents within %(band_miles)s miles of the "
+        "closest (%(closest_miles)s miles away); this one is %(distance_miles)s miles away: "
+        "routed for %(state)s, speaks %(language)s, available, no pending offer over the "
+        "limit."
+    ),
 }
 
 # The agent's mode before an automatic pause (agents.models.AvailabilitySwitch, whose
@@ -100,7 +123,7 @@ def _value(name: str, value: object) -> str:
         return _language(value)
     if name == "was":
         return str(MODES.get(str(value), value))
-    if name == "distance_miles" and isinstance(value, int | float):
+    if name in ("distance_miles", "closest_miles") and isinstance(value, int | float):
         # number_format cuts extra decimals: round first, so 2.46 reads 2.5.
         return formats.number_format(round(value, 1), decimal_pos=1, use_l10n=True)
     if isinstance(value, float) and value.is_integer():
@@ -166,6 +189,23 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?P<distance_miles>{_NUMBER}) mi"
         ),
     ),
+    (
+        "offered_fair",
+        re.compile(
+            rf"offer (?P<position>\d+) to (?P<npn>\S+), (?P<distance_miles>{_NUMBER}) mi: "
+            rf"least recently offered of (?P<band_agents>\d+) agents within "
+            rf"(?P<band_miles>{_NUMBER}) mi of the closest \((?P<closest_miles>{_NUMBER}) mi\)"
+        ),
+    ),
+    (
+        "offered_responsive",
+        re.compile(
+            rf"offer (?P<position>\d+) to (?P<npn>\S+), (?P<distance_miles>{_NUMBER}) mi: "
+            rf"best answer score (?P<score>{_NUMBER}) \(answered (?P<answered>\d+) of their "
+            rf"last (?P<settled>\d+) offers\) of (?P<band_agents>\d+) agents within "
+            rf"(?P<band_miles>{_NUMBER}) mi of the closest \((?P<closest_miles>{_NUMBER}) mi\)"
+        ),
+    ),
     (NO_AGENT_FOR_STATE, re.compile(r"no agent receives referrals for (?P<state>[A-Z]{2})")),
     (
         NO_AGENT_SPEAKS,
@@ -221,9 +261,9 @@ def recognise(detail: str) -> tuple[str, Params]:
             continue
         params: Params = {}
         for name, value in match.groupdict().items():
-            if name in ("position", "rank", "days"):
+            if name in ("position", "rank", "days", "band_agents", "answered", "settled"):
                 params[name] = int(value)
-            elif name == "distance_miles":
+            elif name in ("distance_miles", "band_miles", "closest_miles", "score"):
                 params[name] = float(value)
             elif name == "zip":
                 params[name] = None if value.startswith("[") else value
@@ -251,10 +291,29 @@ def with_texts(events: Iterable[Any]) -> list[Any]:
     return listed
 
 
+def policy_reason(code: str, facts: Params, *, english: bool = False) -> str:
+    """Why a policy other than nearest chose the agent (OFFER_REASONS[code]), in the
+    active language (or English); "" when the code or a fact is unknown."""
+    template = OFFER_REASONS.get(code) if code.startswith("offered_") else None
+    if template is None:
+        return ""
+    with translation.override("en" if english else translation.get_language()):
+        values = {name: _value(name, value) for name, value in facts.items()}
+        try:
+            return str(template) % values
+        except (KeyError, TypeError, ValueError):
+            return ""
+
+
 def offer_reason_text(offer: Any) -> tuple[str, str]:
     """Why the offer went to its agent, in the active language, and the text's language
     ("" for the page's own); the stored English reason when its explanation lacks a part."""
     facts = offer.explanation if isinstance(offer.explanation, dict) else {}
+    chosen = facts.get("policy_params")
+    if isinstance(chosen, dict) and chosen:
+        text = policy_reason(str(facts.get("policy_code", "")), {**facts, **chosen})
+        if text:
+            return text, ""
     template = OFFER_REASONS["state" if facts.get("search_radius_miles") is None else "box"]
     needed = ("distance_miles", "qualified_agents", "state", "language")
     if not all(facts.get(name) is not None for name in needed):

@@ -30,10 +30,11 @@ from agentmatch.referrals.event_details import (
     NO_AGENT_SPEAKS,
     Params,
     in_english,
+    policy_reason,
     recognise,
 )
 from agentmatch.referrals.intake import ContactRequest
-from agentmatch.referrals.matching import Candidate, find_candidates, pending_offer_limit
+from agentmatch.referrals.matching import find_candidates, pending_offer_limit
 from agentmatch.referrals.messages import (
     notify_consumer_accepted,
     notify_consumer_unmatched,
@@ -51,6 +52,7 @@ from agentmatch.referrals.models import (
     ReferralEvent,
     ReferralStatus,
 )
+from agentmatch.referrals.policies import Choice, Policy, active_policy
 from agentmatch.referrals.problems import (
     CLOSED,
     NOT_FOUND,
@@ -166,7 +168,19 @@ def _has_capacity(agent: Agent) -> bool:
     return pending < pending_offer_limit()
 
 
-def _reason(referral: Referral, candidate: Candidate, skipped: list[str], why: str) -> str:
+def _reason(referral: Referral, choice: Choice, skipped: list[str], why: str) -> str:
+    candidate = choice.candidate
+    if choice.params:
+        # Another policy than nearest chose: its sentence (the ZIP stays out of it).
+        facts = {
+            "state": referral.state,
+            "language": referral.language,
+            "distance_miles": candidate.distance_miles,
+            **choice.params,
+        }
+        words = policy_reason(choice.code, facts, english=True)
+        if words:
+            return words + (" Agents skipped: " + "; ".join(skipped) + "." if skipped else "")
     radius = candidate.search_radius_miles
     within = (
         f" within a {radius:g}-mile search box" if radius is not None else f" in {referral.state}"
@@ -182,20 +196,25 @@ def _reason(referral: Referral, candidate: Candidate, skipped: list[str], why: s
     return words
 
 
-def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
+def offer_next(
+    *, referral: Referral, now: datetime, policy: Policy | str | None = None
+) -> Offer | None:
     """Offers the referral to the best qualified agent right now, or starts it waiting.
 
     The caller holds the referral's lock (or has just created it) and the referral has
-    no pending offer.
+    no pending offer. `policy` (a policies.Policy or its name) orders the qualified
+    agents; None: the deployment's ROUTING_POLICY.
     """
     if referral.status not in OPEN_STATUSES:
         return None
+    chooser = active_policy(policy)
     skipped: list[str] = []
     # By id, not position: an agent found unavailable drops out of the wider re-query.
     tried: set[int] = set()
-    for limit in (5, 50):
+    for limit in (chooser.pool, 50):
         candidates = find_candidates(referral=referral, limit=limit)
-        for candidate in candidates:
+        for choice in chooser.order(referral, candidates, now):
+            candidate = choice.candidate
             if candidate.agent_id in tried:
                 continue
             tried.add(candidate.agent_id)
@@ -219,10 +238,11 @@ def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
                 why = availability.reason
             offer = _place_offer(
                 referral=referral,
-                candidate=candidate,
+                choice=choice,
                 now=now,
-                reason=_reason(referral, candidate, skipped, why),
+                reason=_reason(referral, choice, skipped, why),
                 skipped=skipped,
+                policy=chooser.name,
             )
             if offer is None:
                 skipped.append(
@@ -239,12 +259,14 @@ def offer_next(*, referral: Referral, now: datetime) -> Offer | None:
 def _place_offer(
     *,
     referral: Referral,
-    candidate: Candidate,
+    choice: Choice,
     now: datetime,
     reason: str,
     skipped: list[str],
+    policy: str = "nearest",
 ) -> Offer | None:
     """Claims the candidate and writes the offer; None if the agent is busy or full."""
+    candidate = choice.candidate
     # A brand-new referral has no offers yet: spare the count on the intake path.
     position = (
         1
@@ -271,6 +293,10 @@ def _place_offer(
                 candidate.last_offered_at.isoformat() if candidate.last_offered_at else None
             ),
             "skipped": skipped,
+            # Which policy chose, and why (event_details.policy_reason renders it).
+            "policy": policy,
+            "policy_code": choice.code,
+            "policy_params": choice.params or {},
         },
         offered_at=now,
         expires_at=now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS),
@@ -279,16 +305,17 @@ def _place_offer(
         "position": position,
         "rank": candidate.rank,
         "distance_miles": round(candidate.distance_miles, 1),
+        **(choice.params or {}),
     }
     # "{npn}" is filled in once the agent is claimed (by the database on PostgreSQL).
-    detail = in_english("offered", {**params, "npn": "{npn}"})
+    detail = in_english(choice.code, {**params, "npn": "{npn}"})
     if connection.vendor == "postgresql":
         # The intake hot path: claim, offer, referral status and event in one round trip.
         claimed, written = claim_agent_and_write_offer(
             offer=offer,
             open_statuses=tuple(OPEN_STATUSES),
             offered_status=ReferralStatus.OFFERED,
-            event_code="offered",
+            event_code=choice.code,
             event_params=params,
             event_detail=detail,
         )
@@ -315,7 +342,7 @@ def _place_offer(
                 at=now,
                 offer=offer,
                 agent_id=candidate.agent_id,
-                code="offered",
+                code=choice.code,
                 params={**params, "npn": npn},
                 detail=detail.replace("{npn}", npn),
             )
@@ -363,7 +390,13 @@ def _start_waiting(*, referral: Referral, now: datetime) -> None:
         _event(referral, EventKind.WAITING, now, code=reason, params=params)
 
 
-def offer_waiting_referrals(*, now: datetime, agent: Agent | None = None, batch: int = 100) -> int:
+def offer_waiting_referrals(
+    *,
+    now: datetime,
+    agent: Agent | None = None,
+    batch: int = 100,
+    policy: Policy | str | None = None,
+) -> int:
     """Offers waiting referrals, oldest first, now that someone may be free to take them.
 
     With `agent`, only referrals that agent could take (their states and languages), and
@@ -386,7 +419,10 @@ def offer_waiting_referrals(*, now: datetime, agent: Agent | None = None, batch:
             .filter(pk=pk, status=ReferralStatus.WAITING)
             .first()
         )
-        if referral is not None and offer_next(referral=referral, now=now) is not None:
+        if (
+            referral is not None
+            and offer_next(referral=referral, now=now, policy=policy) is not None
+        ):
             offered += 1
     return offered
 

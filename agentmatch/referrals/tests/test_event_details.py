@@ -32,6 +32,39 @@ EXAMPLES = {
         "offer 2 to 1234567, rank 1, 2.5 mi",
         "oferta 2 a 1234567, posición 1, 2,5 millas",
     ),
+    "offered_fair": (
+        {
+            "position": 1,
+            "npn": "1234567",
+            "rank": 3,
+            "distance_miles": 4.04,
+            "band_agents": 3,
+            "band_miles": 5.0,
+            "closest_miles": 2.0,
+        },
+        "offer 1 to 1234567, 4.0 mi: least recently offered of 3 agents within 5 mi of the "
+        "closest (2.0 mi)",
+        "oferta 1 a 1234567, 4,0 millas: quien lleva más tiempo sin ofertas de 3 agentes a "
+        "5 millas o menos del más cercano (2,0 millas)",
+    ),
+    "offered_responsive": (
+        {
+            "position": 2,
+            "npn": "1234567",
+            "rank": 2,
+            "distance_miles": 3.5,
+            "band_agents": 3,
+            "band_miles": 7.5,
+            "closest_miles": 2.5,
+            "score": 0.92,
+            "answered": 10,
+            "settled": 10,
+        },
+        "offer 2 to 1234567, 3.5 mi: best answer score 0.92 (answered 10 of their last 10 "
+        "offers) of 3 agents within 7.5 mi of the closest (2.5 mi)",
+        "oferta 2 a 1234567, 3,5 millas: mejor puntuación de respuesta 0,92 (respondió 10 de "
+        "sus últimas 10 ofertas) de 3 agentes a 7,5 millas o menos del más cercano (2,5 millas)",
+    ),
     "no_agent_for_state": (
         {"state": "WI"},
         "no agent receives referrals for WI",
