@@ -325,11 +325,54 @@ def offer_reason_text(offer: Any) -> tuple[str, str]:
         return str(offer.reason), "en"
 
 
+# Why a closer agent did not get the offer (Offer.explanation["skipped_codes"]: a list
+# of [code, params]; "skipped" keeps the same notes in English for older readers).
+SKIPPED: dict[str, Any] = {
+    "skipped_claimed": _("agent %(agent)s busy receiving another offer"),
+    "skipped_busy": _("agent %(agent)s busy with another offer or at the pending limit"),
+    "skipped_switched_off": _("%(npn)s no longer available (switched off)"),
+    "skipped_absent": _("%(npn)s no longer available (on an extended absence until %(until)s)"),
+    "skipped_outside_hours": _("%(npn)s no longer available (outside weekly hours)"),
+    "skipped_unavailable": _("%(npn)s no longer available"),
+}
+
+
+def skipped_code(npn: str, availability_reason: str) -> tuple[str, Params]:
+    """The code of an agent found unavailable at offer time (agents.availability's words)."""
+    if availability_reason.startswith("switched off"):
+        return "skipped_switched_off", {"npn": npn}
+    if availability_reason.startswith("on extended absence until "):
+        until = availability_reason.removeprefix("on extended absence until ")
+        return "skipped_absent", {"npn": npn, "until": until}
+    if availability_reason.startswith("outside weekly hours"):
+        return "skipped_outside_hours", {"npn": npn}
+    return "skipped_unavailable", {"npn": npn}
+
+
+def skipped_texts(explanation: object) -> list[tuple[str, str]]:
+    """The skipped agents' notes in the active language, each with its text's language
+    ("" for the page's own; "en" for an older offer's stored English note)."""
+    facts = explanation if isinstance(explanation, dict) else {}
+    coded = facts.get("skipped_codes")
+    english = facts.get("skipped") or []
+    if not isinstance(coded, list) or len(coded) != len(english):
+        return [(str(note), "en") for note in english]
+    texts = []
+    for (code, params), note in zip(coded, english, strict=True):
+        template = SKIPPED.get(str(code))
+        try:
+            texts.append((str(template) % params, "") if template else (str(note), "en"))
+        except (KeyError, TypeError, ValueError):
+            texts.append((str(note), "en"))
+    return texts
+
+
 def with_reasons(offers: Iterable[Any]) -> list[Any]:
-    """The offers, each with `.reason_text` and `.reason_lang` (for templates)."""
+    """The offers, each with `.reason_text`, `.reason_lang` and `.skipped_texts`."""
     listed = list(offers)
     for offer in listed:
         offer.reason_text, offer.reason_lang = offer_reason_text(offer)
+        offer.skipped_texts = skipped_texts(offer.explanation)
     return listed
 
 

@@ -32,6 +32,7 @@ from agentmatch.referrals.event_details import (
     in_english,
     policy_reason,
     recognise,
+    skipped_code,
 )
 from agentmatch.referrals.intake import ContactRequest
 from agentmatch.referrals.matching import find_candidates, pending_offer_limit
@@ -208,7 +209,8 @@ def offer_next(
     if referral.status not in OPEN_STATUSES:
         return None
     chooser = active_policy(policy)
-    skipped: list[str] = []
+    skipped: list[str] = []  # in English, for the stored reason sentence
+    skipped_codes: list[tuple[str, Params]] = []  # the same notes as event_details codes
     # By id, not position: an agent found unavailable drops out of the wider re-query.
     tried: set[int] = set()
     for limit in (chooser.pool, 50):
@@ -230,10 +232,12 @@ def offer_next(
                 )
                 if stale is None:
                     skipped.append(f"agent {candidate.agent_id} busy receiving another offer")
+                    skipped_codes.append(("skipped_claimed", {"agent": candidate.agent_id}))
                     continue
                 availability = refresh_availability(agent=stale, now=now)
                 if not availability.is_available:
                     skipped.append(f"{stale.npn} no longer available ({availability.reason})")
+                    skipped_codes.append(skipped_code(stale.npn, availability.reason))
                     continue
                 why = availability.reason
             offer = _place_offer(
@@ -242,12 +246,14 @@ def offer_next(
                 now=now,
                 reason=_reason(referral, choice, skipped, why),
                 skipped=skipped,
+                skipped_codes=skipped_codes,
                 policy=chooser.name,
             )
             if offer is None:
                 skipped.append(
                     f"agent {candidate.agent_id} busy with another offer or at the pending limit"
                 )
+                skipped_codes.append(("skipped_busy", {"agent": candidate.agent_id}))
                 continue
             return offer
         if len(candidates) < limit:
@@ -263,6 +269,7 @@ def _place_offer(
     now: datetime,
     reason: str,
     skipped: list[str],
+    skipped_codes: list[tuple[str, Params]] | None = None,
     policy: str = "nearest",
 ) -> Offer | None:
     """Claims the candidate and writes the offer; None if the agent is busy or full."""
@@ -293,6 +300,7 @@ def _place_offer(
                 candidate.last_offered_at.isoformat() if candidate.last_offered_at else None
             ),
             "skipped": skipped,
+            "skipped_codes": [[code, params] for code, params in skipped_codes or []],
             # Which policy chose, and why (event_details.policy_reason renders it).
             "policy": policy,
             "policy_code": choice.code,

@@ -77,3 +77,37 @@ def test_the_export_gives_why_a_request_ended_as_a_code_and_in_english(
         "canceled_by_consumer",
         "canceled by the consumer",
     )
+
+
+def test_a_closer_agent_skipped_at_offer_time_is_explained_in_the_readers_language(
+    operator_client, plan_year
+) -> None:
+    # The closer agent switched off since the routing index last looked: routing checks
+    # them at offer time, skips them, and the farther one gets the offer.
+    closer = make_agent(zip_code="53703", licensed=["WI"])
+    farther = make_agent(zip_code="53590", licensed=["WI"])
+    type(closer).objects.filter(pk=closer.pk).update(
+        availability_switch="off", availability_changes_at=timezone.now()
+    )
+    referral = make_referral(zip_code="53703")
+    offer = Offer.objects.get(referral=referral)
+    assert offer.agent_id == farther.pk
+    assert offer.explanation["skipped_codes"] == [["skipped_switched_off", {"npn": closer.npn}]]
+    url = f"/ops/referrals/{referral.public_id}/"
+
+    operator_client.cookies["django_language"] = "es"
+    spanish = operator_client.get(url).content.decode()
+    assert f"<li>{closer.npn} ya no está disponible (desactivado)</li>" in spanish
+
+    operator_client.cookies["django_language"] = "en"
+    english = operator_client.get(url).content.decode()
+    assert f"<li>{closer.npn} no longer available (switched off)</li>" in english
+
+
+def test_an_older_offers_english_skipped_note_is_shown_as_english(operator_client, plan_year):
+    from agentmatch.referrals.event_details import skipped_texts
+
+    note = "12345 no longer available (switched off (red))"
+    assert skipped_texts({"skipped": [note]}) == [(note, "en")]
+    assert skipped_texts({"skipped": [note], "skipped_codes": [["made_up", {}]]}) == [(note, "en")]
+    assert skipped_texts(None) == []
