@@ -237,6 +237,16 @@ ROUTING_BAND_RATIO = float(env_str("ROUTING_BAND_RATIO", "1.5"))
 ROUTING_RESPONSIVE_OFFERS = env_int("ROUTING_RESPONSIVE_OFFERS", 10)
 # ... made within this many days (older ones are forgotten, so nobody is held back forever).
 ROUTING_RESPONSIVE_DAYS = env_int("ROUTING_RESPONSIVE_DAYS", 14)
+# The adaptive offer window (referrals/policies.py offer_window, docs/routing-lab.md): off,
+# every offer lasts OFFER_WINDOW_SECONDS (Help On Demand's 15 minutes); on, a new offer's
+# window shrinks with the queue in the referral's state and language, never below the minimum.
+ROUTING_ADAPTIVE_WINDOW = env_bool("ROUTING_ADAPTIVE_WINDOW", False)
+ROUTING_MIN_WINDOW_SECONDS = env_int("ROUTING_MIN_WINDOW_SECONDS", 5 * 60)
+if not 0 < ROUTING_MIN_WINDOW_SECONDS <= OFFER_WINDOW_SECONDS:
+    raise ValueError(
+        f"ROUTING_MIN_WINDOW_SECONDS={ROUTING_MIN_WINDOW_SECONDS}: expected more than 0 and "
+        f"no more than OFFER_WINDOW_SECONDS={OFFER_WINDOW_SECONDS}"
+    )
 # How long a consumer's status token works after the request is made.
 STATUS_TOKEN_DAYS = env_int("STATUS_TOKEN_DAYS", 30)
 # Version of the "Get Contacted" consent wording, recorded with each consent (an internal

@@ -44,6 +44,12 @@ CATALOG: dict[str, Promise] = {
         "(answered %(answered)s of their last %(settled)s offers) of %(band_agents)s agents "
         "within %(band_miles)s mi of the closest (%(closest_miles)s mi)"
     ),
+    # The adaptive offer window (policies.window_for) gave this offer less than the full window.
+    "offered_short_window": _(
+        "offer %(position)s to %(npn)s, rank %(rank)s, %(distance_miles)s mi; window "
+        "shortened to %(minutes)s min: %(waiting)s requests waiting for %(available)s "
+        "available agents"
+    ),
     NO_AGENT_FOR_STATE: _("no agent receives referrals for %(state)s"),
     NO_AGENT_SPEAKS: _("no agent for %(state)s speaks %(language)s"),
     NO_AGENT_AVAILABLE: _("no agent for %(state)s who speaks %(language)s is available"),
@@ -206,6 +212,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?P<band_miles>{_NUMBER}) mi of the closest \((?P<closest_miles>{_NUMBER}) mi\)"
         ),
     ),
+    (
+        "offered_short_window",
+        re.compile(
+            rf"offer (?P<position>\d+) to (?P<npn>\S+), rank (?P<rank>\d+), "
+            rf"(?P<distance_miles>{_NUMBER}) mi; window shortened to (?P<minutes>{_NUMBER}) "
+            rf"min: (?P<waiting>\d+) requests waiting for (?P<available>\d+) available agents"
+        ),
+    ),
     (NO_AGENT_FOR_STATE, re.compile(r"no agent receives referrals for (?P<state>[A-Z]{2})")),
     (
         NO_AGENT_SPEAKS,
@@ -261,9 +275,18 @@ def recognise(detail: str) -> tuple[str, Params]:
             continue
         params: Params = {}
         for name, value in match.groupdict().items():
-            if name in ("position", "rank", "days", "band_agents", "answered", "settled"):
+            if name in (
+                "position",
+                "rank",
+                "days",
+                "band_agents",
+                "answered",
+                "settled",
+                "waiting",
+                "available",
+            ):
                 params[name] = int(value)
-            elif name in ("distance_miles", "band_miles", "closest_miles", "score"):
+            elif name in ("distance_miles", "band_miles", "closest_miles", "score", "minutes"):
                 params[name] = float(value)
             elif name == "zip":
                 params[name] = None if value.startswith("[") else value

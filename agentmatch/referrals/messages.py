@@ -166,6 +166,12 @@ def _referral(message: Message) -> Referral:
     return referral
 
 
+def window_minutes(offer: Offer) -> int | float:
+    """How long the offer lasts, in minutes: whole, or to one decimal."""
+    minutes = round((offer.expires_at - offer.offered_at).total_seconds() / 60, 1)
+    return int(minutes) if minutes.is_integer() else minutes
+
+
 def _agent_fields(
     message: Message, offer: Offer, extra: dict[str, Any], url: str
 ) -> dict[str, Any]:
@@ -180,6 +186,8 @@ def _agent_fields(
             "referral_language": referral.language,
             "language_name": language_name(referral.language),
             "deadline": offer.expires_at,
+            # This offer's own window (the adaptive window may have shortened it).
+            "minutes": window_minutes(offer),
             **extra,
         }
     tz = agent_time_zone(agent)

@@ -19,6 +19,9 @@ services.offer_next takes another per call (the routing lab runs one per simulat
   are offered whenever everyone above is busy or has been offered this referral), and
   offers older than the days window are forgotten, so a passed-over agent comes back at
   a new agent's score.
+
+Apart from the order, ROUTING_ADAPTIVE_WINDOW (off by default) shortens a new offer's
+window when the queue in its state and language is long: see `window_for`.
 """
 
 from collections import defaultdict
@@ -29,13 +32,16 @@ from typing import Protocol
 
 from django.conf import settings
 
+from agentmatch.eligibility.models import RoutingSlot
 from agentmatch.referrals.event_details import Params
 from agentmatch.referrals.matching import Candidate
-from agentmatch.referrals.models import Offer, OfferStatus, Referral
+from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 
 OFFERED = "offered"
 OFFERED_FAIR = "offered_fair"
 OFFERED_RESPONSIVE = "offered_responsive"
+# The adaptive window cut this offer's window (any policy chose the agent).
+OFFERED_SHORT_WINDOW = "offered_short_window"
 
 
 @dataclass(frozen=True)
@@ -233,3 +239,72 @@ def active_policy(policy: Policy | str | None = None) -> Policy:
     if isinstance(policy, str):
         return policy_named(policy)
     return policy
+
+
+@dataclass(frozen=True)
+class Window:
+    """How long a new offer lasts, and the queue that decided it."""
+
+    seconds: int
+    # Requests waiting or offered in the referral's state and language (this one included)
+    # per available agent there; None when the adaptive window is off (nothing counted).
+    pressure: float | None = None
+    waiting: int = 0
+    available: int = 0
+
+    @property
+    def shortened(self) -> bool:
+        return self.seconds < settings.OFFER_WINDOW_SECONDS
+
+    @property
+    def minutes(self) -> int | float:
+        """The window in minutes as messages write it: whole, or to one decimal."""
+        minutes = round(self.seconds / 60, 1)
+        return int(minutes) if minutes.is_integer() else minutes
+
+
+def window_for(*, full: int, minimum: int, waiting: int, available: int) -> Window:
+    """The adaptive offer window (docs/routing-lab.md, "Adaptive offer window"):
+
+        pressure = waiting / max(1, available)
+        window   = max(minimum, full / max(1, pressure))   (whole seconds, rounded down)
+
+    `waiting` counts the open requests waiting or offered in the referral's state and
+    language, this one included; `available` the agents available there. One request per
+    agent or fewer (pressure <= 1) keeps the full window; three per agent give a third."""
+    pressure = waiting / max(1, available)
+    seconds = max(minimum, int(full / max(1.0, pressure)))
+    return Window(
+        seconds=min(full, seconds),
+        pressure=round(pressure, 2),
+        waiting=waiting,
+        available=available,
+    )
+
+
+def offer_window(referral: Referral) -> Window:
+    """This deployment's window for a new offer of `referral`: OFFER_WINDOW_SECONDS, or
+    with ROUTING_ADAPTIVE_WINDOW on, `window_for` the queue in its state and language,
+    counted with two indexed COUNT queries (no loop over agents)."""
+    full = settings.OFFER_WINDOW_SECONDS
+    if not settings.ROUTING_ADAPTIVE_WINDOW:
+        return Window(seconds=full)
+    others = (
+        Referral.objects.filter(
+            status__in=(ReferralStatus.WAITING, ReferralStatus.OFFERED),
+            state=referral.state,
+            language=referral.language,
+        )
+        .exclude(pk=referral.pk)
+        .count()
+    )
+    # The partial index routing_slot_available covers available slots by state and language.
+    available = RoutingSlot.objects.filter(
+        state=referral.state, language=referral.language, is_available=True
+    ).count()
+    return window_for(
+        full=full,
+        minimum=settings.ROUTING_MIN_WINDOW_SECONDS,
+        waiting=others + 1,
+        available=available,
+    )

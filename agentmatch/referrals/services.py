@@ -53,7 +53,13 @@ from agentmatch.referrals.models import (
     ReferralEvent,
     ReferralStatus,
 )
-from agentmatch.referrals.policies import Choice, Policy, active_policy
+from agentmatch.referrals.policies import (
+    OFFERED_SHORT_WINDOW,
+    Choice,
+    Policy,
+    active_policy,
+    offer_window,
+)
 from agentmatch.referrals.problems import (
     CLOSED,
     NOT_FOUND,
@@ -280,6 +286,7 @@ def _place_offer(
         if referral.status == ReferralStatus.NEW
         else Offer.objects.filter(referral=referral).count() + 1
     )
+    window = offer_window(referral)
     offer = Offer(
         referral=referral,
         agent_id=candidate.agent_id,
@@ -305,9 +312,13 @@ def _place_offer(
             "policy": policy,
             "policy_code": choice.code,
             "policy_params": choice.params or {},
+            # How long this offer lasts, and the queue pressure that set it (None: the
+            # adaptive window is off, every offer lasts OFFER_WINDOW_SECONDS).
+            "window_seconds": window.seconds,
+            "pressure": window.pressure,
         },
         offered_at=now,
-        expires_at=now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS),
+        expires_at=now + timedelta(seconds=window.seconds),
     )
     params: Params = {
         "position": position,
@@ -315,15 +326,25 @@ def _place_offer(
         "distance_miles": round(candidate.distance_miles, 1),
         **(choice.params or {}),
     }
+    code = choice.code
+    if window.shortened:
+        # The event says the window was cut, and why; the policy's own reason stays on the
+        # offer (explanation policy_code and policy_params).
+        code = OFFERED_SHORT_WINDOW
+        params |= {
+            "minutes": window.minutes,
+            "waiting": window.waiting,
+            "available": window.available,
+        }
     # "{npn}" is filled in once the agent is claimed (by the database on PostgreSQL).
-    detail = in_english(choice.code, {**params, "npn": "{npn}"})
+    detail = in_english(code, {**params, "npn": "{npn}"})
     if connection.vendor == "postgresql":
         # The intake hot path: claim, offer, referral status and event in one round trip.
         claimed, written = claim_agent_and_write_offer(
             offer=offer,
             open_statuses=tuple(OPEN_STATUSES),
             offered_status=ReferralStatus.OFFERED,
-            event_code=choice.code,
+            event_code=code,
             event_params=params,
             event_detail=detail,
         )
@@ -350,7 +371,7 @@ def _place_offer(
                 at=now,
                 offer=offer,
                 agent_id=candidate.agent_id,
-                code=choice.code,
+                code=code,
                 params={**params, "npn": npn},
                 detail=detail.replace("{npn}", npn),
             )

@@ -65,6 +65,21 @@ EXAMPLES = {
         "oferta 2 a 1234567, 3,5 millas: mejor puntuación de respuesta 0,92 (respondió 10 de "
         "sus últimas 10 ofertas) de 3 agentes a 7,5 millas o menos del más cercano (2,5 millas)",
     ),
+    "offered_short_window": (
+        {
+            "position": 1,
+            "npn": "1234567",
+            "rank": 1,
+            "distance_miles": 2.0,
+            "minutes": 7.5,
+            "waiting": 12,
+            "available": 6,
+        },
+        "offer 1 to 1234567, rank 1, 2.0 mi; window shortened to 7.5 min: 12 requests "
+        "waiting for 6 available agents",
+        "oferta 1 a 1234567, posición 1, 2,0 millas; plazo reducido a 7,5 min: 12 "
+        "solicitudes en espera para 6 agentes disponibles",
+    ),
     "no_agent_for_state": (
         {"state": "WI"},
         "no agent receives referrals for WI",
