@@ -125,7 +125,7 @@ VARIABLES: list[Variable] = [
     Variable("ROUTING_RESPONSIVE_OFFERS", "integer", _ROUTE, "`responsive`: an agent's answer score counts their last this many settled offers ...", default=10),
     Variable("ROUTING_RESPONSIVE_DAYS", "integer", _ROUTE, "... made within this many days (older ones are forgotten)", default=14),
     Variable("ROUTING_ADAPTIVE_WINDOW", "boolean", _ROUTE, "the adaptive offer window: a new offer lasts OFFER_WINDOW_SECONDS divided by the queue pressure in the referral's state and language (requests waiting or offered there per available agent), never less than ROUTING_MIN_WINDOW_SECONDS; false: every offer lasts OFFER_WINDOW_SECONDS (Help On Demand's). docs/routing-lab.md", default=False),
-    Variable("ROUTING_MIN_WINDOW_SECONDS", "integer", _ROUTE, "the shortest adaptive offer window; more than 0 and no more than OFFER_WINDOW_SECONDS, else the service refuses to start", default=300),
+    Variable("ROUTING_MIN_WINDOW_SECONDS", "integer", _ROUTE, "the shortest adaptive offer window; with ROUTING_ADAPTIVE_WINDOW on it must be more than 0 and no more than OFFER_WINDOW_SECONDS, else the service refuses to start", default=300),
     Variable("CONTACT_REMINDER_MINUTES", "integer", _ROUTE, "an accepted referral not marked contacted this long after is reminded once", default=60),
     # --- Consumers ----------------------------------------------------------------------
     Variable("CONSENT_WORDING_VERSION", "text", _CONS, "stored with each consumer's consent (never shown to consumers)", default="2026-1"),

@@ -273,7 +273,7 @@ def window_for(*, full: int, minimum: int, waiting: int, available: int) -> Wind
     language, this one included; `available` the agents available there. One request per
     agent or fewer (pressure <= 1) keeps the full window; three per agent give a third."""
     pressure = waiting / max(1, available)
-    seconds = max(minimum, int(full / max(1.0, pressure)))
+    seconds = max(min(minimum, full), int(full / max(1.0, pressure)))
     return Window(
         seconds=min(full, seconds),
         pressure=round(pressure, 2),

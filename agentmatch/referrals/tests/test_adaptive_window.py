@@ -154,6 +154,7 @@ def test_a_spanish_speaking_agent_is_told_the_minutes_in_spanish(plan_year, adap
 def test_a_minimum_window_outside_the_offer_window_stops_the_start(tmp_path, value) -> None:
     env = {
         **os.environ,
+        "ROUTING_ADAPTIVE_WINDOW": "true",
         "ROUTING_MIN_WINDOW_SECONDS": value,
         "OFFER_WINDOW_SECONDS": "900",
         "PYTHONPATH": str(django_settings.BASE_DIR),
@@ -167,3 +168,18 @@ def test_a_minimum_window_outside_the_offer_window_stops_the_start(tmp_path, val
         result.stderr
     )
     assert "OFFER_WINDOW_SECONDS=900" in result.stderr
+
+
+def test_with_the_window_off_a_short_offer_window_needs_no_minimum(tmp_path) -> None:
+    env = {
+        **os.environ,
+        "ROUTING_ADAPTIVE_WINDOW": "false",
+        "OFFER_WINDOW_SECONDS": "4",
+        "PYTHONPATH": str(django_settings.BASE_DIR),
+    }
+    env.pop("ROUTING_MIN_WINDOW_SECONDS", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import agentmatch.settings"],
+        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
