@@ -7,19 +7,28 @@ The long queue here is one agent allowed ten pending offers: each new English re
 WI finds one more request offered before it, so the pressure grows by one each time."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from agentmatch.notifications.models import Message
 from agentmatch.referrals.event_details import event_text
 from agentmatch.referrals.models import Offer, Referral, ReferralEvent
 from agentmatch.referrals.policies import window_for
-from agentmatch.testing import make_agent, make_referral, render_outbox
+from agentmatch.testing import (
+    api_token_for,
+    make_agent,
+    make_agent_user,
+    make_referral,
+    render_outbox,
+)
 
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
@@ -148,6 +157,24 @@ def test_a_spanish_speaking_agent_is_told_the_minutes_in_spanish(plan_year, adap
     sms = Message.objects.get(kind="offer_new", channel="sms", offer=offer_of(second))
     assert "Tiene 7,5 minutos: responda antes de las 14:07 CST" in email.body
     assert "en 7,5 min, antes de las 14:07 CST" in sms.body
+
+
+@pytest.mark.django_db
+def test_the_workspace_and_the_api_count_down_each_offers_own_window(plan_year, adaptive) -> None:
+    agent = make_agent(zip_code="53703", licensed=["WI"])
+    full, short = offer_of(make_referral()), offer_of(make_referral())
+    assert seconds(short) == 450
+
+    client = Client()
+    client.force_login(make_agent_user(agent))
+    page = client.get(reverse("workspace:referrals")).content.decode()
+    deadlines = {datetime.fromisoformat(d) for d in re.findall(r'data-deadline="([^"]+)"', page)}
+    assert deadlines == {full.expires_at, short.expires_at}
+
+    token = api_token_for(agent)
+    offers = Client().get("/api/v1/agent/offers", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    left = {offer["id"]: offer["seconds_left"] for offer in offers}
+    assert 800 < left[full.pk] <= 900 and 350 < left[short.pk] <= 450
 
 
 @pytest.mark.parametrize("value", ["1200", "0", "-5"])
