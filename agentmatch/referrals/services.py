@@ -57,6 +57,7 @@ from agentmatch.referrals.policies import (
     OFFERED_SHORT_WINDOW,
     Choice,
     Policy,
+    Window,
     active_policy,
     offer_window,
 )
@@ -219,6 +220,8 @@ def offer_next(
     skipped_codes: list[tuple[str, Params]] = []  # the same notes as event_details codes
     # By id, not position: an agent found unavailable drops out of the wider re-query.
     tried: set[int] = set()
+    # Counted once per decision, and only once there is an agent to offer it to.
+    window: Window | None = None
     for limit in (chooser.pool, 50):
         candidates = find_candidates(referral=referral, limit=limit)
         for choice in chooser.order(referral, candidates, now):
@@ -246,9 +249,11 @@ def offer_next(
                     skipped_codes.append(skipped_code(stale.npn, availability.reason))
                     continue
                 why = availability.reason
+            window = window or offer_window(referral)
             offer = _place_offer(
                 referral=referral,
                 choice=choice,
+                window=window,
                 now=now,
                 reason=_reason(referral, choice, skipped, why),
                 skipped=skipped,
@@ -274,6 +279,7 @@ def _place_offer(
     choice: Choice,
     now: datetime,
     reason: str,
+    window: Window | None = None,
     skipped: list[str],
     skipped_codes: list[tuple[str, Params]] | None = None,
     policy: str = "nearest",
@@ -286,7 +292,7 @@ def _place_offer(
         if referral.status == ReferralStatus.NEW
         else Offer.objects.filter(referral=referral).count() + 1
     )
-    window = offer_window(referral)
+    window = window or offer_window(referral)
     offer = Offer(
         referral=referral,
         agent_id=candidate.agent_id,
@@ -529,7 +535,7 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
     code, params = "offer_window_passed", {}
     if settings.PAUSE_AGENT_AFTER_MISSED_OFFER:
         # An agent who does not answer is probably away: switch them to red so the next
-        # referrals do not each lose 15 minutes on them. Their mode (weekly hours or on) is
+        # referrals do not each lose an offer window on them. Their mode (weekly hours or on) is
         # remembered: "I'm back" returns them to it.
         if pause_for_missed_offer(agent=agent, now=now):
             code, params = "offer_window_passed_paused", {"was": agent.mode_before_pause}

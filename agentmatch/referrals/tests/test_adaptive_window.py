@@ -210,3 +210,31 @@ def test_with_the_window_off_a_short_offer_window_needs_no_minimum(tmp_path) -> 
         env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_the_window_costs_two_counts_per_offer_and_none_when_off(plan_year, settings) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agentmatch.eligibility.models import RoutingSlot
+
+    settings.MAX_PENDING_OFFERS_PER_AGENT = 10
+    make_agent(zip_code="53703", licensed=["WI"], now=NOW)
+    slots, referrals = RoutingSlot._meta.db_table, Referral._meta.db_table
+
+    def window_counts() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            make_referral(now=NOW)
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            # QuerySet.count(): the window's counts, and any other the offer makes.
+            if "__count" in q["sql"] and (slots in q["sql"] or f'FROM "{referrals}"' in q["sql"])
+        ]
+
+    assert window_counts() == []
+    settings.ROUTING_ADAPTIVE_WINDOW = True
+    counted = window_counts()
+    assert len(counted) == 2
+    assert any(slots in sql for sql in counted)
