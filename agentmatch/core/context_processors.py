@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import formats, translation
 
 from agentmatch.core import marketplace
 from agentmatch.core.official_site import is_federal, official_owner
@@ -23,4 +23,12 @@ def site(request: HttpRequest) -> dict[str, object]:
             "e164": marketplace.CALL_CENTER_PHONE_E164,
             "tty": marketplace.CALL_CENTER_TTY,
         },
+        # How long an agent has to answer an offer, as the pages say it: the full window,
+        # "up to" it when the deployment shortens windows at busy times.
+        "offer_minutes": formats.number_format(
+            round(settings.OFFER_WINDOW_SECONDS / 60, 1), use_l10n=True
+        )
+        .removesuffix(",0")
+        .removesuffix(".0"),
+        "offer_window_adapts": settings.ROUTING_ADAPTIVE_WINDOW,
     }
