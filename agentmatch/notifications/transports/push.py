@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
 from agentmatch.notifications.models import Message, PushSubscription
@@ -15,6 +16,21 @@ class SubscriptionGone(TransportError):
     def __init__(self, message: str, subscription_id: int) -> None:
         super().__init__(message, permanent=True)
         self.subscription_id = subscription_id
+
+
+# How long a push service keeps trying a notification that is not about an offer.
+DEFAULT_TTL_SECONDS = 15 * 60
+
+
+def time_to_live(message: Message) -> int:
+    """Seconds the push service may hold the notification for a phone that is offline.
+
+    An offer's alert is worth delivering only until that offer's own deadline (shorter
+    than 15 minutes with the adaptive window); after it, the push service drops it."""
+    if message.offer_id is None:
+        return DEFAULT_TTL_SECONDS
+    left = (message.offer.expires_at - timezone.now()).total_seconds()
+    return max(0, int(left))
 
 
 class PushTransport(Transport):
@@ -36,8 +52,7 @@ class PushTransport(Transport):
                 # webpush() adds aud/exp to this dict: a fresh one every time.
                 vapid_claims={"sub": settings.VAPID_SUBJECT},
                 timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS,
-                # Offers matter only for their 15-minute window.
-                ttl=15 * 60,
+                ttl=time_to_live(message),
             )
         except WebPushException as exc:
             status = getattr(exc.response, "status_code", None)
