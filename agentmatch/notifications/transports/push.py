@@ -27,9 +27,10 @@ def time_to_live(message: Message) -> int:
 
     An offer's alert is worth delivering only until that offer's own deadline (shorter
     than 15 minutes with the adaptive window); after it, the push service drops it."""
-    if message.offer_id is None:
+    offer = message.offer if message.offer_id is not None else None
+    if offer is None:
         return DEFAULT_TTL_SECONDS
-    left = (message.offer.expires_at - timezone.now()).total_seconds()
+    left = (offer.expires_at - timezone.now()).total_seconds()
     return max(0, int(left))
 
 
