@@ -347,3 +347,17 @@ def test_the_live_queue_names_the_active_policy(plan_year, settings, policy, eng
     with translation.override(translation.get_language()):
         page = client.get(reverse("operations:queue"), headers={"accept-language": "es"})
     assert spanish in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("adapts", "english"),
+    [
+        (False, "Each offer lasts 15 minutes."),
+        (True, "Each offer lasts up to 15 minutes, less when many requests wait for few agents."),
+    ],
+)
+def test_the_live_queue_says_how_long_offers_last(plan_year, settings, adapts, english):
+    settings.ROUTING_ADAPTIVE_WINDOW = adapts
+    client = Client()
+    client.force_login(make_operator())
+    assert english in client.get(reverse("operations:queue")).content.decode()
