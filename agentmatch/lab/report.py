@@ -66,6 +66,7 @@ class Figures:
     backlog_by_hour: tuple[int, ...]  # open at the end of hour 0 .. 23
     open_at_end: int
     late_answers: int
+    swept: int
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -112,6 +113,7 @@ def figures(outcome: Outcome) -> Figures:
         backlog_by_hour=tuple(open_at((h + 1) * HOUR) for h in range(24)),
         open_at_end=sum(r.ended_at is None for r in referrals),
         late_answers=outcome.late_answers,
+        swept=outcome.swept,
     )
 
 
@@ -150,6 +152,7 @@ def to_markdown(f: Figures) -> str:
         ("Gini coefficient of acceptances per agent", f"{f.gini_acceptances_per_agent:g}"),
         ("Still open when the run ended", str(f.open_at_end)),
         ("Answers that came too late (offer already closed)", str(f.late_answers)),
+        ("Offers made by the worker's sweep of waiting requests", str(f.swept)),
     ]
     lines = [
         f"# Routing lab: {f.scenario} (seed {f.seed}, policy {f.policy})",

@@ -69,6 +69,7 @@ class Scenario:
     offer_window_seconds: int
     waiting_limit_seconds: int
     worker_tick_seconds: int
+    sweep_seconds: int
     policy: str
     policy_parameters: dict[str, Any]
     agents: Agents
@@ -221,8 +222,8 @@ def _bands(c: _Checker, behaviour: dict[str, Any]) -> tuple[DistanceBand, ...]:
 def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> Scenario:
     c = _Checker()
     known = {"name", "seed", "day", "time_zone", "plan_year", "offer_window_seconds",
-             "waiting_limit_seconds", "worker_tick_seconds", "policy", "agents", "demand",
-             "behaviour"}  # fmt: skip
+             "waiting_limit_seconds", "worker_tick_seconds", "sweep_seconds", "policy", "agents",
+             "demand", "behaviour"}  # fmt: skip
     c.problems += [f"{k}: is not a scenario key" for k in sorted(set(data) - known)]
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
@@ -253,6 +254,10 @@ def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> S
         c.number(data, "waiting_limit_seconds", "", 14400, low=60, high=7 * 86400, integer=True)
     )
     tick = int(c.number(data, "worker_tick_seconds", "", 60, low=1, high=3600, integer=True))
+    # The sweep of waiting referrals is the real worker's safety net behind the event-driven
+    # wake-ups; one process on a simulated clock never needs it (it reports what it found),
+    # and it costs three quarters of a run when it comes every tick.
+    sweep = int(c.number(data, "sweep_seconds", "", 900, low=1, high=86400, integer=True))
 
     policy_table = c.table(data, "policy", "")
     policy = policy_table.get("name", "nearest")
@@ -318,6 +323,7 @@ def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> S
         offer_window_seconds=window,
         waiting_limit_seconds=waiting,
         worker_tick_seconds=tick,
+        sweep_seconds=sweep,
         policy=policy,
         policy_parameters=parameters,
         agents=agents,

@@ -71,6 +71,7 @@ class Outcome:
     referrals: tuple[ReferralRecord, ...]
     refused: int  # requests the intake refused (counted, not stored)
     late_answers: int  # answers that met a closed offer (OfferConflict)
+    swept: int = 0  # offers the worker's sweep of waiting referrals made (the safety net)
 
 
 @dataclass
@@ -81,6 +82,7 @@ class _State:
     offers_seen: int = 0
     refused: int = 0
     late: int = 0
+    swept: int = 0
     agents: dict[int, Agent] = field(default_factory=dict)
 
 
@@ -151,13 +153,12 @@ def _observe(scenario: Scenario, state: _State, temperaments: dict[str, str]) ->
         _push(state, offered_at + timedelta(seconds=delay), ANSWER, (pk, agent_id, answer))
 
 
-def _run_worker(now: datetime, *, sweep: bool) -> None:
+def _run_worker(now: datetime, *, sweep: bool) -> int:
     """What the worker does when it looks at the clock: each job until it finds nothing."""
     for job in (jobs.expire_one_offer, jobs.end_one_wait, jobs.recheck_one_availability):
         while job(now):
             pass
-    if sweep:
-        jobs.offer_waiting(now)
+    return jobs.offer_waiting(now) if sweep else 0
 
 
 def _arrive(state: _State, request: SimRequest) -> None:
@@ -221,6 +222,7 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
             seconds=scenario.waiting_limit_seconds + 2 * scenario.offer_window_seconds
         )
         _push(state, start, TICK, None)
+        next_sweep = start
         done = 0
         while state.heap:
             now, _, kind, payload = heapq.heappop(state.heap)
@@ -233,7 +235,10 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
             elif kind == EXPIRY:
                 _run_worker(now, sweep=False)
             else:
-                _run_worker(now, sweep=True)
+                sweep = now >= next_sweep
+                if sweep:
+                    next_sweep = now + timedelta(seconds=scenario.sweep_seconds)
+                state.swept += _run_worker(now, sweep=sweep)
                 following = now + timedelta(seconds=scenario.worker_tick_seconds)
                 if following <= horizon:
                     _push(state, following, TICK, None)
@@ -301,4 +306,5 @@ def read_outcome(
         referrals=tuple(sorted(records, key=lambda r: r.index)),
         refused=state.refused,
         late_answers=state.late,
+        swept=state.swept,
     )
