@@ -8,7 +8,7 @@ routing can actually reach. Requests get a real ZIP of their state and a fiction
 
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -128,7 +128,3 @@ def sim_requests(scenario: Scenario) -> list[SimRequest]:
 
 def first_day_start(scenario: Scenario) -> datetime:
     return datetime.combine(scenario.day, time(0), tzinfo=ZoneInfo(scenario.time_zone))
-
-
-def today(scenario: Scenario) -> date:
-    return scenario.day

@@ -24,9 +24,17 @@ from django.db import transaction
 from django.test import override_settings
 
 from agentmatch.agents.models import Agent
+from agentmatch.demo.data import DemoAgent
 from agentmatch.demo.loader import load_demo_agents
 from agentmatch.eligibility.services import refresh_all_routing_states
-from agentmatch.lab.population import ABSENT, FAST, SimRequest, sim_agents, sim_requests
+from agentmatch.lab.population import (
+    ABSENT,
+    FAST,
+    SimRequest,
+    first_day_start,
+    sim_agents,
+    sim_requests,
+)
 from agentmatch.lab.scenario import Scenario
 from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
 from agentmatch.referrals import jobs
@@ -91,25 +99,19 @@ def _push(state: _State, at: datetime, kind: str, payload: object) -> None:
     heapq.heappush(state.heap, (at, state.seq, kind, payload))
 
 
-def prepare_database(scenario: Scenario) -> list[str]:
+def prepare_database(scenario: Scenario, specs: list[DemoAgent]) -> list[str]:
     """Plan year, agents and their routing rows, as they stand when the day begins."""
     start = scenario_start(scenario)
-    specs, _ = sim_agents(scenario)
     with transaction.atomic(durable=True):
-        define_plan_year(year=scenario.plan_year, states=STATES_SERVED_2026, make_current=True)
-        load_demo_agents(specs=specs, plan_year=scenario.plan_year, now=start)
-        refresh_all_routing_states(
-            plan_year=define_plan_year(
-                year=scenario.plan_year, states=STATES_SERVED_2026, make_current=True
-            ),
-            today=scenario.day,
+        plan_year = define_plan_year(
+            year=scenario.plan_year, states=STATES_SERVED_2026, make_current=True
         )
+        load_demo_agents(specs=specs, plan_year=scenario.plan_year, now=start)
+        refresh_all_routing_states(plan_year=plan_year, today=scenario.day)
     return [s.npn for s in specs]
 
 
 def scenario_start(scenario: Scenario) -> datetime:
-    from agentmatch.lab.population import first_day_start
-
     return first_day_start(scenario).astimezone(UTC)
 
 
@@ -210,11 +212,11 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
     `progress(done, total)` is told after each event, with total counting the events known.
     """
     state = _State()
-    _, temperaments = sim_agents(scenario)
+    specs, temperaments = sim_agents(scenario)
     requests = sim_requests(scenario)
     start = scenario_start(scenario)
     with scenario_settings(scenario):
-        npns = prepare_database(scenario)
+        npns = prepare_database(scenario, specs)
         for request in requests:
             _push(state, request.at, ARRIVE, request)
         last = requests[-1].at if requests else start
