@@ -58,6 +58,9 @@ def sim_agents(scenario: Scenario) -> tuple[list[DemoAgent], dict[str, str]]:
                 terminated=False,
                 trained=True,
                 service_registered=True,
+                # The demo's address ends in the NPN's last four digits: at 10,000 agents two
+                # namesakes share them, and the address is their username. The whole NPN is unique.
+                email=drawn.email.replace(f".{npn[-4:]}@", f".{npn}@"),
             )
         )
         roll = rng.random()
