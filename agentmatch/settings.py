@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "agentmatch.directory",
     "agentmatch.webapp",
     "agentmatch.demo",
+    "agentmatch.lab",
     "agentmatch.observability",
 ]
 

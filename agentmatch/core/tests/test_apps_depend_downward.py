@@ -25,6 +25,8 @@ LAYERS: list[set[str]] = [
     # directory reads eligibility's listings and counts searches with referrals' limits.
     {"operations", "retention", "directory"},
     {"api", "consumers", "webapp", "demo", "observability"},
+    # The routing lab drives the real doors' actions and reuses the demo's agents.
+    {"lab"},
 ]
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 

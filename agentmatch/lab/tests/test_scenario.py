@@ -1,0 +1,71 @@
+"""Scenario files: the shipped ones load; a wrong one names every problem at once."""
+
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from agentmatch.lab.scenario import ScenarioError, load_scenario, parse_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+TINY = SCENARIOS / "tiny.toml"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_loads(path: Path) -> None:
+    scenario = load_scenario(path)
+    assert scenario.policy == "nearest"
+    assert len(scenario.demand.hourly) == 24
+
+
+def test_the_tiny_scenario_reads_as_written() -> None:
+    scenario = load_scenario(TINY)
+    assert (scenario.seed, scenario.agents.count, scenario.demand.requests) == (7, 12, 15)
+    assert scenario.offer_window_seconds == 600
+    bands = scenario.behaviour.accept_by_distance
+    assert [(b.up_to_miles, b.accept) for b in bands] == [(25, 0.9), (100, 0.6), (math.inf, 0.3)]
+    assert scenario.plan_year == 2027  # open enrollment in November sells next year's plans
+
+
+def test_a_wrong_scenario_names_every_problem_with_its_key() -> None:
+    data = tomllib.loads(TINY.read_text())
+    data["agents"]["count"] = 0
+    data["agents"]["states"] = {"CA": 1, "WI": -2}
+    data["demand"]["hourly"] = [1, 2, 3]
+    data["behaviour"]["answer_share"] = 1.5
+    data["policy"]["name"] = "fastest"
+    data["colour"] = "blue"
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    problems = caught.value.problems
+    assert "agents.count: must be between 1 and 200000, not 0" in problems
+    assert any(p.startswith("agents.states.CA: is not one of") for p in problems)
+    assert "agents.states.WI: must be a number 0 or more" in problems
+    assert any(p.startswith("demand.hourly: must be a list of 24 numbers") for p in problems)
+    assert "behaviour.answer_share: must be between 0 and 1, not 1.5" in problems
+    assert "policy.name: must be one of nearest, fair, responsive, not 'fastest'" in problems
+    assert "colour: is not a scenario key" in problems
+    assert len(problems) == 7
+
+
+def test_required_keys_are_named_when_missing() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario({})
+    assert caught.value.problems == ["agents.count: is required", "demand.requests: is required"]
+
+
+def test_a_peak_shape_puts_most_requests_at_the_peak_hour() -> None:
+    data = tomllib.loads(TINY.read_text())
+    del data["demand"]["hourly"]
+    data["demand"]["peak"] = {"hour": 12.5, "width_hours": 2, "floor": 0.1}
+    hourly = parse_scenario(data).demand.hourly
+    assert max(range(24), key=lambda h: hourly[h]) == 12
+    assert min(hourly) >= 0.1
+
+
+def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("seed = = 3\n")
+    with pytest.raises(ScenarioError, match="is not valid TOML"):
+        load_scenario(bad)
