@@ -17,6 +17,24 @@ from agentmatch.core.languages import LANGUAGE_NAMES
 from agentmatch.demo.data import STATE_WEIGHTS
 
 POLICIES = ("nearest", "fair", "responsive")
+
+
+def _of_type(value: object, kind: type) -> bool:
+    # TOML writes 5 for five miles: a whole number is a float here; true is never a number.
+    if kind is bool or isinstance(value, bool):
+        return isinstance(value, bool) and kind is bool
+    return isinstance(value, int | float) if kind is float else isinstance(value, kind)
+
+
+# A scenario's [policy] parameters -> the deployment setting each stands for, and its type.
+POLICY_PARAMETERS: dict[str, tuple[str, type]] = {
+    "band_miles": ("ROUTING_BAND_MILES", float),
+    "band_ratio": ("ROUTING_BAND_RATIO", float),
+    "responsive_offers": ("ROUTING_RESPONSIVE_OFFERS", int),
+    "responsive_days": ("ROUTING_RESPONSIVE_DAYS", int),
+    "adaptive_window": ("ROUTING_ADAPTIVE_WINDOW", bool),
+    "min_window_seconds": ("ROUTING_MIN_WINDOW_SECONDS", int),
+}
 SWITCHES = ("on", "schedule", "off")
 
 
@@ -265,6 +283,14 @@ def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> S
         c.problems.append(f"policy.name: must be one of {', '.join(POLICIES)}, not {policy!r}")
         policy = "nearest"
     parameters = {k: v for k, v in policy_table.items() if k != "name"}
+    for key, value in parameters.items():
+        parameter = POLICY_PARAMETERS.get(key)
+        if parameter is None:
+            c.problems.append(
+                f"policy.{key}: not a policy parameter; known: {', '.join(POLICY_PARAMETERS)}"
+            )
+        elif not _of_type(value, parameter[1]):
+            c.problems.append(f"policy.{key}: must be a {parameter[1].__name__}, not {value!r}")
 
     states = set(STATE_WEIGHTS)
     languages = set(LANGUAGE_NAMES) - {"en"}

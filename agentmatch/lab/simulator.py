@@ -35,7 +35,7 @@ from agentmatch.lab.population import (
     sim_agents,
     sim_requests,
 )
-from agentmatch.lab.scenario import Scenario
+from agentmatch.lab.scenario import POLICY_PARAMETERS, Scenario
 from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
 from agentmatch.referrals import jobs
 from agentmatch.referrals.actions.offers import ACCEPT, REJECT, answer_offer
@@ -198,9 +198,17 @@ def _answer(state: _State, offer_id: int, agent_id: int, answer: str, *, now: da
 
 @contextmanager
 def scenario_settings(scenario: Scenario) -> Iterator[None]:
+    """The run's routing: its offer window and waiting limit, its policy and the policy's
+    parameters, as the deployment settings the real code reads at each call."""
+    parameters = {
+        POLICY_PARAMETERS[key][0]: POLICY_PARAMETERS[key][1](value)
+        for key, value in scenario.policy_parameters.items()
+    }
     with override_settings(
         OFFER_WINDOW_SECONDS=scenario.offer_window_seconds,
         MAX_WAIT_SECONDS=scenario.waiting_limit_seconds,
+        ROUTING_POLICY=scenario.policy,
+        **parameters,
     ):
         yield
 

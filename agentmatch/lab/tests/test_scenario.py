@@ -69,3 +69,25 @@ def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
     bad.write_text("seed = = 3\n")
     with pytest.raises(ScenarioError, match="is not valid TOML"):
         load_scenario(bad)
+
+
+def test_policy_parameters_are_known_and_typed(tmp_path: Path) -> None:
+    text = TINY.read_text().replace(
+        '[policy]\nname = "nearest"', '[policy]\nname = "fair"\nband = 3\nband_miles = "far"'
+    )
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(bad)
+    problems = str(caught.value)
+    assert "policy.band: not a policy parameter; known: band_miles" in problems
+    assert "policy.band_miles: must be a float, not 'far'" in problems
+
+
+def test_a_whole_number_of_miles_is_a_band(tmp_path: Path) -> None:
+    text = TINY.read_text().replace(
+        '[policy]\nname = "nearest"', '[policy]\nname = "fair"\nband_miles = 5'
+    )
+    good = tmp_path / "good.toml"
+    good.write_text(text)
+    assert load_scenario(good).policy_parameters == {"band_miles": 5}

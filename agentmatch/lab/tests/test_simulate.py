@@ -82,3 +82,16 @@ def test_the_command_names_the_scenario_problems(tmp_path: Path) -> None:
         call_command("simulate", str(bad), "--here", "--out", str(tmp_path), verbosity=0)
     assert "agents.count: must be between 1 and 200000, not -1" in str(caught.value)
     assert "demand.requests: is required" in str(caught.value)
+
+
+def test_a_run_routes_with_its_policy_and_parameters() -> None:
+    scenario = replace(
+        load_scenario(TINY),
+        policy="fair",
+        policy_parameters={"band_miles": 50.0, "adaptive_window": True, "min_window_seconds": 300},
+    )
+    simulate(scenario)
+    offers = list(Offer.objects.all())
+    assert offers and {o.explanation["policy"] for o in offers} == {"fair"}
+    # The adaptive window was on: each offer records the window it got.
+    assert all(300 <= o.explanation["window_seconds"] <= 600 for o in offers)
