@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from agentmatch.lab.simulator import Outcome
+from agentmatch.lab.outcome import Outcome
 
 HOUR = 3600.0
 

@@ -35,6 +35,7 @@ from agentmatch.lab.population import (
     sim_agents,
     sim_requests,
 )
+from agentmatch.lab.outcome import OfferRecord, Outcome, ReferralRecord
 from agentmatch.lab.scenario import POLICY_PARAMETERS, Scenario
 from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
 from agentmatch.referrals import jobs
@@ -45,41 +46,6 @@ from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralSt
 from agentmatch.referrals.problems import OfferConflict
 
 ARRIVE, ANSWER, EXPIRY, TICK = "arrive", "answer", "expiry", "tick"
-
-
-@dataclass(frozen=True)
-class OfferRecord:
-    agent: str  # NPN
-    offered_at: float  # seconds since the day began
-    distance_miles: float
-    status: str  # the offer's final status (accepted, rejected, expired, ...)
-
-
-@dataclass(frozen=True)
-class ReferralRecord:
-    index: int
-    state: str
-    language: str
-    created_at: float  # seconds since the day began
-    status: str  # final
-    accepted_at: float | None
-    ended_at: float | None  # accepted, unmatched or canceled; None if still open
-    distance_miles: float | None  # to the agent who accepted
-    offers: tuple[OfferRecord, ...]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Everything the report needs, in plain numbers: comparable between runs."""
-
-    scenario: str
-    seed: int
-    policy: str
-    agents: tuple[str, ...]  # every simulated agent's NPN
-    referrals: tuple[ReferralRecord, ...]
-    refused: int  # requests the intake refused (counted, not stored)
-    late_answers: int  # answers that met a closed offer (OfferConflict)
-    swept: int = 0  # offers the worker's sweep of waiting referrals made (the safety net)
 
 
 @dataclass

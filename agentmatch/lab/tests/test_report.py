@@ -5,7 +5,7 @@ import json
 import pytest
 
 from agentmatch.lab.report import figures, gini, percentile, to_json, to_markdown
-from agentmatch.lab.simulator import OfferRecord, Outcome, ReferralRecord
+from agentmatch.lab.outcome import OfferRecord, Outcome, ReferralRecord
 
 H = 3600.0
 
