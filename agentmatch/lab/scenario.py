@@ -75,6 +75,18 @@ class Behaviour:
     fast_median_seconds: float
     reliably_absent_share: float
     accept_by_distance: tuple[DistanceBand, ...]
+    # Load: after accepting, an agent is on the phone with that consumer for a lognormal
+    # time and answers a new offer only once the call is over (0: no calls).
+    call_median_seconds: float = 0.0
+    call_sigma: float = 0.5
+    # ... and accepts a little less with each referral already accepted that day.
+    accept_drop_per_referral: float = 0.0
+    # Language: a factor on the accept share for requests in that language (missing: 1).
+    accept_by_language: dict[str, float] | None = None
+    # An agent paused after letting an offer lapse says "I'm back" (the real switch action)
+    # with this probability, after a lognormal delay; reliably absent agents never do.
+    back_share: float = 0.0
+    back_median_seconds: float = 1800.0
 
 
 @dataclass(frozen=True)
@@ -237,6 +249,26 @@ def _bands(c: _Checker, behaviour: dict[str, Any]) -> tuple[DistanceBand, ...]:
     return (*bands[:-1], DistanceBand(math.inf, bands[-1].accept))
 
 
+def _factors(c: _Checker, behaviour: dict[str, Any], allowed: set[str]) -> dict[str, float]:
+    """behaviour.accept_by_language: language = factor on the accept share, 0 to 1."""
+    value = behaviour.get("accept_by_language", {})
+    where = "behaviour.accept_by_language"
+    if not isinstance(value, dict):
+        c.problems.append(f"{where}: must be a table of language = factor (0 to 1)")
+        return {}
+    out = {}
+    for code, factor in value.items():
+        if code not in allowed:
+            c.problems.append(f"{where}.{code}: is not one of {', '.join(sorted(allowed))}")
+        elif isinstance(factor, bool) or not isinstance(factor, (int, float)):
+            c.problems.append(f"{where}.{code}: must be a number between 0 and 1")
+        elif not 0 <= factor <= 1:
+            c.problems.append(f"{where}.{code}: must be between 0 and 1, not {factor}")
+        else:
+            out[code] = float(factor)
+    return out
+
+
 def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> Scenario:
     c = _Checker()
     known = {"name", "seed", "day", "time_zone", "plan_year", "offer_window_seconds",
@@ -325,12 +357,20 @@ def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> S
         fast_median_seconds=c.number(b, "fast_median_seconds", "behaviour.", 45, low=1),
         reliably_absent_share=c.share(b, "reliably_absent_share", "behaviour.", 0.1),
         accept_by_distance=_bands(c, b),
+        call_median_seconds=c.number(b, "call_median_seconds", "behaviour.", 0, low=0),
+        call_sigma=c.number(b, "call_sigma", "behaviour.", 0.5, low=0, high=5),
+        accept_drop_per_referral=c.share(b, "accept_drop_per_referral", "behaviour.", 0),
+        accept_by_language=_factors(c, b, languages | {"en"}),
+        back_share=c.share(b, "back_share", "behaviour.", 0),
+        back_median_seconds=c.number(b, "back_median_seconds", "behaviour.", 1800, low=1),
     )
     if behaviour.reliably_fast_share + behaviour.reliably_absent_share > 1:
         c.problems.append("behaviour: reliably_fast_share + reliably_absent_share is more than 1")
     unknown_b = set(b) - {"answer_share", "response_median_seconds", "response_sigma",
                           "reliably_fast_share", "fast_median_seconds", "reliably_absent_share",
-                          "accept_by_distance"}  # fmt: skip
+                          "accept_by_distance", "call_median_seconds", "call_sigma",
+                          "accept_drop_per_referral", "accept_by_language", "back_share",
+                          "back_median_seconds"}  # fmt: skip
     c.problems += [f"behaviour.{k}: is not a behaviour key" for k in sorted(unknown_b)]
     for table, keys, where in (
         (a, {"count", "states", "languages", "switch"}, "agents."),

@@ -15,6 +15,7 @@ NPN), never by primary key, so two runs compare equal whatever ids the database 
 import heapq
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +24,13 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.test import override_settings
 
+from agentmatch.accounts.agent_actions import flip_switch
 from agentmatch.agents.models import Agent
 from agentmatch.demo.data import DemoAgent
 from agentmatch.demo.loader import load_demo_agents
+from agentmatch.eligibility.models import RoutingSlot
 from agentmatch.eligibility.services import refresh_all_routing_states
+from agentmatch.lab.outcome import OfferRecord, Outcome, ReferralRecord
 from agentmatch.lab.population import (
     ABSENT,
     FAST,
@@ -35,7 +39,6 @@ from agentmatch.lab.population import (
     sim_agents,
     sim_requests,
 )
-from agentmatch.lab.outcome import OfferRecord, Outcome, ReferralRecord
 from agentmatch.lab.scenario import POLICY_PARAMETERS, Scenario
 from agentmatch.planyears.services import STATES_SERVED_2026, define_plan_year
 from agentmatch.referrals import jobs
@@ -45,7 +48,9 @@ from agentmatch.referrals.intake import IntakeError
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 from agentmatch.referrals.problems import OfferConflict
 
-ARRIVE, ANSWER, EXPIRY, TICK = "arrive", "answer", "expiry", "tick"
+ARRIVE, ANSWER, EXPIRY, TICK, BACK = "arrive", "answer", "expiry", "tick", "back"
+# How often the run notes which agents are available (for "agents available during the day").
+SAMPLE_SECONDS = 900
 
 
 @dataclass
@@ -58,6 +63,9 @@ class _State:
     late: int = 0
     swept: int = 0
     agents: dict[int, Agent] = field(default_factory=dict)
+    busy_until: dict[str, datetime] = field(default_factory=dict)  # on a call, by NPN
+    accepted: Counter[str] = field(default_factory=Counter)  # referrals accepted so far
+    available: set[str] = field(default_factory=set)  # seen available at some moment
 
 
 def _push(state: _State, at: datetime, kind: str, payload: object) -> None:
@@ -95,30 +103,61 @@ def _answer_delay(scenario: Scenario, temperament: str, rng: random.Random) -> f
     return rng.lognormvariate(math.log(median), b.response_sigma)
 
 
-def _accept_share(scenario: Scenario, miles: float) -> float:
-    for band in scenario.behaviour.accept_by_distance:
-        if miles <= band.up_to_miles:
-            return band.accept
-    return scenario.behaviour.accept_by_distance[-1].accept
+def _accept_share(scenario: Scenario, miles: float, language: str, accepted: int) -> float:
+    """By distance, times the request's language's factor, less for each referral taken."""
+    b = scenario.behaviour
+    share = next((band.accept for band in b.accept_by_distance if miles <= band.up_to_miles), 0)
+    factor = (b.accept_by_language or {}).get(language, 1.0)
+    return share * factor * (1 - b.accept_drop_per_referral) ** accepted
 
 
 def _observe(scenario: Scenario, state: _State, temperaments: dict[str, str]) -> None:
     """Decides how each agent will answer the offers made since the last look."""
+    b = scenario.behaviour
     new = list(
         Offer.objects.filter(pk__gt=state.last_offer_pk)
         .order_by("pk")
-        .values_list("pk", "agent_id", "agent__npn", "distance_miles", "offered_at", "expires_at")
+        .values_list(
+            "pk",
+            "agent_id",
+            "agent__npn",
+            "distance_miles",
+            "offered_at",
+            "expires_at",
+            "referral__language",
+        )
     )
-    for pk, agent_id, npn, miles, offered_at, expires_at in new:
+    for pk, agent_id, npn, miles, offered_at, expires_at, language in new:
         state.last_offer_pk = pk
         state.offers_seen += 1
+        state.available.add(npn)
         rng = random.Random(f"{scenario.seed}:offer:{state.offers_seen}")
         _push(state, expires_at, EXPIRY, None)
-        delay = _answer_delay(scenario, temperaments.get(npn, ABSENT), rng)
-        if delay is None or offered_at + timedelta(seconds=delay) >= expires_at:
+        temperament = temperaments.get(npn, ABSENT)
+        delay = _answer_delay(scenario, temperament, rng)
+        # Drawn whatever happens, so one offer's fate never shifts the next one's stream.
+        accept_roll, call, back_roll, back = (
+            rng.random(),
+            rng.lognormvariate(math.log(max(b.call_median_seconds, 1)), b.call_sigma),
+            rng.random(),
+            rng.lognormvariate(math.log(b.back_median_seconds), 1.0),
+        )
+        # On the phone with an earlier consumer: the offer is seen when the call ends.
+        seen = max(offered_at, state.busy_until.get(npn, offered_at))
+        if delay is None or seen + timedelta(seconds=delay) >= expires_at:
+            # It lapses: the worker pauses the agent (PAUSE_AGENT_AFTER_MISSED_OFFER), who
+            # may come back later by the real switch; the reliably absent never do.
+            if temperament != ABSENT and back_roll < b.back_share:
+                _push(state, expires_at + timedelta(seconds=back), BACK, (agent_id, npn))
             continue
-        answer = ACCEPT if rng.random() < _accept_share(scenario, float(miles)) else REJECT
-        _push(state, offered_at + timedelta(seconds=delay), ANSWER, (pk, agent_id, answer))
+        share = _accept_share(scenario, float(miles), language, state.accepted[npn])
+        answer = ACCEPT if accept_roll < share else REJECT
+        _push(
+            state,
+            seen + timedelta(seconds=delay),
+            ANSWER,
+            (pk, agent_id, npn, answer, call if b.call_median_seconds else 0.0),
+        )
 
 
 def _run_worker(now: datetime, *, sweep: bool) -> int:
@@ -152,14 +191,58 @@ def _arrive(state: _State, request: SimRequest) -> None:
         state.refused += 1
 
 
-def _answer(state: _State, offer_id: int, agent_id: int, answer: str, *, now: datetime) -> None:
+def _agent(state: _State, agent_id: int) -> Agent:
     agent = state.agents.get(agent_id)
     if agent is None:
         agent = state.agents[agent_id] = Agent.objects.get(pk=agent_id)
+    return agent
+
+
+def _answer(
+    state: _State,
+    offer_id: int,
+    agent_id: int,
+    npn: str,
+    answer: str,
+    call_seconds: float,
+    *,
+    now: datetime,
+) -> None:
     try:
-        answer_offer(offer_id=offer_id, agent=agent, answer=answer, now=now, channel="api")  # type: ignore[arg-type]
+        answer_offer(
+            offer_id=offer_id,
+            agent=_agent(state, agent_id),
+            answer=answer,  # type: ignore[arg-type]
+            now=now,
+            channel="api",
+        )
     except OfferConflict:
         state.late += 1
+        return
+    if answer == ACCEPT:
+        state.accepted[npn] += 1
+        state.busy_until[npn] = now + timedelta(seconds=call_seconds)
+
+
+def _come_back(state: _State, agent_id: int, npn: str, *, now: datetime) -> None:
+    """The agent taps "I'm back", if they are still paused after a missed offer."""
+    paused = (
+        Agent.objects.filter(pk=agent_id, paused_after_missed_offer_at__isnull=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if paused is None:
+        return
+    agent = state.agents[agent_id] = Agent.objects.get(pk=agent_id)
+    flip_switch(agent=agent, now=now, channel="api", on=True)
+
+
+def _note_available(state: _State) -> None:
+    state.available.update(
+        RoutingSlot.objects.filter(is_available=True)
+        .values_list("agent__npn", flat=True)
+        .distinct()
+    )
 
 
 @contextmanager
@@ -198,7 +281,7 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
             seconds=scenario.waiting_limit_seconds + 2 * scenario.offer_window_seconds
         )
         _push(state, start, TICK, None)
-        next_sweep = start
+        next_sweep = next_sample = start
         done = 0
         while state.heap:
             now, _, kind, payload = heapq.heappop(state.heap)
@@ -210,11 +293,17 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
                 _answer(state, *payload, now=now)
             elif kind == EXPIRY:
                 _run_worker(now, sweep=False)
+            elif kind == BACK:
+                assert isinstance(payload, tuple)
+                _come_back(state, *payload, now=now)
             else:
                 sweep = now >= next_sweep
                 if sweep:
                     next_sweep = now + timedelta(seconds=scenario.sweep_seconds)
                 state.swept += _run_worker(now, sweep=sweep)
+                if now >= next_sample:
+                    next_sample = now + timedelta(seconds=SAMPLE_SECONDS)
+                    _note_available(state)
                 following = now + timedelta(seconds=scenario.worker_tick_seconds)
                 if following <= horizon:
                     _push(state, following, TICK, None)
@@ -283,4 +372,5 @@ def read_outcome(
         refused=state.refused,
         late_answers=state.late,
         swept=state.swept,
+        available_agents=tuple(npn for npn in npns if npn in state.available),
     )

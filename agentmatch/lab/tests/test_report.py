@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from agentmatch.lab.report import figures, gini, percentile, to_json, to_markdown
 from agentmatch.lab.outcome import OfferRecord, Outcome, ReferralRecord
+from agentmatch.lab.report import figures, gini, percentile, to_json, to_markdown
 
 H = 3600.0
 
