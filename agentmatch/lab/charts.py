@@ -100,7 +100,7 @@ def time_to_acceptance_chart(runs: Sequence[Series]) -> str:
         **_config(
             "Time to acceptance: share of accepted requests accepted within x minutes",
             "Minutes from the request",
-            "Accepted by then (% of accepted requests)",
+            "Accepted by then (%)",
         ),
         range=(0, 100),
         xrange=(0, 60),
@@ -156,7 +156,7 @@ def offers_per_agent_chart(runs: Sequence[Series]) -> str:
         **_config(
             title,
             "Agents, fewest offers first (cumulative %)",
-            "Offers they received (cumulative %)",
+            "Share of offers (cumulative %)",
         ),
         range=(0, 100),
         xrange=(0, 100),
