@@ -7,6 +7,9 @@ Definitions (so a run and a live day can be compared figure for figure):
 - distance: to the agent who accepted;
 - offers and acceptances per agent count every simulated agent, zeros included, so the
   Gini coefficient (0: all equal, 1: one agent has all) says how evenly work spread;
+- offers per available agent count the agents who could be offered a referral at some
+  moment of the day (`Outcome.available_agents`; every agent when that is not recorded):
+  the "eligible agents" of issue 14's fairness target (a Gini of 0.3 or less);
 - backlog at hour h: requests made before the end of hour h and still open then.
 """
 
@@ -42,6 +45,17 @@ def gini(values: Sequence[float]) -> float:
     return 2 * ranked / (n * total) - (n + 1) / n
 
 
+def offers_per_agent(outcome: Outcome, agents: Sequence[str]) -> list[int]:
+    """How many offers each of `agents` received, in their order, zeros included."""
+    offered = Counter(o.agent for r in outcome.referrals for o in r.offers)
+    return [offered.get(npn, 0) for npn in agents]
+
+
+def available_agents(outcome: Outcome) -> tuple[str, ...]:
+    """The agents the fairness target counts: those available at some moment, or all."""
+    return outcome.available_agents or outcome.agents
+
+
 @dataclass(frozen=True)
 class Figures:
     scenario: str
@@ -60,6 +74,8 @@ class Figures:
     mean_offers_per_agent: float
     max_offers_per_agent: int
     gini_offers_per_agent: float
+    available_agents: int  # who could be offered at some moment; 0: not recorded (all count)
+    gini_offers_per_available_agent: float
     mean_acceptances_per_agent: float
     max_acceptances_per_agent: int
     gini_acceptances_per_agent: float
@@ -77,9 +93,8 @@ def figures(outcome: Outcome) -> Figures:
     referrals = outcome.referrals
     waits = [(r.accepted_at - r.created_at) / 60 for r in referrals if r.accepted_at is not None]
     miles = [r.distance_miles for r in referrals if r.distance_miles is not None]
-    offered = Counter(o.agent for r in referrals for o in r.offers)
     took = Counter(o.agent for r in referrals for o in r.offers if o.status == "accepted")
-    per_agent_offers = [offered.get(npn, 0) for npn in outcome.agents]
+    per_agent_offers = offers_per_agent(outcome, outcome.agents)
     per_agent_accepts = [took.get(npn, 0) for npn in outcome.agents]
     n = len(referrals)
 
@@ -105,6 +120,10 @@ def figures(outcome: Outcome) -> Figures:
         else 0.0,
         max_offers_per_agent=max(per_agent_offers, default=0),
         gini_offers_per_agent=round(gini(per_agent_offers), 4),
+        available_agents=len(outcome.available_agents),
+        gini_offers_per_available_agent=round(
+            gini(offers_per_agent(outcome, available_agents(outcome))), 4
+        ),
         mean_acceptances_per_agent=_round(statistics.fmean(per_agent_accepts)) or 0.0
         if per_agent_accepts
         else 0.0,
@@ -127,7 +146,14 @@ def _show(value: float | None, unit: str = "") -> str:
     return f"{value:g}{unit}"
 
 
-def to_markdown(f: Figures) -> str:
+def available_label(f: Figures) -> str:
+    if f.available_agents:
+        return f"the {f.available_agents} agents who could be offered at some moment of the day"
+    return "availability not recorded: every agent"
+
+
+def to_markdown(f: Figures, charts: Sequence[tuple[str, str]] = ()) -> str:
+    """The report; `charts` are (title, file name) pairs of SVGs beside it, linked."""
     share = "n/a" if f.share_never_accepted is None else f"{f.share_never_accepted:.1%}"
     rows = [
         ("Requests stored", str(f.requests)),
@@ -144,7 +170,12 @@ def to_markdown(f: Figures) -> str:
             "Offers per agent (mean / max)",
             f"{f.mean_offers_per_agent:g} / {f.max_offers_per_agent}",
         ),
-        ("Gini coefficient of offers per agent", f"{f.gini_offers_per_agent:g}"),
+        ("Gini coefficient of offers per agent (every agent)", f"{f.gini_offers_per_agent:g}"),
+        (
+            f"Gini coefficient of offers per available agent ({available_label(f)}; "
+            "issue 14's target: 0.3 or less)",
+            f"{f.gini_offers_per_available_agent:g}",
+        ),
         (
             "Acceptances per agent (mean / max)",
             f"{f.mean_acceptances_per_agent:g} / {f.max_acceptances_per_agent}",
@@ -170,4 +201,11 @@ def to_markdown(f: Figures) -> str:
         *(f"| {h:02d}:00 to {h + 1:02d}:00 | {n} |" for h, n in enumerate(f.backlog_by_hour)),
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + chart_links(charts))
+
+
+def chart_links(charts: Sequence[tuple[str, str]]) -> list[str]:
+    """Markdown lines showing each (title, file name) SVG beside the report."""
+    if not charts:
+        return []
+    return ["## Charts", "", *(f"![{title}]({name})\n" for title, name in charts)]

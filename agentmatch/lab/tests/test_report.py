@@ -1,6 +1,7 @@
 """The report's figures on a tiny outcome worked out by hand."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -88,3 +89,30 @@ def test_the_markdown_and_json_carry_the_same_figures() -> None:
     assert "| Median time to acceptance | 20 min |" in text
     assert "| Share never accepted | 25.0% |" in text
     assert "| 01:00 to 02:00 | 2 |" in text
+
+
+def test_the_gini_per_available_agent_counts_only_those_who_could_be_offered() -> None:
+    # C was never available: offers A 3, B 2 over A and B only.
+    f = figures(replace(OUTCOME, available_agents=("A", "B")))
+    assert f.available_agents == 2
+    assert f.gini_offers_per_available_agent == pytest.approx(0.1, abs=1e-4)
+    assert f.gini_offers_per_agent == pytest.approx(0.4, abs=1e-4)  # unchanged: every agent
+    text = to_markdown(f)
+    assert "| Gini coefficient of offers per agent (every agent) | 0.4 |" in text
+    assert (
+        "| Gini coefficient of offers per available agent (the 2 agents who could be offered "
+        "at some moment of the day; issue 14's target: 0.3 or less) | 0.1 |"
+    ) in text
+
+
+def test_without_availability_recorded_every_agent_counts_as_available() -> None:
+    f = figures(OUTCOME)
+    assert f.available_agents == 0
+    assert f.gini_offers_per_available_agent == f.gini_offers_per_agent
+    assert "(availability not recorded: every agent; issue 14's target" in to_markdown(f)
+
+
+def test_the_markdown_links_the_charts_beside_it() -> None:
+    text = to_markdown(figures(OUTCOME), [("Backlog by hour", "backlog-by-hour.svg")])
+    assert "## Charts\n\n![Backlog by hour](backlog-by-hour.svg)\n" in text
+    assert "## Charts" not in to_markdown(figures(OUTCOME))

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agentmatch.demo.loader import remove_demo
+from agentmatch.lab.runs import read_run
 from agentmatch.lab.scenario import load_scenario
 from agentmatch.lab.simulator import simulate
 from agentmatch.referrals.models import Offer, Referral, ReferralEvent
@@ -56,6 +57,11 @@ def test_the_command_writes_the_report_and_figures(tmp_path: Path) -> None:
     assert figures["policy"] == "nearest"
     assert "# Routing lab: tiny (seed 7, policy nearest)" in (tmp_path / "report.md").read_text()
     assert "15 requests" in out.getvalue()
+    # The outcome itself, to compare runs later, and the charts the report shows.
+    assert len(read_run(tmp_path).referrals) == 15
+    for chart in ("time-to-acceptance.svg", "backlog-by-hour.svg", "offers-per-agent.svg"):
+        assert f"]({chart})" in (tmp_path / "report.md").read_text()
+        assert (tmp_path / chart).read_text().startswith("<?xml")
 
 
 def test_the_command_takes_a_seed_and_a_policy(tmp_path: Path) -> None:

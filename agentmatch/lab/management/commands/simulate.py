@@ -1,7 +1,9 @@
 """`agentmatch simulate SCENARIO`: one simulated day with the real routing code.
 
 A door: reads the scenario, picks the scratch database (lab/scratch.py), runs the
-simulation with a progress bar, writes report.md and figures.json to --out.
+simulation with a progress bar, writes the run's folder (lab/runs.py) to --out. With
+`--compare nearest,fair` it runs the day once per policy, each in --out/POLICY/ on a fresh
+SQLite file of its own, then writes their comparison (lab/compare.py) into --out.
 """
 
 import logging
@@ -14,8 +16,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from agentmatch.lab.report import figures, to_json, to_markdown
-from agentmatch.lab.scenario import POLICIES, ScenarioError, load_scenario
+from agentmatch.lab.compare import load_runs, write_comparison
+from agentmatch.lab.report import Figures
+from agentmatch.lab.runs import write_run
+from agentmatch.lab.scenario import POLICIES, Scenario, ScenarioError, load_scenario
 from agentmatch.lab.scratch import NotScratch, fresh_sqlite, refuse_unless_empty
 from agentmatch.lab.simulator import simulate
 
@@ -34,6 +38,12 @@ class Command(BaseCommand):
             help="run on the configured database (must hold no agents nor referrals) "
             "instead of a fresh SQLite file in the out folder",
         )
+        parser.add_argument(
+            "--compare",
+            default=None,
+            metavar="POLICY,POLICY...",
+            help="run the day once per policy (in OUT/POLICY/) and compare them in OUT",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -42,12 +52,36 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if options["seed"] is not None:
             scenario = replace(scenario, seed=options["seed"])
+        if options["compare"] is not None:
+            self._compare(scenario, _policies(options["compare"]), options)
+            return
         if options["policy"] is not None:
             scenario = replace(scenario, policy=options["policy"])
         out: Path = options["out"] or Path(f"lab-{scenario.name}-{scenario.seed}")
+        self._run(scenario, out, here=options["here"], verbosity=options["verbosity"])
+
+    def _compare(self, scenario: Scenario, policies: list[str], options: dict[str, Any]) -> None:
+        if options["policy"] is not None:
+            raise CommandError("--policy and --compare: give one or the other")
+        if options["here"]:
+            raise CommandError(
+                "--compare runs each policy on a fresh SQLite file of its own: leave out --here"
+            )
+        out: Path = options["out"] or Path(f"lab-{scenario.name}-{scenario.seed}-compare")
+        for policy in policies:
+            self._run(
+                replace(scenario, policy=policy),
+                out / policy,
+                here=False,
+                verbosity=options["verbosity"],
+            )
+        report = write_comparison(out, load_runs([out / policy for policy in policies]))
+        self.stdout.write(f"Comparison: {report}")
+
+    def _run(self, scenario: Scenario, out: Path, *, here: bool, verbosity: int) -> Figures:
         out.mkdir(parents=True, exist_ok=True)
         database: AbstractContextManager[None] = (
-            nullcontext() if options["here"] else fresh_sqlite(out / "lab.sqlite3")
+            nullcontext() if here else fresh_sqlite(out / "lab.sqlite3")
         )
         started = time.monotonic()
         # The worker logs a line per expiry: thousands in a simulated day.
@@ -57,19 +91,30 @@ class Command(BaseCommand):
                 refuse_unless_empty()
             except NotScratch as exc:
                 raise CommandError(str(exc)) from exc
-            # Until routing policies land, every run routes the deployment's way.
-            with tqdm(desc="events", unit="ev", disable=options["verbosity"] < 1) as bar:
+            with tqdm(desc=scenario.policy, unit="ev", disable=verbosity < 1) as bar:
 
                 def progress(done: int, total: int) -> None:
                     bar.total = total
                     bar.update(done - bar.n)
 
                 outcome = simulate(scenario, progress=progress)
-        result = figures(outcome)
-        (out / "report.md").write_text(to_markdown(result), encoding="utf-8")
-        (out / "figures.json").write_text(to_json(result), encoding="utf-8")
+        result = write_run(out, outcome)
         self.stdout.write(
-            f"{result.requests} requests, {result.accepted} accepted, median "
+            f"{scenario.policy}: {result.requests} requests, {result.accepted} accepted, median "
             f"{result.median_minutes_to_acceptance} min to acceptance; "
             f"{time.monotonic() - started:.0f} s. Report: {out / 'report.md'}"
         )
+        return result
+
+
+def _policies(text: str) -> list[str]:
+    policies = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in policies if name not in POLICIES]
+    if unknown or not policies:
+        raise CommandError(
+            f"--compare: unknown policy {', '.join(map(repr, unknown)) or '(none given)'}: "
+            f"choose among {', '.join(POLICIES)}"
+        )
+    if len(set(policies)) < len(policies):
+        raise CommandError(f"--compare: a policy is named twice in {text!r}")
+    return policies
