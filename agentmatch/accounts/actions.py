@@ -41,6 +41,7 @@ from agentmatch.accounts.lockout import (
 from agentmatch.accounts.models import (
     AccountEvent,
     AccountEventKind,
+    CeremonyPurpose,
     Passkey,
     RecoveryKind,
     Role,
@@ -292,9 +293,19 @@ def request_username_reminder(*, email: str, address: str, now: datetime) -> Non
 # --- Passkeys -------------------------------------------------------------------------
 
 
+def begin_adding_passkey(*, user: User, now: datetime) -> passkeys.Ceremony:
+    with transaction.atomic(durable=True):
+        return passkeys.begin_registration(user=user, now=now)
+
+
 def add_passkey(
-    *, user: User, credential_json: object, challenge: bytes, name: str, now: datetime
+    *, user: User, ceremony: object, credential_json: object, name: str, now: datetime
 ) -> Passkey:
+    # Its own transaction: the challenge is spent even when the answer is then refused.
+    with transaction.atomic(durable=True):
+        challenge = passkeys.take_challenge(
+            handle=ceremony, purpose=CeremonyPurpose.REGISTRATION, user=user, now=now
+        )
     with transaction.atomic(durable=True):
         passkey = passkeys.finish_registration(
             user=user, credential_json=credential_json, challenge=challenge, name=name, now=now
@@ -303,7 +314,16 @@ def add_passkey(
     return passkey
 
 
-def log_in_with_passkey(*, credential_json: object, challenge: bytes, now: datetime) -> User:
+def begin_passkey_login(*, username: str, now: datetime) -> passkeys.Ceremony:
+    with transaction.atomic(durable=True):
+        return passkeys.begin_authentication(username=username, now=now)
+
+
+def log_in_with_passkey(*, ceremony: object, credential_json: object, now: datetime) -> User:
+    with transaction.atomic(durable=True):  # as in add_passkey: spent whatever follows
+        challenge = passkeys.take_challenge(
+            handle=ceremony, purpose=CeremonyPurpose.AUTHENTICATION, user=None, now=now
+        )
     with transaction.atomic(durable=True):
         return passkeys.finish_authentication(
             credential_json=credential_json, challenge=challenge, now=now
@@ -322,6 +342,8 @@ __all__ = [
     "LockedOut",
     "accept_terms",
     "add_passkey",
+    "begin_adding_passkey",
+    "begin_passkey_login",
     "change_password",
     "create_support_account",
     "issue_token_for_agent",

@@ -1,4 +1,5 @@
-"""Worker jobs for accounts: invitations, recovery emails, forgetting old login records."""
+"""Worker jobs for accounts: invitations, recovery emails, forgetting old login records
+and unfinished passkey ceremonies."""
 
 import logging
 from datetime import datetime, timedelta
@@ -7,6 +8,7 @@ from axes.models import AccessFailureLog
 from django.db import transaction
 
 from agentmatch.accounts.invitations import invite_newly_eligible_agents, send_one_invitation
+from agentmatch.accounts.passkeys import forget_expired_challenges
 from agentmatch.accounts.recovery import forget_handled_requests, handle_one_request
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
@@ -39,9 +41,10 @@ LOGIN_FAILURES_KEPT = timedelta(days=30)
 
 
 def tidy_account_records_job(now: datetime) -> int:
-    """Sweep: drops old failed-login rows and handled recovery requests; how many."""
+    """Sweep: drops old failed-login rows, handled recovery requests and passkey ceremonies
+    never finished; how many."""
     with transaction.atomic():
         logins, _ = AccessFailureLog.objects.filter(
             attempt_time__lt=now - LOGIN_FAILURES_KEPT
         ).delete()
-        return logins + forget_handled_requests(now=now)
+        return logins + forget_handled_requests(now=now) + forget_expired_challenges(now=now)

@@ -140,6 +140,40 @@ class Passkey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
 
+class CeremonyPurpose(models.TextChoices):
+    REGISTRATION = "registration", "Adding a passkey"
+    AUTHENTICATION = "authentication", "Logging in with a passkey"
+
+
+class PasskeyChallenge(models.Model):
+    """A passkey ceremony begun and not yet finished: its challenge, for five minutes.
+
+    Kept here rather than in the session: a concurrent request that loaded the session
+    earlier and saves it later would drop the challenge. The browser holds the handle;
+    only its hash is stored. Finishing deletes the row, so a challenge is answered once.
+    """
+
+    purpose = models.CharField(max_length=14, choices=CeremonyPurpose.choices)
+    # The account adding a passkey; none for a login (the passkey names the account).
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    handle_hash = models.CharField(max_length=64, unique=True)
+    challenge = models.BinaryField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="passkey_challenge_expiry")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose=CeremonyPurpose.REGISTRATION, user__isnull=False)
+                | Q(purpose=CeremonyPurpose.AUTHENTICATION, user__isnull=True),
+                name="passkey_challenge_user_iff_registration",
+            )
+        ]
+
+
 class DeviceToken(models.Model):
     """A bearer token for one device running the agent app; listed and revocable."""
 

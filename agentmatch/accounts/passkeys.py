@@ -1,20 +1,21 @@
 """Passkeys (WebAuthn): the web counterpart of the app's fingerprint/face login.
 
-Each ceremony is two steps. `begin_*` returns options for the browser and a fresh challenge
-that the view keeps in the session (one use, five minutes); `finish_*` checks the browser's
-answer against that challenge with py_webauthn and only then touches the database.
+Each ceremony is two steps. `begin_*` returns options for the browser and stores a fresh
+challenge in a `PasskeyChallenge` row (one use, five minutes) that the browser names by an
+opaque handle; `take_challenge` spends it and `finish_*` checks the browser's answer against
+it with py_webauthn and only then touches the passkeys.
 Everything a browser can send is untrusted: any problem becomes a `PasskeyError` with a
 message for the person, never an exception that escapes as a 500.
 """
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from webauthn import (
@@ -23,7 +24,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict
+from webauthn.helpers import base64url_to_bytes, options_to_json_dict
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -33,13 +34,15 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from agentmatch.accounts.models import Passkey, User
+from agentmatch.accounts.models import CeremonyPurpose, Passkey, PasskeyChallenge, User
 from agentmatch.accounts.text import has_control_characters
+from agentmatch.core.secrets import hash_secret, new_secret
 
 CHALLENGE_TTL = timedelta(minutes=5)
 MAX_PASSKEYS_PER_USER = 20
 NAME_MAX_LENGTH = Passkey._meta.get_field("name").max_length or 100
-_SESSION_PREFIX = "passkey_challenge:"
+# What new_secret() makes (43 characters); anything else is refused before it is hashed.
+_HANDLE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _KNOWN_TRANSPORTS = {t.value for t in AuthenticatorTransport}
 
 
@@ -53,34 +56,77 @@ class PasskeyError(Exception):
 @dataclass(frozen=True)
 class Ceremony:
     options: dict[str, Any]  # JSON-ready PublicKeyCredential{Creation,Request}Options
-    challenge: bytes
+    handle: str  # what the browser sends back with its answer (see remember_challenge)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ceremony": self.handle, "publicKey": self.options}
 
 
-# --- Challenges kept in the session ---------------------------------------------------
+# --- Challenges, one row per ceremony begun -------------------------------------------
+
+
+def _no_challenge() -> PasskeyError:
+    return PasskeyError(
+        "no_challenge", _("This passkey request was already used or never started. Try again.")
+    )
 
 
 def remember_challenge(
-    *, session: SessionBase, purpose: str, challenge: bytes, now: datetime, user_id: int | None
-) -> None:
-    session[_SESSION_PREFIX + purpose] = {
-        "challenge": bytes_to_base64url(challenge),
-        "expires": (now + CHALLENGE_TTL).timestamp(),
-        "user": user_id,
-    }
+    *, purpose: CeremonyPurpose, challenge: bytes, user: User | None, now: datetime
+) -> str:
+    """Stores the challenge and returns the handle the browser sends back with its answer.
+
+    Not in the session: a concurrent request of the same browser that loaded the session
+    earlier would save it later and drop the challenge. Only the handle's hash is stored.
+    """
+    # Stale rows go here, cheaply (the expiry index; a user's own few), so the table stays
+    # small between the worker's sweeps. A new "Add a passkey" replaces the user's last one.
+    forget_expired_challenges(now=now)
+    if user is not None:
+        PasskeyChallenge.objects.filter(user=user, purpose=purpose).delete()
+    handle = new_secret()
+    PasskeyChallenge.objects.create(
+        purpose=purpose,
+        user=user,
+        handle_hash=hash_secret(handle),
+        challenge=challenge,
+        created_at=now,
+        expires_at=now + CHALLENGE_TTL,
+    )
+    return handle
 
 
 def take_challenge(
-    *, session: SessionBase, purpose: str, now: datetime, user_id: int | None
+    *, handle: object, purpose: CeremonyPurpose, user: User | None, now: datetime
 ) -> bytes:
-    """The challenge from `begin_*`, removed on first read so an answer cannot be replayed."""
-    stored = session.pop(_SESSION_PREFIX + purpose, None)
-    if not isinstance(stored, dict) or stored.get("user") != user_id:
-        raise PasskeyError(
-            "no_challenge", _("This passkey request was already used or never started. Try again.")
-        )
-    if now.timestamp() > stored.get("expires", 0):
+    """The challenge that `handle` stands for, deleted on first use so an answer cannot be
+    replayed; of two concurrent finishes with one handle, only one gets it.
+
+    Unknown, already used, another purpose or another user's: all refused the same way.
+    """
+    if not isinstance(handle, str) or not _HANDLE.fullmatch(handle):
+        raise _no_challenge()
+    row = (
+        PasskeyChallenge.objects.filter(handle_hash=hash_secret(handle), purpose=purpose, user=user)
+        .values_list("pk", "challenge", "expires_at")
+        .first()
+    )
+    if row is None:
+        raise _no_challenge()
+    pk, challenge, expires_at = row
+    if now >= expires_at:  # left for the purge: raising here rolls back any delete
         raise PasskeyError("challenge_expired", _("This passkey request expired. Try again."))
-    return base64url_to_bytes(stored["challenge"])
+    # Checked by row count: a concurrent finish that deleted it first wins, this one loses.
+    deleted, _rows = PasskeyChallenge.objects.filter(pk=pk).delete()
+    if deleted != 1:
+        raise _no_challenge()
+    return bytes(challenge)
+
+
+def forget_expired_challenges(*, now: datetime) -> int:
+    """For the worker's sweep: ceremonies begun and never finished; how many."""
+    deleted, _rows = PasskeyChallenge.objects.filter(expires_at__lte=now).delete()
+    return deleted
 
 
 # --- Registration ---------------------------------------------------------------------
@@ -101,7 +147,7 @@ def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
     return PublicKeyCredentialDescriptor(id=bytes(passkey.credential_id), transports=transports)
 
 
-def begin_registration(*, user: User) -> Ceremony:
+def begin_registration(*, user: User, now: datetime) -> Ceremony:
     options = generate_registration_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         rp_name=settings.WEBAUTHN_RP_NAME,
@@ -117,7 +163,10 @@ def begin_registration(*, user: User) -> Ceremony:
         ),
         exclude_credentials=[_descriptor(p) for p in user.passkeys.all()],
     )
-    return Ceremony(options=options_to_json_dict(options), challenge=options.challenge)
+    handle = remember_challenge(
+        purpose=CeremonyPurpose.REGISTRATION, challenge=options.challenge, user=user, now=now
+    )
+    return Ceremony(options=options_to_json_dict(options), handle=handle)
 
 
 def _as_object(credential_json: Any) -> dict[str, Any]:
@@ -192,7 +241,7 @@ def finish_registration(
 # --- Authentication -------------------------------------------------------------------
 
 
-def begin_authentication(*, username: str = "") -> Ceremony:
+def begin_authentication(*, username: str = "", now: datetime) -> Ceremony:
     """Options for navigator.credentials.get(); without a username any passkey for us will do."""
     allow: list[PublicKeyCredentialDescriptor] = []
     if has_control_characters(username):
@@ -208,7 +257,10 @@ def begin_authentication(*, username: str = "") -> Ceremony:
         allow_credentials=allow,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    return Ceremony(options=options_to_json_dict(options), challenge=options.challenge)
+    handle = remember_challenge(
+        purpose=CeremonyPurpose.AUTHENTICATION, challenge=options.challenge, user=None, now=now
+    )
+    return Ceremony(options=options_to_json_dict(options), handle=handle)
 
 
 def _credential_id(credential: dict[str, Any]) -> bytes:

@@ -16,14 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agentmatch.accounts import actions
-from agentmatch.accounts.models import User
-from agentmatch.accounts.passkeys import (
-    PasskeyError,
-    begin_authentication,
-    begin_registration,
-    remember_challenge,
-    take_challenge,
-)
+from agentmatch.accounts.passkeys import PasskeyError
 
 _STATUS = {"not_found": 404, "duplicate": 409}
 View = Callable[..., HttpResponse]
@@ -58,38 +51,32 @@ def _json_login_required(view: View) -> View:
     return wrapper
 
 
+# Each begin answers {"ceremony": handle, "publicKey": options}; the finish sends the handle
+# back with the browser's answer. The session holds no part of a ceremony (see passkeys.py).
+
+
 @require_POST
 @_json_login_required
 def register_begin(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    ceremony = begin_registration(user=user)
-    remember_challenge(
-        session=request.session,
-        purpose="register",
-        challenge=ceremony.challenge,
+    ceremony = actions.begin_adding_passkey(
+        user=request.user,  # type: ignore[arg-type]
         now=timezone.now(),
-        user_id=user.pk,
     )
-    return JsonResponse(ceremony.options)
+    return JsonResponse(ceremony.as_json())
 
 
 @require_POST
 @_json_login_required
 def register_finish(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    now = timezone.now()
     try:
         data = _body(request)
-        challenge = take_challenge(
-            session=request.session, purpose="register", now=now, user_id=user.pk
-        )
         name = data.get("name")
         passkey = actions.add_passkey(
-            user=user,
+            user=request.user,  # type: ignore[arg-type]
+            ceremony=data.get("ceremony"),
             credential_json=data.get("credential"),
-            challenge=challenge,
             name=name if isinstance(name, str) else "",
-            now=now,
+            now=timezone.now(),
         )
     except PasskeyError as exc:
         return _error(exc)
@@ -101,27 +88,22 @@ def register_finish(request: HttpRequest) -> HttpResponse:
 def login_begin(request: HttpRequest) -> HttpResponse:
     try:
         username = _body(request).get("username")
-        ceremony = begin_authentication(username=username if isinstance(username, str) else "")
+        ceremony = actions.begin_passkey_login(
+            username=username if isinstance(username, str) else "", now=timezone.now()
+        )
     except PasskeyError as exc:
         return _error(exc)
-    remember_challenge(
-        session=request.session,
-        purpose="login",
-        challenge=ceremony.challenge,
-        now=timezone.now(),
-        user_id=None,
-    )
-    return JsonResponse(ceremony.options)
+    return JsonResponse(ceremony.as_json())
 
 
 @require_POST
 def login_finish(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
     try:
         data = _body(request)
-        challenge = take_challenge(session=request.session, purpose="login", now=now, user_id=None)
         user = actions.log_in_with_passkey(
-            credential_json=data.get("credential"), challenge=challenge, now=now
+            ceremony=data.get("ceremony"),
+            credential_json=data.get("credential"),
+            now=timezone.now(),
         )
     except PasskeyError as exc:
         return _error(exc)

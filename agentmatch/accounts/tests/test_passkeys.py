@@ -1,18 +1,14 @@
 """Passkeys: register one, log in with it, and every way a forged or stale answer is refused."""
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from agentmatch.accounts.models import Passkey
-from agentmatch.accounts.passkeys import PasskeyError, remember_challenge, take_challenge
 from agentmatch.accounts.tests.soft_authenticator import (
     FLAG_AT,
     FLAG_UP,
@@ -41,15 +37,23 @@ def post(client: Client, name: str, body: Any, **kwargs: Any):  # type: ignore[n
 
 
 def register(client: Client, authenticator: SoftAuthenticator, *, name: str = "My phone", **how):  # type: ignore[no-untyped-def]
-    options = post(client, "passkey_register_begin", {}).json()
-    credential = authenticator.create(options, **how)
-    return post(client, "passkey_register_finish", {"credential": credential, "name": name})
+    begun = post(client, "passkey_register_begin", {}).json()
+    credential = authenticator.create(begun["publicKey"], **how)
+    return post(
+        client,
+        "passkey_register_finish",
+        {"ceremony": begun["ceremony"], "credential": credential, "name": name},
+    )
 
 
 def log_in(client: Client, authenticator: SoftAuthenticator, *, next: str = "", **how):  # type: ignore[no-untyped-def]
-    options = post(client, "passkey_login_begin", {}).json()
-    credential = authenticator.get(options, **how)
-    return post(client, "passkey_login_finish", {"credential": credential, "next": next})
+    begun = post(client, "passkey_login_begin", {}).json()
+    credential = authenticator.get(begun["publicKey"], **how)
+    return post(
+        client,
+        "passkey_login_finish",
+        {"ceremony": begun["ceremony"], "credential": credential, "next": next},
+    )
 
 
 @pytest.fixture
@@ -137,7 +141,7 @@ def test_registration_without_fingerprint_or_face_is_refused(user):  # type: ign
 def test_the_same_passkey_cannot_be_registered_twice(user, authenticator):  # type: ignore[no-untyped-def]
     begin = Client()
     begin.force_login(user)
-    options = post(begin, "passkey_register_begin", {}).json()
+    options = post(begin, "passkey_register_begin", {}).json()["publicKey"]
     # The browser is told which passkeys exist, so the phone would say so itself.
     assert [c["id"] for c in options["excludeCredentials"]] == [b64url(authenticator.credential_id)]
     response = register(begin, authenticator)
@@ -155,9 +159,11 @@ def test_registration_needs_a_logged_in_user(db):  # type: ignore[no-untyped-def
 def test_an_answer_to_another_challenge_is_refused(user, authenticator):  # type: ignore[no-untyped-def]
     browser = Client()
     stale = post(browser, "passkey_login_begin", {}).json()
-    post(browser, "passkey_login_begin", {})  # a second click replaces the challenge
-    credential = authenticator.get(stale)
-    response = post(browser, "passkey_login_finish", {"credential": credential})
+    current = post(browser, "passkey_login_begin", {}).json()  # a second click
+    credential = authenticator.get(stale["publicKey"])
+    response = post(
+        browser, "passkey_login_finish", {"ceremony": current["ceremony"], "credential": credential}
+    )
     assert response.status_code == 400
     assert "challenge" in response.json()["message"]
     assert "_auth_user_id" not in browser.session
@@ -165,23 +171,13 @@ def test_an_answer_to_another_challenge_is_refused(user, authenticator):  # type
 
 def test_a_login_answer_cannot_be_replayed(user, authenticator):  # type: ignore[no-untyped-def]
     attacker = Client()
-    options = post(attacker, "passkey_login_begin", {}).json()
-    credential = authenticator.get(options)
-    assert post(attacker, "passkey_login_finish", {"credential": credential}).status_code == 200
+    begun = post(attacker, "passkey_login_begin", {}).json()
+    answer = {"ceremony": begun["ceremony"], "credential": authenticator.get(begun["publicKey"])}
+    assert post(attacker, "passkey_login_finish", answer).status_code == 200
 
-    again = post(attacker, "passkey_login_finish", {"credential": credential})
+    again = post(attacker, "passkey_login_finish", answer)
     assert again.status_code == 400
     assert again.json()["error"] == "no_challenge"
-
-
-def test_an_expired_challenge_is_refused(db):  # type: ignore[no-untyped-def]
-    session, now = SessionStore(), timezone.now()
-    remember_challenge(session=session, purpose="login", challenge=b"x" * 32, now=now, user_id=None)
-    with pytest.raises(PasskeyError) as refused:
-        take_challenge(
-            session=session, purpose="login", now=now + timedelta(minutes=6), user_id=None
-        )
-    assert refused.value.code == "challenge_expired"
 
 
 def test_a_signature_by_another_key_is_refused(user, authenticator):  # type: ignore[no-untyped-def]
@@ -261,7 +257,9 @@ def test_another_user_cannot_delete_my_passkey(user, authenticator):  # type: ig
 )
 def test_bad_json_gets_400_with_a_clear_message(user, authenticator, body):  # type: ignore[no-untyped-def]
     browser = Client()
-    post(browser, "passkey_login_begin", {})
+    handle = post(browser, "passkey_login_begin", {}).json()["ceremony"]
+    if isinstance(body, dict):
+        body = {"ceremony": handle, **body}
     response = post(browser, "passkey_login_finish", body)
     assert response.status_code == 400
     assert response.json()["message"]
@@ -270,10 +268,12 @@ def test_bad_json_gets_400_with_a_clear_message(user, authenticator, body):  # t
 def test_forged_registration_data_gets_400_not_500(user):  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
-    options = post(client, "passkey_register_begin", {}).json()
-    credential = SoftAuthenticator(origin=ORIGIN).create(options)
+    begun = post(client, "passkey_register_begin", {}).json()
+    credential = SoftAuthenticator(origin=ORIGIN).create(begun["publicKey"])
     credential["response"]["attestationObject"] = "bm90IGNib3I"  # "not cbor"
-    response = post(client, "passkey_register_finish", {"credential": credential})
+    response = post(
+        client, "passkey_register_finish", {"ceremony": begun["ceremony"], "credential": credential}
+    )
     assert response.status_code == 400
     assert "could not be verified" in response.json()["message"]
 
@@ -297,10 +297,10 @@ def test_a_passkey_naming_another_account_is_refused(user, authenticator):  # ty
 
 
 def test_login_options_can_name_the_account_passkeys(user, authenticator):  # type: ignore[no-untyped-def]
-    named = post(Client(), "passkey_login_begin", {"username": "pat.passkey"}).json()
+    named = post(Client(), "passkey_login_begin", {"username": "pat.passkey"}).json()["publicKey"]
     assert [c["id"] for c in named["allowCredentials"]] == [b64url(authenticator.credential_id)]
     assert named["userVerification"] == "required"
-    anyone = post(Client(), "passkey_login_begin", {}).json()
+    anyone = post(Client(), "passkey_login_begin", {}).json()["publicKey"]
     assert anyone["allowCredentials"] == []
 
 

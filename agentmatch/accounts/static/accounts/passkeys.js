@@ -3,6 +3,8 @@
  * Loaded from _passkey_login.html and _passkeys_profile.html; no inline script, so a strict
  * Content-Security-Policy can forbid them. Endpoints and the CSRF token come from data-
  * attributes and the form's hidden csrfmiddlewaretoken (the CSRF cookie is HttpOnly).
+ * Each begin answers {ceremony, publicKey}: the options for the browser and an opaque handle
+ * for the server's stored challenge, which the finish sends back with the answer.
  */
 (function () {
   "use strict";
@@ -135,12 +137,15 @@
     button.disabled = true;
     show(box, "");
     var next = new URLSearchParams(window.location.search).get("next") || "";
+    var ceremony = "";
     post(box.dataset.beginUrl, csrf(box), {})
-      .then(function (options) {
-        return navigator.credentials.get({ publicKey: requestOptions(options) });
+      .then(function (begun) {
+        ceremony = begun.ceremony;
+        return navigator.credentials.get({ publicKey: requestOptions(begun.publicKey) });
       })
       .then(function (credential) {
         return post(box.dataset.finishUrl, csrf(box), {
+          ceremony: ceremony,
           credential: assertionJSON(credential),
           next: next,
         });
@@ -158,12 +163,15 @@
     button.disabled = true;
     show(box, "");
     var nameInput = box.querySelector("input[name=passkey_name]");
+    var ceremony = "";
     post(box.dataset.beginUrl, csrf(box), {})
-      .then(function (options) {
-        return navigator.credentials.create({ publicKey: creationOptions(options) });
+      .then(function (begun) {
+        ceremony = begun.ceremony;
+        return navigator.credentials.create({ publicKey: creationOptions(begun.publicKey) });
       })
       .then(function (credential) {
         return post(box.dataset.finishUrl, csrf(box), {
+          ceremony: ceremony,
           credential: registrationJSON(credential),
           name: nameInput ? nameInput.value : "",
         });
