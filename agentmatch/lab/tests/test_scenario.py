@@ -91,3 +91,39 @@ def test_a_whole_number_of_miles_is_a_band(tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
     good.write_text(text)
     assert load_scenario(good).policy_parameters == {"band_miles": 5}
+
+
+def test_load_language_and_coming_back_are_read_and_checked() -> None:
+    data = tomllib.loads(TINY.read_text())
+    data["behaviour"].update(
+        call_median_seconds=1200,
+        accept_drop_per_referral=0.05,
+        accept_by_language={"es": 0.9},
+        back_share=0.8,
+        back_median_seconds=1800,
+    )
+    b = parse_scenario(data).behaviour
+    assert (b.call_median_seconds, b.call_sigma, b.accept_drop_per_referral) == (1200, 0.5, 0.05)
+    assert (b.accept_by_language, b.back_share, b.back_median_seconds) == ({"es": 0.9}, 0.8, 1800)
+    data["behaviour"].update(
+        call_median_seconds=-1,
+        accept_drop_per_referral=2,
+        accept_by_language={"es": 1.5, "xx": 0.5, "vi": "half"},
+        back_share=True,
+    )
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    problems = caught.value.problems
+    assert "behaviour.call_median_seconds: must be between 0 and inf, not -1" in problems
+    assert "behaviour.accept_drop_per_referral: must be between 0 and 1, not 2" in problems
+    assert "behaviour.accept_by_language.es: must be between 0 and 1, not 1.5" in problems
+    assert any(p.startswith("behaviour.accept_by_language.xx: is not one of") for p in problems)
+    assert "behaviour.accept_by_language.vi: must be a number between 0 and 1" in problems
+    assert "behaviour.back_share: must be a number" in problems
+    assert len(problems) == 6
+
+
+def test_without_them_agents_never_call_nor_come_back() -> None:
+    b = load_scenario(TINY).behaviour
+    assert (b.call_median_seconds, b.accept_drop_per_referral, b.back_share) == (0, 0, 0)
+    assert b.accept_by_language == {}
