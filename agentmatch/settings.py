@@ -238,6 +238,13 @@ ROUTING_BAND_RATIO = float(env_str("ROUTING_BAND_RATIO", "1.5"))
 ROUTING_RESPONSIVE_OFFERS = env_int("ROUTING_RESPONSIVE_OFFERS", 10)
 # ... made within this many days (older ones are forgotten, so nobody is held back forever).
 ROUTING_RESPONSIVE_DAYS = env_int("ROUTING_RESPONSIVE_DAYS", 14)
+# Contact centres' after-call work: an agent who accepted a referral this recently is
+# calling that consumer, so every other qualified agent is offered first (0: off, HOD's).
+ROUTING_WRAP_UP_SECONDS = env_int("ROUTING_WRAP_UP_SECONDS", 0)
+if not 0 <= ROUTING_WRAP_UP_SECONDS <= 24 * 3600:
+    raise ValueError(
+        f"ROUTING_WRAP_UP_SECONDS={ROUTING_WRAP_UP_SECONDS}: expected 0 (off) to 86400 seconds"
+    )
 # The adaptive offer window (referrals/policies.py offer_window, docs/routing-lab.md): off,
 # every offer lasts OFFER_WINDOW_SECONDS (Help On Demand's 15 minutes); on, a new offer's
 # window shrinks with the queue in the referral's state and language, never below the minimum.

@@ -34,6 +34,7 @@ POLICY_PARAMETERS: dict[str, tuple[str, type]] = {
     "responsive_days": ("ROUTING_RESPONSIVE_DAYS", int),
     "adaptive_window": ("ROUTING_ADAPTIVE_WINDOW", bool),
     "min_window_seconds": ("ROUTING_MIN_WINDOW_SECONDS", int),
+    "wrap_up_seconds": ("ROUTING_WRAP_UP_SECONDS", int),
 }
 SWITCHES = ("on", "schedule", "off")
 

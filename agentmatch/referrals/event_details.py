@@ -353,6 +353,7 @@ def offer_reason_text(offer: Any) -> tuple[str, str]:
 SKIPPED: dict[str, Any] = {
     "skipped_claimed": _("agent %(agent)s busy receiving another offer"),
     "skipped_busy": _("agent %(agent)s busy with another offer or at the pending limit"),
+    "skipped_wrap_up": _("agent %(agent)s accepted a referral %(minutes)s min ago (wrap-up time)"),
     "skipped_switched_off": _("%(npn)s no longer available (switched off)"),
     "skipped_absent": _("%(npn)s no longer available (on an extended absence until %(until)s)"),
     "skipped_outside_hours": _("%(npn)s no longer available (outside weekly hours)"),

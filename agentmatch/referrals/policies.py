@@ -20,12 +20,15 @@ services.offer_next takes another per call (the routing lab runs one per simulat
   offers older than the days window are forgotten, so a passed-over agent comes back at
   a new agent's score.
 
+Under every policy, ROUTING_WRAP_UP_SECONDS (0, off, by default) moves the agents who
+accepted a referral that recently after every other candidate: see `wrap_up_last`.
+
 Apart from the order, ROUTING_ADAPTIVE_WINDOW (off by default) shortens a new offer's
 window when the queue in its state and language is long: see `window_for`.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -214,6 +217,47 @@ class Responsive:
             }
             chosen.append(Choice(c, OFFERED_RESPONSIVE, params))
         return chosen + [Choice(c) for c in candidates[inside:]]
+
+
+def accepted_recently(agent_ids: Sequence[int], *, now: datetime) -> dict[int, datetime]:
+    """When each of these agents last accepted a referral, for those who did within
+    ROUTING_WRAP_UP_SECONDS (one indexed query; none while the wrap-up time is off)."""
+    seconds = settings.ROUTING_WRAP_UP_SECONDS
+    if not seconds or not agent_ids:
+        return {}
+    latest: dict[int, datetime] = {}
+    for agent_id, at in Offer.objects.filter(
+        agent_id__in=list(agent_ids),
+        status=OfferStatus.ACCEPTED,
+        responded_at__gt=now - timedelta(seconds=seconds),
+        responded_at__lte=now,
+    ).values_list("agent_id", "responded_at"):
+        if at is not None:  # an accepted offer always has its answer time
+            latest[agent_id] = max(at, latest.get(agent_id, at))
+    return latest
+
+
+def wrap_up_last(
+    choices: Sequence[Choice],
+    accepted: dict[int, datetime],
+    *,
+    now: datetime,
+    notes: list[tuple[str, Params]],
+) -> Iterator[Choice]:
+    """The policy's choices with the agents still in their wrap-up time (a referral accepted
+    within ROUTING_WRAP_UP_SECONDS: `accepted`) moved after everyone else, in the same
+    order; each one passed over is noted in `notes` as it is (code "skipped_wrap_up").
+    Never removed: they are offered when nobody else can be."""
+    later = []
+    for choice in choices:
+        at = accepted.get(choice.candidate.agent_id)
+        if at is None:
+            yield choice
+            continue
+        later.append(choice)
+        minutes = max(0, int((now - at).total_seconds() // 60))
+        notes.append(("skipped_wrap_up", {"agent": choice.candidate.agent_id, "minutes": minutes}))
+    yield from later
 
 
 def policy_named(name: str) -> Policy:

@@ -58,8 +58,10 @@ from agentmatch.referrals.policies import (
     Choice,
     Policy,
     Window,
+    accepted_recently,
     active_policy,
     offer_window,
+    wrap_up_last,
 )
 from agentmatch.referrals.problems import (
     CLOSED,
@@ -220,12 +222,25 @@ def offer_next(
     skipped_codes: list[tuple[str, Params]] = []  # the same notes as event_details codes
     # By id, not position: an agent found unavailable drops out of the wider re-query.
     tried: set[int] = set()
+    noted: set[int] = set()  # agents passed over for their wrap-up time, noted once
     # Counted once per decision, and only once there is an agent to offer it to.
     window: Window | None = None
     for limit in (chooser.pool, 50):
         candidates = find_candidates(referral=referral, limit=limit)
-        for choice in chooser.order(referral, candidates, now):
+        # ROUTING_WRAP_UP_SECONDS: agents calling a consumer they just accepted go last.
+        wrapping_up = accepted_recently([c.agent_id for c in candidates], now=now)
+        passed: list[tuple[str, Params]] = []
+        ordered = wrap_up_last(
+            chooser.order(referral, candidates, now), wrapping_up, now=now, notes=passed
+        )
+        for choice in ordered:
             candidate = choice.candidate
+            for code, params in passed:
+                if params["agent"] not in noted:
+                    noted.add(params["agent"])
+                    skipped.append(f"agent {params['agent']} in wrap-up time")
+                    skipped_codes.append((code, params))
+            passed.clear()
             if candidate.agent_id in tried:
                 continue
             tried.add(candidate.agent_id)
