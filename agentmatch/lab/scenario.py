@@ -108,13 +108,29 @@ class Scenario:
     behaviour: Behaviour
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(
+    path: Path, *, policy: str | None = None, parameters: dict[str, str] | None = None
+) -> Scenario:
+    """The scenario in `path`; `policy` and `parameters` (name = a TOML value as written,
+    e.g. "15" or "true") replace its [policy] name and parameters, checked like the file's."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot be read ({exc.strerror})"]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{path}: is not valid TOML ({exc})"]) from exc
+    table = data.setdefault("policy", {})
+    if isinstance(table, dict):
+        if policy is not None:
+            table["name"] = policy
+        problems = []
+        for key, text in (parameters or {}).items():
+            try:
+                table[key] = tomllib.loads(f"value = {text}")["value"]
+            except tomllib.TOMLDecodeError:
+                problems.append(f"policy.{key}: {text!r} is not a value such as 15, 2.5 or true")
+        if problems:
+            raise ScenarioError(problems)
     return parse_scenario(data, default_name=Path(path).stem)
 
 
@@ -323,7 +339,8 @@ def parse_scenario(data: dict[str, Any], *, default_name: str = "scenario") -> S
                 f"policy.{key}: not a policy parameter; known: {', '.join(POLICY_PARAMETERS)}"
             )
         elif not _of_type(value, parameter[1]):
-            c.problems.append(f"policy.{key}: must be a {parameter[1].__name__}, not {value!r}")
+            kind = {int: "a whole number", float: "a number", bool: "true or false"}
+            c.problems.append(f"policy.{key}: must be {kind[parameter[1]]}, not {value!r}")
 
     states = set(STATE_WEIGHTS)
     languages = set(LANGUAGE_NAMES) - {"en"}

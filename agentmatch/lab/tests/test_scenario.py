@@ -81,7 +81,7 @@ def test_policy_parameters_are_known_and_typed(tmp_path: Path) -> None:
         load_scenario(bad)
     problems = str(caught.value)
     assert "policy.band: not a policy parameter; known: band_miles" in problems
-    assert "policy.band_miles: must be a float, not 'far'" in problems
+    assert "policy.band_miles: must be a number, not 'far'" in problems
 
 
 def test_a_whole_number_of_miles_is_a_band(tmp_path: Path) -> None:

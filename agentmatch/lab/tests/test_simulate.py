@@ -101,3 +101,33 @@ def test_a_run_routes_with_its_policy_and_parameters() -> None:
     assert offers and {o.explanation["policy"] for o in offers} == {"fair"}
     # The adaptive window was on: each offer records the window it got.
     assert all(300 <= o.explanation["window_seconds"] <= 600 for o in offers)
+
+
+def test_the_command_takes_policy_parameters(tmp_path: Path) -> None:
+    call_command(
+        "simulate", str(TINY), "--here", "--out", str(tmp_path), "--policy", "fair",
+        "--param", "band_miles=15", "--param", "wrap_up_seconds=600",
+        verbosity=0, stdout=StringIO(),
+    )  # fmt: skip
+    explanations = [o.explanation for o in Offer.objects.all()]
+    assert explanations
+    assert {e["policy"] for e in explanations} == {"fair"}
+    # The band of 15 miles took in agents the default 5 would not have.
+    widths = {e["policy_params"].get("band_miles") for e in explanations if e["policy_params"]}
+    assert widths and min(widths) >= 15
+
+
+@pytest.mark.parametrize(
+    ("param", "problem"),
+    [
+        ("band_miles=abc", "policy.band_miles: 'abc' is not a value such as 15, 2.5 or true"),
+        ("colour=1", "policy.colour: not a policy parameter"),
+        ("band_miles", "--param 'band_miles': write it as NAME=VALUE"),
+        ("wrap_up_seconds=1.5", "policy.wrap_up_seconds: must be a whole number, not 1.5"),
+    ],
+)
+def test_a_wrong_policy_parameter_is_named(tmp_path: Path, param: str, problem: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("simulate", str(TINY), "--here", "--out", str(tmp_path), "--param", param)
+    assert problem in str(caught.value)
+    assert not Offer.objects.exists()

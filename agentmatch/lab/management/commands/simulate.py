@@ -33,6 +33,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="overrides the scenario's")
         parser.add_argument("--policy", choices=POLICIES, default=None, help="overrides it")
         parser.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a policy parameter for this run (e.g. band_miles=15, wrap_up_seconds=1200), "
+            "as the scenario's [policy] table would give it; repeatable",
+        )
+        parser.add_argument(
             "--here",
             action="store_true",
             help="run on the configured database (must hold no agents nor referrals) "
@@ -46,8 +54,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        parameters = {}
+        for item in options["param"]:
+            name, equals, value = item.partition("=")
+            if not equals or not name.strip() or not value.strip():
+                raise CommandError(f"--param {item!r}: write it as NAME=VALUE, e.g. band_miles=15")
+            parameters[name.strip()] = value.strip()
         try:
-            scenario = load_scenario(options["scenario"])
+            scenario = load_scenario(options["scenario"], parameters=parameters)
         except ScenarioError as exc:
             raise CommandError(str(exc)) from exc
         if options["seed"] is not None:
