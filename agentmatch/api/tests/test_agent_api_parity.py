@@ -326,6 +326,17 @@ def test_absences_are_added_and_removed_one_at_a_time_with_the_pages_rules(rosa,
     assert kinds == 2
 
 
+def test_an_absence_added_through_the_api_is_on_the_availability_page(rosa):
+    agent, api = rosa
+    api.post(
+        "/agent/absences",
+        {"first_day": local_day(agent, 1), "last_day": local_day(agent, 2), "note": "Dentist"},
+    )
+    web = Client()
+    web.force_login(User.objects.get(agent=agent))
+    assert "Dentist" in web.get(reverse("agents:availability")).content.decode()
+
+
 def test_the_switch_is_the_headers_switch_and_is_audited(rosa):
     agent, api = rosa
     off = api.post("/agent/availability/switch", {"switch": "off"})
