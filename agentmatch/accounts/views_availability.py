@@ -31,8 +31,8 @@ from agentmatch.accounts.availability_forms import (
 )
 from agentmatch.accounts.notification_test import NothingToSend
 from agentmatch.agents.errors import SettingError
-from agentmatch.agents.models import Absence, Agent, AvailabilitySwitch, Channel, WeeklyHours
-from agentmatch.agents.services import absence_days, follows_hours_without_any, local_today
+from agentmatch.agents.models import Agent, AvailabilitySwitch, Channel, WeeklyHours
+from agentmatch.agents.services import coming_absences, follows_hours_without_any, local_today
 from agentmatch.agents.templatetags.agents_ui import switch_state
 
 View = Callable[..., HttpResponse]
@@ -82,7 +82,7 @@ def _page(
         "hours_errors": hours_errors,
         "hours_saved": hours_saved,
         "time_zone": agent.zone.key,
-        "absences": _absence_rows(agent, now),
+        "absences": coming_absences(agent=agent, now=now),
         "absence_form": absence_form or AbsenceForm(),
         "mode_form": mode_form or ModeForm(initial={"switch": agent.availability_switch}),
         "today": local_today(agent, now),
@@ -92,17 +92,6 @@ def _page(
         # htmx swaps only 2xx answers: field errors are content like any other here.
         return render(request, "agents/_hours_swap.html", context)
     return render(request, "agents/availability.html", context)
-
-
-def _absence_rows(agent: Agent, now: Any) -> list[dict[str, Any]]:
-    """The agent's current and coming absences as whole days in their time zone."""
-    rows = []
-    for absence in Absence.objects.filter(agent=agent, ends_at__gt=now).order_by("starts_at"):
-        first_day, last_day = absence_days(absence, agent.zone)
-        rows.append(
-            {"pk": absence.pk, "first_day": first_day, "last_day": last_day, "note": absence.note}
-        )
-    return rows
 
 
 @agent_required

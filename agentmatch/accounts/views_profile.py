@@ -4,8 +4,6 @@ The sections' templates live in agents/templates/agents/profile/ (their strings 
 agents catalog); notification tests and Web Push are agents' and webapp's views.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,8 +28,7 @@ from agentmatch.agents.models import Agent, Channel
 from agentmatch.core.languages import language_name
 from agentmatch.core.phones import display_phone
 from agentmatch.eligibility.preferences import directory_states, profile_states
-from agentmatch.eligibility.rules import explain
-from agentmatch.eligibility.services import facts_for
+from agentmatch.eligibility.state_report import state_eligibility
 from agentmatch.notifications.models import PushSubscription
 from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
@@ -39,31 +36,6 @@ from agentmatch.planyears.services import NoCurrentPlanYear, current_plan_year
 
 def _agent(request: HttpRequest) -> Agent | None:
     return getattr(request.user, "agent", None)
-
-
-def state_eligibility(agent: Agent, *, now: Any) -> list[dict[str, Any]]:
-    """Per state (served or licensed): can the agent receive referrals there, and if not, why."""
-    try:
-        plan_year = current_plan_year()
-    except NoCurrentPlanYear:
-        return []
-    facts = facts_for(agent, plan_year=plan_year, today=now.date())
-    states = sorted(set(facts.served_states) | set(facts.licenses))
-    rows = []
-    for state in states:
-        checks = explain(facts, state)
-        failed = [c for c in checks if not c.passed]
-        rows.append(
-            {
-                "state": state,
-                "ok": not failed,
-                "licensed": state in facts.licenses,
-                "reasons": [c.detail for c in failed],
-            }
-        )
-    # Licensed states first: those are the ones agents ask about.
-    rows.sort(key=lambda r: (not r["licensed"], r["state"]))
-    return rows
 
 
 @login_required

@@ -8,6 +8,7 @@ location: eligibility/agent_facts.py stores those and keeps it in step.
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,22 @@ def absence_days(absence: Absence, tz: ZoneInfo) -> tuple[date, date]:
     """An absence as the whole days the agent chose: (first day, last day)."""
     last = absence.ends_at.astimezone(tz) - timedelta(microseconds=1)
     return absence.starts_at.astimezone(tz).date(), last.date()
+
+
+@dataclass(frozen=True)
+class AbsenceDays:
+    pk: int
+    first_day: date
+    last_day: date
+    note: str
+
+
+def coming_absences(*, agent: Agent, now: datetime) -> list[AbsenceDays]:
+    """The agent's current and coming absences as whole days in their time zone."""
+    return [
+        AbsenceDays(absence.pk, *absence_days(absence, agent.zone), absence.note)
+        for absence in Absence.objects.filter(agent=agent, ends_at__gt=now).order_by("starts_at")
+    ]
 
 
 def _instants(first_day: date, last_day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

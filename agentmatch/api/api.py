@@ -3,6 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 
 from agentmatch.api import (
+    agent_availability_views,
+    agent_referral_views,
     agent_views,
     device_views,
     directory_views,
@@ -28,6 +30,8 @@ api = DocumentedAPI(
 )
 api.add_router("", referral_views.router)
 api.add_router("", agent_views.router)
+api.add_router("", agent_referral_views.router)
+api.add_router("", agent_availability_views.router)
 api.add_router("", device_views.router)
 api.add_router("", push_views.router)
 api.add_router("", directory_views.router)

@@ -5,14 +5,17 @@ The agent's answer to an offer is not here: every door calls referrals' `answer_
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.csv_export import in_chunks
+from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.referrals.models import (
     ContactDisclosure,
     Offer,
@@ -21,9 +24,17 @@ from agentmatch.referrals.models import (
     ReferralStatus,
 )
 from agentmatch.referrals.services import disclose_contact
+from agentmatch.workspace import queries
 from agentmatch.workspace.models import ContactReminder, FollowUp
 from agentmatch.workspace.reminders import due_reminder_offers, enqueue_reminder
-from agentmatch.workspace.services import FollowUpInput, set_follow_up
+from agentmatch.workspace.services import (
+    FollowUpInput,
+    accepted_offer,
+    current_follow_up,
+    needs_contact_reminder,
+    reminder_delay,
+    set_follow_up,
+)
 
 log = logging.getLogger("agentmatch.worker")
 
@@ -37,6 +48,65 @@ def show_contact_details(
             disclose_contact(
                 referral=offer.referral, agent=agent, now=now, channel=channel, context="view"
             )
+
+
+def open_accepted_referrals(*, agent: Agent, now: datetime, channel: str) -> list[Any]:
+    """The accepted referrals the agent is still working, as "Manage Referrals" and the
+    API list them: each offer carries `needs_reminder` and `contact_by`, and each one
+    listed (with the consumer's contact details) is one audited disclosure."""
+    accepted = queries.open_accepted(agent=agent)
+    for offer in accepted:
+        offer.needs_reminder = needs_contact_reminder(
+            offer=offer, has_follow_up=offer.follow_up_status is not None, now=now
+        )
+        offer.contact_by = (offer.responded_at or now) + reminder_delay()
+    show_contact_details(offers=accepted, agent=agent, now=now, channel=channel)
+    return accepted
+
+
+@dataclass(frozen=True)
+class AcceptedReferral:
+    """One referral as its accepting agent sees it (the workspace page, the API)."""
+
+    referral: Referral
+    offer: Offer
+    current: FollowUp | None
+    history: list[FollowUp]
+    needs_reminder: bool
+    contact_by: datetime | None
+    texts_undelivered: str  # why texts to the consumer's phone fail; "" when they do not
+
+    @property
+    def details_removed(self) -> bool:
+        return self.referral.anonymised_at is not None
+
+
+def open_referral(
+    *, public_id: UUID, agent: Agent, now: datetime, channel: str
+) -> AcceptedReferral | None:
+    """A referral the agent accepted, with its follow-ups; None for any other referral
+    (unknown, someone else's, offered but not accepted: the caller answers "not found").
+    Showing its contact details (while they exist) is one audited disclosure."""
+    referral = Referral.objects.filter(public_id=public_id).first()
+    offer = accepted_offer(referral=referral, agent=agent) if referral is not None else None
+    if referral is None or offer is None:
+        return None
+    current = current_follow_up(referral=referral, agent=agent)
+    if referral.anonymised_at is None:
+        show_contact_details(offers=[offer], agent=agent, now=now, channel=channel)
+    phone_mark = undeliverable(referral.phone)
+    return AcceptedReferral(
+        referral=referral,
+        offer=offer,
+        current=current,
+        history=list(
+            FollowUp.objects.filter(referral=referral, agent=agent).order_by("-at", "-pk")
+        ),
+        needs_reminder=referral.anonymised_at is None
+        and needs_contact_reminder(offer=offer, has_follow_up=current is not None, now=now),
+        contact_by=offer.responded_at + reminder_delay() if offer.responded_at else None,
+        texts_undelivered=describe(phone_mark.error_code) if phone_mark else "",
+    )
 
 
 def record_follow_up(

@@ -2,11 +2,12 @@
 
 from datetime import date, datetime, time, tzinfo
 from typing import Any
+from uuid import UUID
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from agentmatch.agents.models import Agent
-from agentmatch.referrals.models import Offer, OfferStatus
+from agentmatch.referrals.models import Offer, OfferStatus, Referral
 from agentmatch.workspace.models import OPEN_FOLLOW_UPS, FollowUp
 
 NO_FOLLOW_UP = "none"
@@ -80,3 +81,19 @@ def history(
     if date_to:
         offers = offers.filter(offered_at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
     return offers.order_by("-offered_at", "-pk")
+
+
+def history_after(offers: QuerySet[Any], *, offered_at: datetime, pk: int) -> QuerySet[Any]:
+    """The rows of `history` that come after the row (offered_at, pk) in its order.
+
+    A position, not a page number: offers made after the walk began sort before it, so
+    a client walking the pages sees every row once even while new ones arrive.
+    """
+    return offers.filter(Q(offered_at__lt=offered_at) | Q(offered_at=offered_at, pk__lt=pk))
+
+
+def accepted_referral(*, public_id: UUID, agent: Agent) -> Referral | None:
+    """The referral, if this agent accepted it; None for any other (unknown or not theirs)."""
+    return Referral.objects.filter(
+        public_id=public_id, offers__agent=agent, offers__status=OfferStatus.ACCEPTED
+    ).first()

@@ -22,12 +22,14 @@ MAX_REASON = 1000
 
 
 class FollowUpError(Exception):
-    """A follow-up that cannot be recorded; `field` names the form field at fault."""
+    """A follow-up that cannot be recorded; `field` names the form field at fault, `code`
+    is stable for API clients."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,14 @@ def set_follow_up(
     # The referral row is the lock for everything about one referral (see referrals.services).
     locked = lock_referral(referral.pk)
     if accepted_offer(referral=referral, agent=agent) is None:
-        raise FollowUpError(_("Only the agent who accepted a referral can update it."))
+        raise FollowUpError(
+            _("Only the agent who accepted a referral can update it."), code="not_accepted"
+        )
     if locked.anonymised_at is not None:
         # Its notes were removed with the contact details; new ones would bring them back.
-        raise FollowUpError(_("This referral has ended and its details were removed."))
+        raise FollowUpError(
+            _("This referral has ended and its details were removed."), code="details_removed"
+        )
     FollowUp.objects.filter(referral=referral, agent=agent, is_current=True).update(
         is_current=False
     )

@@ -21,7 +21,6 @@ from agentmatch.agents.models import Agent
 from agentmatch.agents.services import follows_hours_without_any
 from agentmatch.core.csv_export import csv_download
 from agentmatch.notifications.messages import agent_time_zone
-from agentmatch.notifications.undeliverable import describe, undeliverable
 from agentmatch.referrals.actions.offers import ACCEPT, REJECT, answer_offer
 from agentmatch.referrals.models import Referral
 from agentmatch.referrals.problems import OfferConflict
@@ -29,18 +28,12 @@ from agentmatch.workspace import queries
 from agentmatch.workspace.actions import (
     HISTORY_COLUMNS,
     export_history,
+    open_accepted_referrals,
+    open_referral,
     record_follow_up,
-    show_contact_details,
 )
 from agentmatch.workspace.forms import FollowUpForm, HistoryFilterForm
-from agentmatch.workspace.models import FollowUp
-from agentmatch.workspace.services import (
-    FollowUpError,
-    accepted_offer,
-    current_follow_up,
-    needs_contact_reminder,
-    reminder_delay,
-)
+from agentmatch.workspace.services import FollowUpError, accepted_offer
 
 View = Callable[..., HttpResponseBase]
 CHANNEL = "web"
@@ -80,14 +73,7 @@ def _offers_context(agent: Agent) -> dict[str, Any]:
 @require_GET
 @agent_required
 def referrals(request: HttpRequest, agent: Agent) -> HttpResponse:
-    now = timezone.now()
-    accepted = queries.open_accepted(agent=agent)
-    for offer in accepted:
-        offer.needs_reminder = needs_contact_reminder(
-            offer=offer, has_follow_up=offer.follow_up_status is not None, now=now
-        )
-        offer.contact_by = (offer.responded_at or now) + reminder_delay()
-    show_contact_details(offers=accepted, agent=agent, now=now, channel=CHANNEL)
+    accepted = open_accepted_referrals(agent=agent, now=timezone.now(), channel=CHANNEL)
     context = {
         **_offers_context(agent),
         "accepted": accepted,
@@ -152,40 +138,40 @@ def reject(request: HttpRequest, agent: Agent, offer_id: int) -> HttpResponse:
 
 @agent_required
 def referral_detail(request: HttpRequest, agent: Agent, public_id: UUID) -> HttpResponse:
-    referral = get_object_or_404(Referral, public_id=public_id)
-    offer = accepted_offer(referral=referral, agent=agent)
-    if offer is None:
+    form = None
+    if request.method == "POST":
+        referral = get_object_or_404(Referral, public_id=public_id)
+        if accepted_offer(referral=referral, agent=agent) is None:
+            raise Http404
+        form = FollowUpForm(request.POST)
+        if form.is_valid():
+            try:
+                record_follow_up(
+                    referral=referral,
+                    agent=agent,
+                    data=form.cleaned_data["follow_up"],
+                    now=timezone.now(),
+                )
+            except FollowUpError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.success(request, _("The follow-up status was saved."))
+                return redirect("workspace:referral", public_id=referral.public_id)
+    page = open_referral(public_id=public_id, agent=agent, now=timezone.now(), channel=CHANNEL)
+    if page is None:
         # Not accepted by this agent: the consumer's details are not theirs to see.
         raise Http404
-    now = timezone.now()
-    current = current_follow_up(referral=referral, agent=agent)
-    form = FollowUpForm(
-        request.POST if request.method == "POST" else None,
-        initial={"status": current.status} if current else None,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_follow_up(
-                referral=referral, agent=agent, data=form.cleaned_data["follow_up"], now=now
-            )
-        except FollowUpError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, _("The follow-up status was saved."))
-            return redirect("workspace:referral", public_id=referral.public_id)
-    if referral.anonymised_at is None:
-        show_contact_details(offers=[offer], agent=agent, now=now, channel=CHANNEL)
-    phone_mark = undeliverable(referral.phone)
+    if form is None:
+        form = FollowUpForm(initial={"status": page.current.status} if page.current else None)
     context = {
-        "referral": referral,
-        "offer": offer,
-        "texts_undelivered": describe(phone_mark.error_code) if phone_mark else "",
-        "current": current,
+        "referral": page.referral,
+        "offer": page.offer,
+        "texts_undelivered": page.texts_undelivered,
+        "current": page.current,
         "form": form,
-        "history": FollowUp.objects.filter(referral=referral, agent=agent).order_by("-at", "-pk"),
-        "needs_reminder": referral.anonymised_at is None
-        and needs_contact_reminder(offer=offer, has_follow_up=current is not None, now=now),
-        "contact_by": offer.responded_at + reminder_delay() if offer.responded_at else None,
+        "history": page.history,
+        "needs_reminder": page.needs_reminder,
+        "contact_by": page.contact_by,
     }
     return render(request, "workspace/referral.html", context)
 
