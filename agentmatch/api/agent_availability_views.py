@@ -21,7 +21,7 @@ from agentmatch.agents.errors import SettingError
 from agentmatch.agents.models import Agent, Channel, WeeklyHours
 from agentmatch.agents.services import coming_absences, follows_hours_without_any
 from agentmatch.api import agent_views
-from agentmatch.api.agent_doors import agent_of, documented, error, error_example
+from agentmatch.api.agent_doors import agent_of, error
 from agentmatch.api.agent_schemas import (
     AbsenceOut,
     AvailabilityDetailOut,
@@ -36,6 +36,14 @@ from agentmatch.api.agent_schemas import (
     TestMessageOut,
 )
 from agentmatch.api.auth import AgentToken
+from agentmatch.api.documentation import (
+    AGENT,
+    READ_ONLY,
+    SAFE,
+    Refusal,
+    documented,
+    error_example,
+)
 from agentmatch.api.schemas import ErrorOut
 from agentmatch.eligibility.preferences import directory_states
 from agentmatch.eligibility.state_report import state_eligibility
@@ -48,6 +56,7 @@ NO_ABSENCE = gettext_noop("No absence with this id among yours.")
 # router, so the GET of the same address must be on that router too.
 same_address = agent_views.router
 CHANNEL = Channel.API
+CHANGE_LOG = "recorded in the agent's change log, channel api"
 
 
 def _availability(agent: Agent) -> dict[str, Any]:
@@ -88,7 +97,7 @@ AVAILABILITY_EXAMPLE = {
     "/agent/availability",
     response=AvailabilityDetailOut,
     summary="The availability page: switch, state now, weekly hours, absences",
-    openapi_extra=documented(answer=AVAILABILITY_EXAMPLE),
+    openapi_extra=documented(who=AGENT, effects=READ_ONLY, retry=SAFE, answer=AVAILABILITY_EXAMPLE),
 )
 def availability(request: HttpRequest):  # type: ignore[no-untyped-def]
     """What the availability page shows; change it with PUT /agent/availability, the
@@ -101,10 +110,17 @@ def availability(request: HttpRequest):  # type: ignore[no-untyped-def]
     response={200: AvailabilityDetailOut, 422: ErrorOut},
     summary="The green/red switch at the top of every page",
     openapi_extra=documented(
+        who=AGENT,
+        effects=(
+            "Routing follows the switch at once (" + CHANGE_LOG + "); turning on may bring "
+            "waiting referrals at once."
+        ),
+        retry="Safe to repeat: the same switch again leaves the same state.",
         bodies={"on": {"switch": "on"}, "off": {"switch": "off"}},
         answer=AVAILABILITY_EXAMPLE,
         errors={
-            422: (
+            422: Refusal(
+                ("invalid",),
                 '`invalid`, field `switch`: "on" or "off" only (to follow the weekly hours, '
                 'PUT /agent/availability with "schedule")',
                 error_example("switch", "invalid", "switch: Input should be 'on' or 'off'"),
@@ -135,11 +151,22 @@ ABSENCE_ERRORS = (
     response={201: AbsenceOut, 422: ErrorOut},
     summary="Add one extended absence (whole days in the agent's time zone)",
     openapi_extra=documented(
+        who=AGENT,
+        effects="Stores the absence (" + CHANGE_LOG + "): no offers on those days.",
+        retry="Not repeatable: the same days again answer 422 `overlap`.",
         body={"first_day": "2026-12-24", "last_day": "2026-12-31", "note": ""},
         answer=ABSENCE_EXAMPLE,
         status=201,
         errors={
-            422: (
+            422: Refusal(
+                (
+                    "in_the_past",
+                    "too_far_ahead",
+                    "ends_before_it_starts",
+                    "overlap",
+                    "too_long",
+                    "control_characters",
+                ),
                 ABSENCE_ERRORS,
                 error_example(
                     "last_day",
@@ -175,12 +202,16 @@ def add_absence(request: HttpRequest, payload: NewAbsenceIn):  # type: ignore[no
     response={204: None, 404: ErrorOut},
     summary="Remove one of the agent's absences",
     openapi_extra=documented(
+        who=AGENT + " Only the agent the absence belongs to.",
+        effects=("Removes the absence (" + CHANGE_LOG + "); waiting referrals may come at once."),
+        retry="Not repeatable: once removed, the same request answers 404 `not_found`.",
         errors={
-            404: (
+            404: Refusal(
+                ("not_found",),
                 "`not_found`: no such absence among yours (or already removed)",
                 error_example(None, "not_found", NO_ABSENCE),
             )
-        }
+        },
     ),
 )
 def remove_absence(request: HttpRequest, absence_id: int):  # type: ignore[no-untyped-def]
@@ -215,7 +246,7 @@ CONTACT_EXAMPLE = {
     "/agent/contact",
     response=ContactOut,
     summary="The profile's contact details: cell phone, contact method, business ZIP",
-    openapi_extra=documented(answer=CONTACT_EXAMPLE),
+    openapi_extra=documented(who=AGENT, effects=READ_ONLY, retry=SAFE, answer=CONTACT_EXAMPLE),
 )
 def contact(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Name, email and NPN come from MLMS (GET /agent/profile) and are changed there."""
@@ -227,10 +258,17 @@ def contact(request: HttpRequest):  # type: ignore[no-untyped-def]
     response={200: ContactOut, 422: ErrorOut},
     summary="Change the contact details (all three together, as the profile form)",
     openapi_extra=documented(
+        who=AGENT,
+        effects=(
+            "Saves the three details (" + CHANGE_LOG + "); a new business ZIP moves the "
+            "agent for routing and the directory."
+        ),
+        retry="Safe to repeat: the same body sets the same details (PUT).",
         body={"cell_phone": "(608) 555-0123", "contact_method": "email_text", "zip_code": "53711"},
         answer=CONTACT_EXAMPLE,
         errors={
-            422: (
+            422: Refusal(
+                ("bad_phone", "bad_choice", "unknown_zip"),
                 "`bad_phone` (cell_phone), `bad_choice` (contact_method), `unknown_zip` "
                 "(zip_code); the message as on the profile page",
                 error_example("zip_code", "unknown_zip", "We do not know the ZIP code 00000."),
@@ -263,7 +301,7 @@ def _listing(agent: Agent) -> dict[str, Any]:
     "/agent/directory-listing",
     response=ListingOut,
     summary="Where Find Local Help lists the agent",
-    openapi_extra=documented(answer=LISTING_EXAMPLE),
+    openapi_extra=documented(who=AGENT, effects=READ_ONLY, retry=SAFE, answer=LISTING_EXAMPLE),
 )
 def directory_listing(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Referrals do not follow this: they follow the state preferences (PUT
@@ -276,17 +314,27 @@ def directory_listing(request: HttpRequest):  # type: ignore[no-untyped-def]
     response={200: ListingOut, 422: ErrorOut},
     summary="Choose the states where Find Local Help lists the agent",
     openapi_extra=documented(
+        who=AGENT,
+        effects="Find Local Help lists the agent in these states only (" + CHANGE_LOG + ").",
+        retry="Safe to repeat: the same body sets the same listing (PUT).",
         body={"states": ["WI"]},
         answer=LISTING_EXAMPLE,
         errors={
-            422: (
-                "`invalid` (field states): a state outside eligible_states",
-                error_example("states", "invalid", "You cannot choose TX."),
+            422: Refusal(
+                ("not_eligible",),
+                "`not_eligible` (field states): a state outside eligible_states",
+                error_example(
+                    "states",
+                    "not_eligible",
+                    "Not eligible for the directory in TX; eligible states: IA, WI.",
+                ),
             )
         },
     ),
 )
 def update_directory_listing(request: HttpRequest, payload: ListingIn):  # type: ignore[no-untyped-def]
+    """The states among eligible_states where the directory shows the agent (codes,
+    case-insensitive); [] lists the agent nowhere. The answer is the listing afterwards."""
     agent = agent_of(request)
     try:
         agent_actions.change_directory_listing(
@@ -302,10 +350,13 @@ def update_directory_listing(request: HttpRequest, payload: ListingIn):  # type:
     response=list[StateEligibilityOut],
     summary="Per state: can the agent receive referrals there, and if not, why",
     openapi_extra=documented(
+        who=AGENT,
+        effects=READ_ONLY,
+        retry=SAFE,
         answer=[
             {"state": "WI", "ok": True, "licensed": True, "reasons": []},
             {"state": "IL", "ok": False, "licensed": False, "reasons": ["No health license"]},
-        ]
+        ],
     ),
 )
 def eligibility(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -318,10 +369,14 @@ def eligibility(request: HttpRequest):  # type: ignore[no-untyped-def]
     response={200: TestMessageOut, 409: ErrorOut, 422: ErrorOut},
     summary="Send me a test: one email, text or app notification",
     openapi_extra=documented(
+        who=AGENT,
+        effects="Queues one test message on that channel to the agent's own address.",
+        retry="At most one test per channel a minute: a repeat within it sends nothing (sent 0).",
         body={"channel": "sms"},
         answer={"sent": 1},
         errors={
-            409: (
+            409: Refusal(
+                ("nothing_to_send",),
                 "`nothing_to_send`: no address for that channel (no app notifications set "
                 "up, for instance)",
                 error_example(None, "nothing_to_send", "You have not set up app notifications."),

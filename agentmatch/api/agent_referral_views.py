@@ -15,18 +15,18 @@ from django.utils.translation import gettext_noop
 from ninja import Query, Router, Status
 
 from agentmatch.agents.models import Channel
-from agentmatch.api.agent_doors import agent_of, documented, error, error_example
+from agentmatch.api.agent_doors import agent_of, error
 from agentmatch.api.agent_schemas import (
     AcceptedReferralOut,
-    FollowUpFilter,
     FollowUpIn,
     FollowUpOut,
     HistoryPageOut,
-    Outcome,
     ReferralDetailOut,
 )
 from agentmatch.api.auth import AgentToken
 from agentmatch.api.cursors import BadCursor, read_cursor, write_cursor
+from agentmatch.api.documentation import AGENT, SAFE, Refusal, documented, error_example
+from agentmatch.api.enums import FollowUpFilter, Outcome
 from agentmatch.api.schemas import ErrorOut
 from agentmatch.notifications.messages import agent_time_zone
 from agentmatch.referrals.models import OfferStatus
@@ -112,18 +112,26 @@ FOLLOW_UP_EXAMPLE = {
     "reason": "",
     "at": "2026-11-02T15:20:00Z",
 }
-NOT_FOUND_ERROR = (
+NOT_FOUND_ERROR = Refusal(
+    ("not_found",),
     "`not_found`: unknown, someone else's, or not accepted by you (one answer for all "
     "three: it reveals no referral ids)",
     error_example(None, "not_found", NOT_FOUND),
 )
+DISCLOSES = (
+    "Each referral in the answer is recorded as a disclosure of the consumer's contact "
+    "details (channel api), as when the agent opens the page."
+)
+DISCLOSE_AGAIN = "Safe to repeat: it changes nothing, though each answer is recorded again."
 
 
 @router.get(
     "/agent/referrals",
     response=list[AcceptedReferralOut],
     summary="Accepted referrals still being worked, with the consumers' contact details",
-    openapi_extra=documented(answer=[ACCEPTED_EXAMPLE]),
+    openapi_extra=documented(
+        who=AGENT, effects=DISCLOSES, retry=DISCLOSE_AGAIN, answer=[ACCEPTED_EXAMPLE]
+    ),
 )
 def accepted_referrals(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Referrals the agent accepted with no follow-up yet, or contacted, quoted or deferred.
@@ -155,6 +163,9 @@ def accepted_referrals(request: HttpRequest):  # type: ignore[no-untyped-def]
     response={200: ReferralDetailOut, 404: ErrorOut},
     summary="One accepted referral: the consumer, the follow-up and its history",
     openapi_extra=documented(
+        who=AGENT + " Only the agent who accepted the referral.",
+        effects=DISCLOSES,
+        retry=DISCLOSE_AGAIN,
         answer={
             **ACCEPTED_EXAMPLE,
             "requested_at": "2026-11-02T15:00:00Z",
@@ -182,6 +193,16 @@ def referral_detail(request: HttpRequest, referral_id: UUID):  # type: ignore[no
     response={201: FollowUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Record the referral's new follow-up status",
     openapi_extra=documented(
+        who=AGENT + " Only the agent who accepted the referral.",
+        effects=(
+            "A new follow-up row (the previous stays in the history); enrolled, "
+            "not_good_prospect and could_not_reach close the referral's follow-up, and "
+            "the contact reminder is no longer due."
+        ),
+        retry=(
+            "Each call records another row: retry only when no answer came (a repeated "
+            "status is recorded again, as on the page)."
+        ),
         bodies={
             "enrolled": {"status": "enrolled", "application_id": "1234567890"},
             "deferred": {"status": "deferred", "reason": "Call back in January"},
@@ -190,12 +211,17 @@ def referral_detail(request: HttpRequest, referral_id: UUID):  # type: ignore[no
         status=201,
         errors={
             404: NOT_FOUND_ERROR,
-            409: (
+            409: Refusal(
+                ("details_removed", "not_accepted"),
                 "`details_removed`: the referral ended and its details were removed; no "
-                "follow-up can be added",
-                None,
+                "follow-up can be added. `not_accepted`: the referral stopped being this "
+                "agent's while the request ran",
+                error_example(
+                    None, "details_removed", "This referral has ended and its details were removed."
+                ),
             ),
-            422: (
+            422: Refusal(
+                ("invalid",),
                 "`invalid`, with `field`: `status`, `application_id` (required for "
                 "enrolled, at most 40 characters) or `reason` (required for deferred, "
                 "not_good_prospect, could_not_reach; at most 1000 characters); in the "
@@ -255,6 +281,9 @@ DAY = "A day as YYYY-MM-DD, in the agent's time zone"
     response={200: HistoryPageOut, 400: ErrorOut, 422: ErrorOut},
     summary="Every offer made to the agent, newest first, filtered, a page at a time",
     openapi_extra=documented(
+        who=AGENT,
+        effects="None: it reads (no consumer contact details in it).",
+        retry=SAFE,
         answer={
             "rows": [
                 {
@@ -274,7 +303,8 @@ DAY = "A day as YYYY-MM-DD, in the agent's time zone"
             "next_cursor": "WyIyMDI2LTExLTAyVDE1OjAwOjAwKzAwOjAwIiw4MTJd:1v3xQb:Zk",
         },
         errors={
-            400: (
+            400: Refusal(
+                ("invalid_cursor",),
                 "`invalid_cursor` (field `cursor`): not a cursor this API gave",
                 error_example(
                     "cursor",
@@ -282,7 +312,8 @@ DAY = "A day as YYYY-MM-DD, in the agent's time zone"
                     "This cursor is not one we gave: start again without it.",
                 ),
             ),
-            422: (
+            422: Refusal(
+                ("invalid",),
                 "`invalid`, with `field`: an unknown outcome or follow_up, a date that is "
                 "not YYYY-MM-DD or outside 2015-2099, date_to before date_from, limit "
                 "outside 1-100; worded as on the history page",

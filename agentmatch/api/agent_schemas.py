@@ -1,38 +1,26 @@
 """Schemas of the agent app's workspace operations: accepted referrals, follow-ups, history,
 availability, absences, contact details and the Find Local Help listing.
 
-Every closed set is an enum, built from the model's own choices so the two never drift.
+Every closed set is an enum of agentmatch.api.enums, built from the model's own choices.
 """
 
 from datetime import date, datetime, time
-from enum import StrEnum
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
 
-from agentmatch.agents.models import AvailabilitySwitch, ContactMethod
+from agentmatch.api.enums import (
+    ContactMethodChoice,
+    FollowUpState,
+    Language,
+    OnOff,
+    Outcome,
+    Switch,
+    TestChannel,
+    UsState,
+)
 from agentmatch.api.schemas import InputSchema
-from agentmatch.core.languages import LANGUAGE_NAMES
-from agentmatch.notifications.models import Channel as NotificationChannel
-from agentmatch.referrals.models import OfferStatus
-from agentmatch.workspace.models import FollowUpStatus
-from agentmatch.workspace.queries import NO_FOLLOW_UP
-
-
-def _enum(name: str, values: list[str]) -> type[StrEnum]:
-    # A StrEnum: str(member) is its value, and the document names the set once.
-    return StrEnum(name, {value: value for value in values})  # type: ignore[return-value]
-
-
-Language = _enum("Language", list(LANGUAGE_NAMES))
-Outcome = _enum("Outcome", list(OfferStatus.values))
-FollowUpState = _enum("FollowUpState", list(FollowUpStatus.values))
-FollowUpFilter = _enum("FollowUpFilter", [NO_FOLLOW_UP, *FollowUpStatus.values])
-Switch = _enum("Switch", list(AvailabilitySwitch.values))
-OnOff = _enum("OnOff", [AvailabilitySwitch.ON.value, AvailabilitySwitch.OFF.value])
-ContactMethodChoice = _enum("ContactMethod", list(ContactMethod.values))
-TestChannel = _enum("TestChannel", list(NotificationChannel.values))
 
 REFERENCE = "What the consumer, the agent and support read out, e.g. K7QF-3M9D (the id is for URLs)"
 
@@ -68,7 +56,7 @@ class AcceptedReferralOut(Schema):
     follow_up: FollowUpState | None  # type: ignore[valid-type]
     consumer: ConsumerOut
     city: str
-    state: str
+    state: UsState  # type: ignore[valid-type]
     zip: str
     language: Language  # type: ignore[valid-type]
 
@@ -89,7 +77,7 @@ class ReferralDetailOut(Schema):
         description="Why texts to the consumer's phone fail, as the carrier reported it"
     )
     city: str
-    state: str
+    state: UsState  # type: ignore[valid-type]
     zip: str
     language: Language  # type: ignore[valid-type]
     follow_up: FollowUpOut | None = Field(description="The current follow-up status")
@@ -124,7 +112,7 @@ class HistoryRowOut(Schema):
         description="Set on accepted referrals: GET /agent/referrals/{referral_id} for details"
     )
     city: str = Field(description="Empty once the referral's details were removed")
-    state: str
+    state: UsState  # type: ignore[valid-type]
     zip: str = Field(description="Empty once the referral's details were removed")
     language: Language  # type: ignore[valid-type]
     details_removed: bool
@@ -198,8 +186,10 @@ class ContactIn(InputSchema):
 
 
 class ListingOut(Schema):
-    eligible_states: list[str]
-    listed_states: list[str] = Field(description="States where Find Local Help lists the agent")
+    eligible_states: list[UsState]  # type: ignore[valid-type]
+    listed_states: list[UsState] = Field(  # type: ignore[valid-type]
+        description="States where Find Local Help lists the agent"
+    )
 
 
 class ListingIn(InputSchema):
@@ -207,7 +197,7 @@ class ListingIn(InputSchema):
 
 
 class StateEligibilityOut(Schema):
-    state: str
+    state: UsState  # type: ignore[valid-type]
     ok: bool
     licensed: bool
     reasons: list[str]

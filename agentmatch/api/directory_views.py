@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
+from agentmatch.api.agent_doors import error
+from agentmatch.api.documentation import RETRY_AFTER, SAFE, Refusal, documented, error_example
 from agentmatch.api.schemas import DirectoryOut, ErrorOut
 from agentmatch.core.clients import client_address
 from agentmatch.directory.actions import search_directory
@@ -26,28 +28,74 @@ router = Router(tags=["directory"])
 CACHE_CONTROL = "public, max-age=300"
 
 
-def _error(
-    request: HttpRequest, status: int, code: str, message: str, field: str | None = None
-) -> HttpResponse:
-    from agentmatch.api.api import error_response
-
-    return error_response(request, status, code, message, field)
+DIRECTORY_EXAMPLE = {
+    "zip": "53703",
+    "city": "Madison",
+    "state": "WI",
+    "radius_miles": 25,
+    "language": "es",
+    "page": 1,
+    "pages": 1,
+    "page_size": PAGE_SIZE,
+    "total": 1,
+    "agents": [
+        {
+            "name": "Rosa Martinez",
+            "phone": "(608) 555-0123",
+            "email": "rosa@example.com",
+            "street_address": "1 S Pinckney St",
+            "city": "Madison",
+            "state": "WI",
+            "zip": "53703",
+            "languages": ["en", "es"],
+            "distance_miles": 0.4,
+        }
+    ],
+}
 
 
 @router.get(
     "/directory",
     response={200: DirectoryOut, 304: None, 422: ErrorOut, 429: ErrorOut},
     auth=None,
+    summary="Find Local Help: licensed agents near a ZIP code or city, nearest first",
+    openapi_extra=documented(
+        who="Anyone; limited per client address (DIRECTORY_SEARCHES_PER_ADDRESS an hour).",
+        effects="None: it reads (the search is counted for the rate limit).",
+        retry=SAFE + " Send If-None-Match with the ETag to get 304 when nothing changed.",
+        answer=DIRECTORY_EXAMPLE,
+        errors={
+            422: Refusal(
+                ("invalid_search",),
+                "`invalid_search`: `field` names the first wrong parameter (zip, city, "
+                "state, radius, language or page); the message lists every problem",
+                error_example("zip", "invalid_search", "We do not know the ZIP code 00000."),
+            ),
+            429: Refusal(
+                ("rate_limited",),
+                "`rate_limited`: too many searches from this client address; Retry-After "
+                "says when to try again",
+                error_example(
+                    None, "rate_limited", "Too many searches. Please try again in 40 minutes."
+                ),
+                RETRY_AFTER,
+            ),
+        },
+    ),
 )
 def directory(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     response: HttpResponse,
-    zip: str = Query("", description="5-digit ZIP code to search from"),
+    zip: str = Query("", example="53703", description="5-digit ZIP code to search from"),
     city: str = Query("", description="instead of zip: a city, with state"),
     state: str = Query("", description="with city: the state's 2-letter code"),
-    radius: str = Query("", description=f"miles, {MIN_RADIUS} to {MAX_RADIUS} (default 25)"),
-    language: str = Query("", description="ISO 639-1 code the agent speaks (default any)"),
-    page: str = Query("", description=f"1 to {MAX_PAGE}, {PAGE_SIZE} agents a page"),
+    radius: str = Query(
+        "", example="25", description=f"miles, {MIN_RADIUS} to {MAX_RADIUS} (default 25)"
+    ),
+    language: str = Query(
+        "", example="es", description="ISO 639-1 code the agent speaks (default any)"
+    ),
+    page: str = Query("", example="1", description=f"1 to {MAX_PAGE}, {PAGE_SIZE} agents a page"),
 ):
     """Agents a consumer in the searched ZIP code's state can contact, nearest first.
 
@@ -67,9 +115,9 @@ def directory(  # type: ignore[no-untyped-def]
         )
     except InvalidSearch as exc:
         field = next(iter(exc.errors))
-        return _error(request, 422, "invalid_search", " ".join(exc.errors.values()), field)
+        return error(request, 422, "invalid_search", " ".join(exc.errors.values()), field)
     except RateLimited as exc:
-        refused = _error(request, 429, exc.code, exc.message)
+        refused = error(request, 429, exc.code, exc.message)
         refused["Retry-After"] = str(exc.retry_after)
         return refused
     body = {

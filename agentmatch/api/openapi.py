@@ -10,6 +10,11 @@ operation is documented fully without repeating them:
 - 429 where it is public (rate limits and login lockout);
 - 400 (unreadable JSON, or a control character in the address, a query parameter or a
   header: see agentmatch.core.input_guard) and 500 everywhere.
+
+Each error status lists the `code` values it can answer (`x-error-codes`): the shared ones
+below, with those the operation declares (agentmatch.api.documentation). Every 429 tells
+of Retry-After. The notes an operation gives on who may call it, its side effects and
+retries close its description, so a reader of the description alone knows them.
 """
 
 from typing import Any
@@ -17,11 +22,23 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from agentmatch.api.documentation import RETRY_AFTER, error_example
 from agentmatch.api.errors import status_error
 from agentmatch.api.schemas import ErrorOut
 
 ERROR_REF = "#/components/schemas/ErrorOut"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+# The codes any operation may answer with each shared status (see agentmatch.api.errors).
+COMMON_CODES: dict[int, tuple[str, ...]] = {
+    400: ("bad_request", "malformed_json", "control_characters"),
+    401: ("unauthorized",),
+    413: ("too_large",),
+    415: ("unsupported_media_type",),
+    422: ("invalid", "control_characters"),
+    429: ("too_many_requests",),
+    500: ("server_error",),
+}
+NOTES = (("x-who", "Who may call"), ("x-side-effects", "Side effects"), ("x-retry", "Retries"))
 
 
 def common_statuses(operation: dict[str, Any]) -> list[int]:
@@ -36,6 +53,31 @@ def common_statuses(operation: dict[str, Any]) -> list[int]:
     return [*statuses, 400, 500]
 
 
+def _shared_error(status: int) -> dict[str, Any]:
+    code, message = status_error(status)
+    return {
+        "description": message,
+        "content": {"application/json": {"example": error_example(None, code, message)}},
+    }
+
+
+def _complete_error(status: int, answer: dict[str, Any]) -> None:
+    """The shared codes of `status` join the operation's own; the body is an ErrorOut."""
+    codes = [*answer.get("x-error-codes", [])]
+    codes += [code for code in COMMON_CODES.get(status, ()) if code not in codes]
+    answer["x-error-codes"] = codes
+    content = answer.setdefault("content", {}).setdefault("application/json", {})
+    content["schema"] = {"$ref": ERROR_REF}
+    if status == 429:
+        answer.setdefault("headers", {}).update(RETRY_AFTER)
+
+
+def _close_description(operation: dict[str, Any]) -> None:
+    notes = [f"**{title}:** {operation[key]}" for key, title in NOTES if operation.get(key)]
+    text = operation.get("description", "").strip()
+    operation["description"] = "\n\n".join([text, *notes] if text else notes)
+
+
 def add_common_errors(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -46,14 +88,13 @@ def add_common_errors(schema: dict[str, Any]) -> None:
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            documented = {str(status) for status in responses}
             for status in common_statuses(operation):
-                if str(status) in documented:
-                    continue
-                responses[status] = {
-                    "description": status_error(status)[1],
-                    "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
-                }
+                if str(status) not in {str(s) for s in responses}:
+                    responses[status] = _shared_error(status)
+            for status, answer in responses.items():
+                if int(status) >= 400:
+                    _complete_error(int(status), answer)
+            _close_description(operation)
 
 
 class DocumentedAPI(NinjaAPI):

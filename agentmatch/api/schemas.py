@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from agentmatch.api.enums import Language, Outcome, RequestStatus, Switch, UsState
 from agentmatch.core.input_guard import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_TEXT
 
 # What a JSON value must be for a field of each plain type. Pydantic's lax mode would take
@@ -107,7 +108,7 @@ class ReferralCreatedOut(Schema):
         description="What the consumer, the agent and support read out, e.g. K7QF-3M9D "
         "(the id is for URLs)"
     )
-    status: str
+    status: RequestStatus  # type: ignore[valid-type]
     status_token: str = Field(description="Secret: send as X-Status-Token to read or cancel")
 
 
@@ -123,7 +124,7 @@ class ReferralStatusOut(Schema):
         description="What the consumer, the agent and support read out, e.g. K7QF-3M9D "
         "(the id is for URLs)"
     )
-    status: str
+    status: RequestStatus  # type: ignore[valid-type]
     status_text: str
     created_at: datetime
     ended_at: datetime | None
@@ -134,8 +135,8 @@ class OfferOut(Schema):
     id: int
     zip: str
     city: str
-    state: str
-    language: str
+    state: UsState  # type: ignore[valid-type]
+    language: Language  # type: ignore[valid-type]
     offered_at: datetime
     expires_at: datetime
     seconds_left: int
@@ -154,13 +155,13 @@ class ConsumerContactOut(Schema):
     email: str
     zip: str
     city: str
-    state: str
-    language: str
+    state: UsState  # type: ignore[valid-type]
+    language: Language  # type: ignore[valid-type]
 
 
 class OfferSettledOut(Schema):
     id: int
-    status: str
+    status: Outcome  # type: ignore[valid-type]
 
 
 class HoursIn(InputSchema):
@@ -182,14 +183,14 @@ class AvailabilityIn(InputSchema):
 
 
 class AvailabilityOut(Schema):
-    switch: str
+    switch: Switch  # type: ignore[valid-type]
     is_available: bool
     reason: str
     changes_at: datetime | None
     paused_after_missed_offer_at: datetime | None = Field(
         default=None, description="Set while a missed offer has paused the agent (switch off)"
     )
-    mode_before_pause: str | None = Field(
+    mode_before_pause: Switch | None = Field(  # type: ignore[valid-type]
         default=None,
         description='The switch to send to come back ("schedule" or "on") while paused',
     )
@@ -205,10 +206,10 @@ class PreferencesIn(InputSchema):
 class ProfileOut(Schema):
     npn: str
     name: str
-    languages: list[str]
-    eligible_states: list[str]
-    selected_states: list[str]
-    routing_states: list[str]
+    languages: list[Language]  # type: ignore[valid-type]
+    eligible_states: list[UsState]  # type: ignore[valid-type]
+    selected_states: list[UsState]  # type: ignore[valid-type]
+    routing_states: list[UsState]  # type: ignore[valid-type]
     availability: AvailabilityOut
     texts_not_delivered: str | None = Field(
         default=None,
@@ -229,18 +230,22 @@ class DirectoryAgentOut(Schema):
         description="null when the agent's MLMS display option keeps it private (option 2)"
     )
     city: str
-    state: str
+    state: UsState  # type: ignore[valid-type]
     zip: str
-    languages: list[str] = Field(description="ISO 639-1 codes")
+    languages: list[Language] = Field(  # type: ignore[valid-type]
+        description="ISO 639-1 codes"
+    )
     distance_miles: float = Field(description="from the searched ZIP code, between centroids")
 
 
 class DirectoryOut(Schema):
     zip: str = Field(description="the ZIP code searched from (a city: its first ZIP code)")
     city: str
-    state: str = Field(description="the consumer's state: agents eligible there are listed")
+    state: UsState = Field(  # type: ignore[valid-type]
+        description="the consumer's state: agents eligible there are listed"
+    )
     radius_miles: int
-    language: str | None
+    language: Language | None  # type: ignore[valid-type]
     page: int
     pages: int
     page_size: int
