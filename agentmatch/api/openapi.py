@@ -54,7 +54,9 @@ def common_statuses(operation: dict[str, Any]) -> list[int]:
 
 
 def _shared_error(status: int) -> dict[str, Any]:
-    code, message = status_error(status)
+    code, message = COMMON_CODES[status][0], status_error(status)[1]
+    if status == 422:
+        message = "A value is missing or wrong: `field` names it (dotted for nested ones)."
     return {
         "description": message,
         "content": {"application/json": {"example": error_example(None, code, message)}},
@@ -68,6 +70,8 @@ def _complete_error(status: int, answer: dict[str, Any]) -> None:
     answer["x-error-codes"] = codes
     content = answer.setdefault("content", {}).setdefault("application/json", {})
     content["schema"] = {"$ref": ERROR_REF}
+    if "example" not in content and "examples" not in content:
+        content["example"] = error_example(None, codes[0], answer.get("description", ""))
     if status == 429:
         answer.setdefault("headers", {}).update(RETRY_AFTER)
 
