@@ -195,9 +195,9 @@ def referral_detail(request: HttpRequest, referral_id: UUID):  # type: ignore[no
     openapi_extra=documented(
         who=AGENT + " Only the agent who accepted the referral.",
         effects=(
-            "A new follow-up row (the previous stays in the history); enrolled, "
-            "not_good_prospect and could_not_reach close the referral's follow-up, and "
-            "the contact reminder is no longer due."
+            "A new follow-up row (the previous stays in the history); after enrolled, "
+            "not_good_prospect or could_not_reach the referral leaves GET /agent/referrals "
+            "(it stays in the history)."
         ),
         retry=(
             "Each call records another row: retry only when no answer came (a repeated "

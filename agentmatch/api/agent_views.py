@@ -231,7 +231,9 @@ def _settingerror(request: HttpRequest, exc: SettingError, prefix: str = "") -> 
                 {"weekday": 0, "start": "09:00", "end": "17:00"},
                 {"weekday": 1, "start": "09:00", "end": "17:00"},
             ],
-            "absences": [{"first_day": "2026-12-24", "last_day": "2026-12-31", "note": ""}],
+            "absences": [
+                {"first_day": "2026-11-26", "last_day": "2026-11-27", "note": "Thanksgiving"}
+            ],
         },
         answer=AVAILABILITY_OUT_EXAMPLE,
         errors={

@@ -115,7 +115,9 @@ def test_every_error_status_lists_its_codes_with_an_example_of_one(document):
             [example] = examples_of(answer["content"])
             assert example["error"]["code"] in codes, f"{name}: {status} example's code"
             if int(status) == 429:
-                assert "Retry-After" in answer.get("headers", {}), f"{name}: 429 without Retry-After"
+                assert "Retry-After" in answer.get("headers", {}), (
+                    f"{name}: 429 without Retry-After"
+                )
 
 
 def test_known_statuses_and_codes_are_documented(document):
