@@ -210,7 +210,7 @@ def _availability_out(agent: Agent) -> dict[str, object]:
     }
 
 
-def _settingerror(request: HttpRequest, exc: SettingError, prefix: str = "") -> HttpResponse:
+def _setting_error(request: HttpRequest, exc: SettingError, prefix: str = "") -> HttpResponse:
     return error(request, 422, exc.code, exc.message, exc.api_field(prefix))
 
 
@@ -291,9 +291,9 @@ def update_availability(request: HttpRequest, payload: AvailabilityIn):  # type:
             absences=absences,
         )
     except ScheduleError as exc:
-        return _settingerror(request, exc, "weekly_hours")
+        return _setting_error(request, exc, "weekly_hours")
     except SettingError as exc:
-        return _settingerror(request, exc, "absences")
+        return _setting_error(request, exc, "absences")
     return _availability_out(agent_of(request))
 
 
@@ -363,5 +363,5 @@ def update_preferences(request: HttpRequest, payload: PreferencesIn):  # type: i
             states=payload.states,
         )
     except SettingError as exc:
-        return _settingerror(request, exc)
+        return _setting_error(request, exc)
     return profile(request)

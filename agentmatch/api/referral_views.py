@@ -230,6 +230,18 @@ def create(  # type: ignore[no-untyped-def]
     return Status(201, body)
 
 
+def _status_body(referral: Referral, agent: AssignedAgentOut | None) -> dict[str, object]:
+    return {
+        "id": referral.public_id,
+        "reference": referral.reference,
+        "status": referral.status,
+        "status_text": referral.get_status_display(),
+        "created_at": referral.created_at,
+        "ended_at": referral.ended_at,
+        "agent": agent,
+    }
+
+
 def _authorized_referral(
     referral_id: UUID, header_token: str | None, query_token: str | None
 ) -> Referral | None:
@@ -271,15 +283,7 @@ def status(  # type: ignore[no-untyped-def]
             npn=who.npn,
             phone=display_phone(who.cell_phone) if who.cell_phone else "",
         )
-    return {
-        "id": referral.public_id,
-        "reference": referral.reference,
-        "status": referral.status,
-        "status_text": referral.get_status_display(),
-        "created_at": referral.created_at,
-        "ended_at": referral.ended_at,
-        "agent": agent,
-    }
+    return _status_body(referral, agent)
 
 
 @router.post(
@@ -328,12 +332,4 @@ def cancel(  # type: ignore[no-untyped-def]
         referral = cancel_request(referral_id=referral.pk, now=timezone.now())
     except ReferralClosed as exc:
         return error(request, 409, "closed", exc.message)
-    return {
-        "id": referral.public_id,
-        "reference": referral.reference,
-        "status": referral.status,
-        "status_text": referral.get_status_display(),
-        "created_at": referral.created_at,
-        "ended_at": referral.ended_at,
-        "agent": None,
-    }
+    return _status_body(referral, None)

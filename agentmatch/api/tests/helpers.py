@@ -2,16 +2,11 @@ from typing import Any
 
 from django.test import Client
 
-# A good "Get Contacted" request for POST /api/v1/referrals (a Madison, WI ZIP).
-REQUEST: dict[str, Any] = {
-    "first_name": "Ana",
-    "last_name": "Diaz",
-    "phone": "(608) 555-0199",
-    "email": "ana@example.com",
-    "zip": "53703",
-    "language": "es",
-    "consent": True,
-}
+from agentmatch.api.referral_views import INTAKE_EXAMPLE
+
+# A good "Get Contacted" request for POST /api/v1/referrals (a Madison, WI ZIP): the
+# OpenAPI document's intake example, so the tests send the request integrators read.
+REQUEST: dict[str, Any] = dict(INTAKE_EXAMPLE)
 
 
 def post_referral(client: Client, body: dict[str, Any], **headers: str):  # type: ignore[no-untyped-def]
