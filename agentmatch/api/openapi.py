@@ -8,6 +8,8 @@ operation is documented fully without repeating them:
 - 422 where it takes any input (path, query, header or body);
 - 413 (too large) and 415 (not JSON) where it takes a body;
 - 429 where it is public (rate limits and login lockout);
+- 503 `no_plan_year` where it needs a token (eligibility, routing states and listings
+  depend on the current plan year; a deployment has none until operators set one up);
 - 400 (unreadable JSON, or a control character in the address, a query parameter or a
   header: see agentmatch.core.input_guard) and 500 everywhere.
 
@@ -37,7 +39,9 @@ COMMON_CODES: dict[int, tuple[str, ...]] = {
     422: ("invalid", "control_characters"),
     429: ("too_many_requests",),
     500: ("server_error",),
+    503: ("no_plan_year",),
 }
+NO_PLAN_YEAR = "No plan year is set up yet (operators set one up with set_plan_year)."
 NOTES = (("x-who", "Who may call"), ("x-side-effects", "Side effects"), ("x-retry", "Retries"))
 
 
@@ -45,7 +49,7 @@ def common_statuses(operation: dict[str, Any]) -> list[int]:
     authenticated = bool(operation.get("security"))
     has_body = "requestBody" in operation
     has_input = has_body or bool(operation.get("parameters"))
-    statuses = [401] if authenticated else [429]
+    statuses = [401, 503] if authenticated else [429]
     if has_input:
         statuses.append(422)
     if has_body:
@@ -57,16 +61,20 @@ def _shared_error(status: int) -> dict[str, Any]:
     code, message = COMMON_CODES[status][0], status_error(status)[1]
     if status == 422:
         message = "A value is missing or wrong: `field` names it (dotted for nested ones)."
+    if status == 503:
+        message = NO_PLAN_YEAR
     return {
         "description": message,
         "content": {"application/json": {"example": error_example(None, code, message)}},
     }
 
 
-def _complete_error(status: int, answer: dict[str, Any]) -> None:
-    """The shared codes of `status` join the operation's own; the body is an ErrorOut."""
+def _complete_error(status: int, answer: dict[str, Any], shared: bool) -> None:
+    """The shared codes of `status` (where it is one the operation shares) join the
+    operation's own; the body is an ErrorOut."""
     codes = [*answer.get("x-error-codes", [])]
-    codes += [code for code in COMMON_CODES.get(status, ()) if code not in codes]
+    if shared or not codes:
+        codes += [code for code in COMMON_CODES.get(status, ()) if code not in codes]
     answer["x-error-codes"] = codes
     content = answer.setdefault("content", {}).setdefault("application/json", {})
     content["schema"] = {"$ref": ERROR_REF}
@@ -92,12 +100,13 @@ def add_common_errors(schema: dict[str, Any]) -> None:
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in common_statuses(operation):
+            shared = common_statuses(operation)
+            for status in shared:
                 if str(status) not in {str(s) for s in responses}:
                     responses[status] = _shared_error(status)
             for status, answer in responses.items():
                 if int(status) >= 400:
-                    _complete_error(int(status), answer)
+                    _complete_error(int(status), answer, int(status) in shared)
             _close_description(operation)
 
 
