@@ -271,7 +271,9 @@ def contact(request: HttpRequest):  # type: ignore[no-untyped-def]
                 ("bad_phone", "bad_choice", "unknown_zip"),
                 "`bad_phone` (cell_phone), `bad_choice` (contact_method), `unknown_zip` "
                 "(zip_code); the message as on the profile page",
-                error_example("zip_code", "unknown_zip", "We do not know the ZIP code 00000."),
+                error_example(
+                    "zip_code", "unknown_zip", "ZIP code 00000 is not a known US ZIP code"
+                ),
             )
         },
     ),

@@ -69,14 +69,17 @@ DIRECTORY_EXAMPLE = {
                 ("invalid_search",),
                 "`invalid_search`: `field` names the first wrong parameter (zip, city, "
                 "state, radius, language or page); the message lists every problem",
-                error_example("zip", "invalid_search", "We do not know the ZIP code 00000."),
+                error_example("zip", "invalid_search", "Enter a 5-digit US ZIP code, like 53703."),
             ),
             429: Refusal(
                 ("rate_limited",),
                 "`rate_limited`: too many searches from this client address; Retry-After "
                 "says when to try again",
                 error_example(
-                    None, "rate_limited", "Too many searches. Please try again in 40 minutes."
+                    None,
+                    "rate_limited",
+                    "Many searches came from this address in the last hour. Try again in "
+                    "40 minutes.",
                 ),
                 RETRY_AFTER,
             ),

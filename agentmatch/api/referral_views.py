@@ -150,14 +150,17 @@ STATUS_TOKEN = (
                 "`state_not_served`: the ZIP's state is not served by HealthCare.gov this "
                 "plan year; `control_character`: in a name; `idempotency_key_reused` (field "
                 "idempotency_key): the key was used with another body",
-                error_example("zip", "invalid", "'00000' is not a known ZIP code."),
+                error_example("zip", "invalid", "ZIP code 00000 is not a known US ZIP code"),
             ),
             429: Refusal(
                 ("rate_limited",),
                 "`rate_limited`: too many requests from this phone (field phone), client "
                 "address or partner key this hour; Retry-After says when to try again",
                 error_example(
-                    None, "rate_limited", "Too many requests. Please try again in 40 minutes."
+                    "phone",
+                    "rate_limited",
+                    "This phone number made several requests in the last hour. Try again "
+                    "in 40 minutes.",
                 ),
                 RETRY_AFTER,
             ),
