@@ -23,7 +23,13 @@ api = DocumentedAPI(
         "Connects consumers who ask for help with Marketplace coverage to the closest "
         "available, licensed agent who speaks their language. Request bodies are JSON "
         "(`Content-Type: application/json`); every error is JSON: "
-        '`{"error": {"field", "code", "message"}}`.'
+        '`{"error": {"field", "code", "message"}}`, and each error status of an operation '
+        "lists the codes it can answer (`x-error-codes`); every 429 carries Retry-After. "
+        "Agents authenticate with a device token (`Authorization: Bearer`, from POST "
+        "/auth/token); partners may send `X-Partner-Key` on POST /referrals. Within /api/v1 "
+        "changes are additive only; a deprecated operation is announced at least 6 months "
+        "ahead (Deprecation and Sunset headers). The guide for integrators, with the "
+        "changelog, is docs/api.md."
     ),
     urls_namespace="api-v1",
     parser=JsonOnlyParser(),

@@ -95,11 +95,23 @@ class ErrorOut(Schema):
 class ReferralIn(InputSchema):
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
-    phone: str = Field(max_length=40)
-    email: str | None = Field(default=None, max_length=254)
-    zip: str = Field(max_length=10, description="5-digit ZIP code of the consumer")
-    language: str = Field(default="en", max_length=40, description="ISO 639-1 code, e.g. 'es'")
-    consent: bool = Field(description="The consumer agrees to be contacted (required)")
+    phone: str = Field(
+        max_length=40,
+        description="A US landline or mobile number in any usual form, e.g. (608) 555-0199; "
+        "one open request per phone",
+    )
+    email: str | None = Field(default=None, max_length=254, description="Optional")
+    zip: str = Field(
+        max_length=10,
+        description="5-digit ZIP code of the consumer, in a state HealthCare.gov serves",
+    )
+    language: str = Field(
+        default="en",
+        max_length=40,
+        description="The language the consumer wants to be helped in: an ISO 639-1 code of "
+        "the Language enum (e.g. 'es'), or its English name ('Spanish')",
+    )
+    consent: bool = Field(description="The consumer agrees to be contacted (must be true)")
 
 
 class ReferralCreatedOut(Schema):
@@ -197,9 +209,15 @@ class AvailabilityOut(Schema):
 
 
 class PreferencesIn(InputSchema):
-    languages: list[str] | None = None
+    languages: list[str] | None = Field(
+        default=None,
+        description="Languages spoken: ISO 639-1 codes of the Language enum or English names; "
+        "null or absent leaves them as they are",
+    )
     states: list[str] | None = Field(
-        default=None, description="States to receive referrals for; must be eligible states"
+        default=None,
+        description="States to receive referrals for (codes, any case), among eligible_states; "
+        "null or absent leaves them as they are",
     )
 
 
