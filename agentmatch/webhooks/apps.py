@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "agentmatch.webhooks"
+    label = "webhooks"
+
+    def ready(self) -> None:
+        from agentmatch.core.jobs import SWEEP, register
+        from agentmatch.webhooks.jobs import deliver_webhook_job, fan_out_job, tidy_job
+
+        # After the routing jobs of a turn, so the events they wrote go out in that turn.
+        register("fan out webhook events", fan_out_job, order=80)
+        register("deliver webhooks", deliver_webhook_job, order=85)
+        register("tidy webhook deliveries", tidy_job, kind=SWEEP)
