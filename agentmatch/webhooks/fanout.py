@@ -34,6 +34,9 @@ def next_ids(cursor: FanOutCursor, ids: list[int], *, now: datetime) -> list[int
 
     An id may be taken when it follows the position, or when every id missing before it
     is at most the horizon and the horizon is older than the gap wait."""
+    if cursor.position == 0 and ids:
+        # A new cursor starts at the oldest event there is (ids need not start at 1).
+        cursor.position = cursor.horizon = ids[0] - 1
     wait = timedelta(seconds=settings.WEBHOOKS_EVENT_GAP_SECONDS)
     seen = cursor.horizon_seen_at
     elapsed = seen is not None and now - seen >= wait
