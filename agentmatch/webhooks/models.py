@@ -52,7 +52,7 @@ class WebhookSubscription(models.Model):
 
 
 class WebhookSecret(models.Model):
-    """A signing secret, encrypted (webhooks/secrets.py). After a rotation the old one
+    """A signing secret, encrypted (webhooks/signing_secrets.py). After a rotation the old one
     signs too until `retires_at`, so a receiver can switch over without losing events."""
 
     subscription = models.ForeignKey(

@@ -23,7 +23,7 @@ from agentmatch.webhooks.models import (
     WebhookSecret,
     WebhookSubscription,
 )
-from agentmatch.webhooks.secrets import add_secret
+from agentmatch.webhooks.signing_secrets import add_secret
 
 
 class SubscriptionError(Exception):
