@@ -27,8 +27,8 @@ from django.db import transaction
 from agentmatch.referrals.models import ContactDisclosure
 from agentmatch.webhooks.events import EventGone, payload_of
 from agentmatch.webhooks.models import DeliveryState, WebhookDelivery
-from agentmatch.webhooks.signing_secrets import SecretUnreadable, signing_secrets
 from agentmatch.webhooks.signing import signature_header
+from agentmatch.webhooks.signing_secrets import SecretUnreadable, signing_secrets
 from agentmatch.webhooks.transport import Answer, SendFailed, post
 
 log = logging.getLogger("agentmatch.webhooks")
