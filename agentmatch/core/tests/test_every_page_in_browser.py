@@ -741,19 +741,12 @@ def webhook_world() -> tuple[Any, Any]:
     """An administrator and a partner allowed consumers' details, with one subscription
     whose log holds a delivered and a failed delivery."""
     from agentmatch.operations import webhook_actions
-    from agentmatch.partners.models import PartnerKey
+    from agentmatch.testing import make_partner
     from agentmatch.webhooks.models import DeliveryState, WebhookDelivery
 
     admin = make_operator(username="ada.admin", role="administrator")
     now = timezone.now()
-    partner = PartnerKey.objects.create(
-        name="Badger Agency",
-        prefix="badger",
-        secret_hash="0" * 64,
-        requests_per_hour=100,
-        created_at=now,
-        may_receive_consumer_details=True,
-    )
+    partner = make_partner(details=True)
     done = webhook_actions.create_webhook(
         operator=admin,
         partner_id=partner.pk,
@@ -762,28 +755,24 @@ def webhook_world() -> tuple[Any, Any]:
         include_consumer_details=True,
         now=now,
     )
-    common = {"subscription": done.subscription, "source": "referral", "created_at": now}
-    WebhookDelivery.objects.create(
-        **common,
-        event_id=1,
-        event_type="referral.created",
-        state=DeliveryState.DELIVERED,
-        attempts=1,
-        next_attempt_at=now,
-        delivered_at=now,
-        last_status_code=200,
-    )
-    WebhookDelivery.objects.create(
-        **common,
-        event_id=2,
-        event_type="referral.accepted",
-        state=DeliveryState.FAILED,
-        attempts=8,
-        next_attempt_at=now,
-        last_status_code=503,
-        last_error="HTTP 503",
-        response_excerpt="Service Unavailable",
-    )
+    outcomes = [
+        ("referral.created", DeliveryState.DELIVERED, 200, ""),
+        ("referral.accepted", DeliveryState.FAILED, 503, "HTTP 503"),
+    ]
+    for event_id, (event_type, state, status, error) in enumerate(outcomes, start=1):
+        WebhookDelivery.objects.create(
+            subscription=done.subscription,
+            source="referral",
+            event_id=event_id,
+            event_type=event_type,
+            state=state,
+            attempts=1,
+            created_at=now,
+            next_attempt_at=now,
+            delivered_at=now if state == DeliveryState.DELIVERED else None,
+            last_status_code=status,
+            last_error=error,
+        )
     return admin, done.subscription
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agentmatch.operations.models import ControlChange
 from agentmatch.partners.models import PartnerKey
-from agentmatch.testing import make_operator
+from agentmatch.testing import make_operator, make_partner
 from agentmatch.webhooks.delivery import deliver_one
 from agentmatch.webhooks.models import DeliveryState, WebhookDelivery, WebhookSubscription
 
@@ -31,13 +31,7 @@ def admin_client(plan_year):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def partner(db) -> PartnerKey:
-    return PartnerKey.objects.create(
-        name="Badger Agency",
-        prefix="badger",
-        secret_hash="0" * 64,
-        requests_per_hour=100,
-        created_at=timezone.now(),
-    )
+    return make_partner()
 
 
 def _create(client: Client, partner: PartnerKey, **fields: object):  # type: ignore[no-untyped-def]

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.utils import timezone
 
 from agentmatch.partners.models import PartnerKey
-from agentmatch.testing import make_operator
+from agentmatch.testing import make_operator, make_partner
 
 
 @dataclass
@@ -66,10 +65,4 @@ def administrator(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def partner(db) -> PartnerKey:
-    return PartnerKey.objects.create(
-        name="Badger Agency",
-        prefix="badger",
-        secret_hash="0" * 64,
-        requests_per_hour=100,
-        created_at=timezone.now(),
-    )
+    return make_partner()
