@@ -64,7 +64,8 @@ def create_webhook(
             subject=_subject(subscription),
             detail={
                 "partner": subscription.partner_id,
-                "url": subscription.url,
+                # Without its query: a receiver's URL may carry a token of its own.
+                "url": subscription.url.split("?", 1)[0],
                 "event_types": subscription.event_types,
                 "include_consumer_details": include_consumer_details,
             },

@@ -6,9 +6,13 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from agentmatch.core.jobs import SWEEP, register
+        from agentmatch.webhooks.checks import check_webhook_settings
         from agentmatch.webhooks.jobs import deliver_webhook_job, fan_out_job, tidy_job
 
+        checks.register(check_webhook_settings, checks.Tags.security, deploy=True)
         # After the routing jobs of a turn, so the events they wrote go out in that turn.
         register("fan out webhook events", fan_out_job, order=80)
         register("deliver webhooks", deliver_webhook_job, order=85)
