@@ -87,6 +87,8 @@ def fan_out_source(source: str, *, now: datetime) -> int:
             return 0
         read = _referral_events if source == EventSource.REFERRAL else _agent_events
         events = {row[0]: row for row in read(locked.position)}
+        if not events:
+            return 0  # nothing new: the idle loop writes nothing
         taken = next_ids(locked, list(events), now=now)
         subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
         deliveries = [
