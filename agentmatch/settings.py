@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "agentmatch.api",
     "agentmatch.consumers",
     "agentmatch.workspace",
+    "agentmatch.webhooks",
     "agentmatch.retention",
     "agentmatch.directory",
     "agentmatch.webapp",
@@ -442,6 +443,19 @@ NOTIFY_HTTP_TIMEOUT_SECONDS = float(env_str("NOTIFY_HTTP_TIMEOUT_SECONDS", "10")
 # After a temporary failure a worker skips that channel this long (doubling up to 60 s),
 # so a provider that times out does not hold up the other channels; 0 turns it off.
 NOTIFY_CHANNEL_PAUSE_SECONDS = float(env_str("NOTIFY_CHANNEL_PAUSE_SECONDS", "2"))
+
+# Webhooks to integrators (agentmatch/webhooks, docs/webhooks.md).
+WEBHOOKS_ENCRYPTION_KEY = env_str("WEBHOOKS_ENCRYPTION_KEY", "")
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
+WEBHOOKS_RETRY_BASE_SECONDS = float(env_str("WEBHOOKS_RETRY_BASE_SECONDS", "30"))
+WEBHOOKS_RETRY_MAX_SECONDS = float(env_str("WEBHOOKS_RETRY_MAX_SECONDS", "3600"))
+WEBHOOKS_TIMEOUT_SECONDS = float(env_str("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+WEBHOOKS_CLAIM_SECONDS = env_int("WEBHOOKS_CLAIM_SECONDS", 60)
+WEBHOOKS_SECRET_OVERLAP_HOURS = env_int("WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
+WEBHOOKS_EVENT_GAP_SECONDS = env_int("WEBHOOKS_EVENT_GAP_SECONDS", 300)
+WEBHOOKS_DELIVERY_RETENTION_DAYS = env_int("WEBHOOKS_DELIVERY_RETENTION_DAYS", 30)
+# Off in production: a subscription's URL may never reach this machine's own services.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
 # Push services a browser subscription may point at (host or parent domain). The worker
 # POSTs to the endpoint, so anything else is refused at subscription time (no SSRF).
 PUSH_SERVICE_HOSTS = env_str(

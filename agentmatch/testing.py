@@ -219,6 +219,21 @@ def make_operator(*, username: str = "olivia.operator", role: str = "operator"):
     )
 
 
+def make_partner(*, name: str = "Badger Agency", prefix: str = "badger", details: bool = False):  # type: ignore[no-untyped-def]
+    """A partner with an API key (its secret unknown: the tests that need it make a real
+    one with partners.keys); `details`: allowed consumers' details in webhooks."""
+    from agentmatch.partners.models import PartnerKey
+
+    return PartnerKey.objects.create(
+        name=name,
+        prefix=prefix,
+        secret_hash="0" * 64,
+        requests_per_hour=100,
+        created_at=timezone.now(),
+        may_receive_consumer_details=details,
+    )
+
+
 def render_outbox() -> None:
     """Gives every outbox message its words, as the delivery worker does before sending."""
     from agentmatch.notifications.models import Message

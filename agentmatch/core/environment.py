@@ -25,6 +25,7 @@ GROUPS = [
     "Texts (SMS)",
     "Web Push",
     "Message delivery",
+    "Webhooks",
     "Monitoring",
     "Development and tests",
 ]
@@ -70,7 +71,7 @@ def env_bool(name: str, default: bool) -> bool:
     return value.lower() in ("1", "true", "yes", "on")
 
 
-_SEC, _DB, _PROC, _ROUTE, _CONS, _ACC, _MAIL, _SMS, _PUSH, _DELIV, _MON, _DEV = GROUPS
+_SEC, _DB, _PROC, _ROUTE, _CONS, _ACC, _MAIL, _SMS, _PUSH, _DELIV, _HOOK, _MON, _DEV = GROUPS
 
 # One variable a line, like the table it becomes (long lines allowed in this file).
 # fmt: off
@@ -189,6 +190,17 @@ VARIABLES: list[Variable] = [
     Variable("NOTIFY_CLAIM_SECONDS", "integer", _DELIV, "how long a claimed message is another worker's (well above the longest send)", default=300),
     Variable("NOTIFY_HTTP_TIMEOUT_SECONDS", "number", _DELIV, "Twilio and push request timeout", default=10),
     Variable("NOTIFY_CHANNEL_PAUSE_SECONDS", "number", _DELIV, "how long a worker skips a channel after a temporary failure (0: never)", default=2),
+    # --- Webhooks -----------------------------------------------------------------------
+    Variable("WEBHOOKS_ENCRYPTION_KEY", "text", _HOOK, "encrypts the webhook signing secrets at rest (any long random text); when empty, a key derived from `SECRET_KEY` (then changing `SECRET_KEY` makes every subscription's secret unreadable: rotate them)", default=""),
+    Variable("WEBHOOKS_MAX_ATTEMPTS", "integer", _HOOK, "delivery attempts per webhook event before it is marked failed", default=8),
+    Variable("WEBHOOKS_RETRY_BASE_SECONDS", "number", _HOOK, "first retry delay, doubling each attempt (with jitter)", default=30),
+    Variable("WEBHOOKS_RETRY_MAX_SECONDS", "number", _HOOK, "longest retry delay", default=3600),
+    Variable("WEBHOOKS_TIMEOUT_SECONDS", "number", _HOOK, "connect and read timeout of one delivery", default=5),
+    Variable("WEBHOOKS_CLAIM_SECONDS", "integer", _HOOK, "how long a claimed delivery is another worker's (well above the timeout)", default=60),
+    Variable("WEBHOOKS_SECRET_OVERLAP_HOURS", "integer", _HOOK, "after a rotation, how long deliveries are signed with the old secret too", default=24),
+    Variable("WEBHOOKS_EVENT_GAP_SECONDS", "integer", _HOOK, "how long the fan-out waits for a missing event id (a transaction not yet committed) before going past it", default=300),
+    Variable("WEBHOOKS_DELIVERY_RETENTION_DAYS", "integer", _HOOK, "finished deliveries (and agent status events) older than this are deleted by the worker's sweep", default=30),
+    Variable("WEBHOOKS_ALLOW_LOOPBACK", "boolean", _HOOK, "development and tests: allow `http://` URLs to 127.0.0.1 / ::1 / localhost; private, link-local and other reserved addresses stay refused", default=False),
     # --- Development and tests ----------------------------------------------------------
     Variable("TEST_DATABASE_NAME", "text", _DEV, "tests: the PostgreSQL test database", default="test_agentmatch"),
     Variable("CHROMIUM_PATH", "text", _DEV, "browser tests: the Chromium to drive", shown="`chromium` on PATH"),

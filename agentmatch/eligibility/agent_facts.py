@@ -20,6 +20,7 @@ from agentmatch.agents.services import (
     pause_after_missed_offer,
     store_availability,
 )
+from agentmatch.eligibility.agent_events import availability_changed
 from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
 
 LOCATION_FIELDS = frozenset({"latitude", "longitude"})
@@ -27,8 +28,12 @@ LOCATION_FIELDS = frozenset({"latitude", "longitude"})
 
 def refresh_availability(*, agent: Agent, now: datetime) -> Availability:
     """Stores the availability resolved at `now` (and when to look again), and the index's."""
+    # The stored value, not the instance's (it may be stale): an event only on a change.
+    was = Agent.objects.filter(pk=agent.pk).values_list("is_available", flat=True).first()
     result = store_availability(agent=agent, now=now)
     set_slot_availability(agent_id=agent.pk, is_available=result.is_available)
+    if was is not None and was != result.is_available:
+        availability_changed(agent_id=agent.pk, is_available=result.is_available, now=now)
     return result
 
 

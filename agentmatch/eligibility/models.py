@@ -162,3 +162,23 @@ class AgentDeactivation(models.Model):
     class Meta:
         # The table it was created with, when support's app owned it.
         db_table = "operations_agentdeactivation"
+
+
+class AgentStatusKind(models.TextChoices):
+    AVAILABILITY = "availability", "Availability changed"
+    ELIGIBILITY = "eligibility", "Routed states changed"
+
+
+class AgentStatusEvent(models.Model):
+    """An agent became available or unavailable, or the states they get referrals for
+    changed: written in the transaction that made the change (eligibility/agent_events.py),
+    read in id order by the webhooks' fan-out. `params` holds the new value
+    (`is_available`, or `states`), never contact details."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="status_events")
+    kind = models.CharField(max_length=20, choices=AgentStatusKind.choices)
+    at = models.DateTimeField()
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="agent_status_events_at")]

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from agentmatch.agents.models import Agent, DirectoryOptOut, StateDeselection
+from agentmatch.eligibility.agent_events import eligibility_changed
 from agentmatch.eligibility.models import (
     AgentDeactivation,
     DirectoryListing,
@@ -126,8 +127,15 @@ def refresh_routing_states(
             [listed_states(f) for f in facts],
             lambda a: {"latitude": a.latitude, "longitude": a.longitude},
         )
-        added = _rewrite_states(RoutingState, chunk, [routable_states(f) for f in facts])
+        routed = [routable_states(f) for f in facts]
+        before = _states_of(RoutingState, chunk)
+        added = _rewrite_states(RoutingState, chunk, routed)
         gained |= {r.agent_id for r in added}
+        eligibility_changed(
+            (a.pk, wanted)
+            for a, wanted in zip(chunk, routed, strict=True)
+            if before.get(a.pk, set()) != wanted
+        )
         # Removed states took their slots with them (cascade); new ones need theirs.
         rebuild_slots(agent_ids={r.agent_id for r in added})
     return gained
@@ -141,11 +149,7 @@ def _rewrite_states[Row: (RoutingState, DirectoryListing)](
 ) -> list[Row]:
     """Makes each agent's rows of `model` (agent, state) the wanted states, new rows
     with the agent's fields `copied` gives; returns the rows added."""
-    current: dict[int, set[str]] = defaultdict(set)
-    for agent_id, state in model.objects.filter(agent_id__in=[a.pk for a in chunk]).values_list(
-        "agent_id", "state"
-    ):
-        current[agent_id].add(state)
+    current = _states_of(model, chunk)
     to_add: list[Row] = []
     for agent, wanted in zip(chunk, wanted_states, strict=True):
         have = current.get(agent.pk, set())
@@ -154,6 +158,17 @@ def _rewrite_states[Row: (RoutingState, DirectoryListing)](
         to_add.extend(model(agent=agent, state=s, **copied(agent)) for s in wanted - have)
     model.objects.bulk_create(to_add, ignore_conflicts=True)
     return to_add
+
+
+def _states_of(
+    model: type[RoutingState | DirectoryListing], chunk: list[Agent]
+) -> dict[int, set[str]]:
+    current: dict[int, set[str]] = defaultdict(set)
+    for agent_id, state in model.objects.filter(agent_id__in=[a.pk for a in chunk]).values_list(
+        "agent_id", "state"
+    ):
+        current[agent_id].add(state)
+    return current
 
 
 def refresh_all_routing_states(*, plan_year: PlanYear, today: date) -> set[int]:

@@ -64,6 +64,12 @@ CONTROL_KIND: Labels = {
     "operator_deactivated": _("Deactivated an operator account"),
     "operator_reactivated": _("Reactivated an operator account"),
     "operator_password_reset": _("Sent an operator a password link"),
+    "webhook_created": _("Created a webhook subscription"),
+    "webhook_rotated": _("Rotated a webhook's secret"),
+    "webhook_deactivated": _("Deactivated a webhook subscription"),
+    "webhook_test": _("Sent a test webhook"),
+    "webhook_redelivered": _("Sent a failed webhook again"),
+    "partner_details": _("Changed whether a partner may receive consumers' details"),
 }
 INVITATION_REASON: Labels = {
     "eligible": _("Became eligible"),

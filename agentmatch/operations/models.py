@@ -91,6 +91,15 @@ class ControlKind(models.TextChoices):
     OPERATOR_DEACTIVATED = "operator_deactivated", "Deactivated an operator account"
     OPERATOR_REACTIVATED = "operator_reactivated", "Reactivated an operator account"
     OPERATOR_PASSWORD_RESET = "operator_password_reset", "Sent an operator a password link"
+    WEBHOOK_CREATED = "webhook_created", "Created a webhook subscription"
+    WEBHOOK_ROTATED = "webhook_rotated", "Rotated a webhook's secret"
+    WEBHOOK_DEACTIVATED = "webhook_deactivated", "Deactivated a webhook subscription"
+    WEBHOOK_TEST = "webhook_test", "Sent a test webhook"
+    WEBHOOK_REDELIVERED = "webhook_redelivered", "Sent a failed webhook again"
+    PARTNER_CONSUMER_DETAILS = (
+        "partner_details",
+        "Changed whether a partner may receive consumers' details",
+    )
 
 
 class ControlChange(models.Model):

@@ -12,6 +12,7 @@ from agentmatch.operations import (
     views_service,
     views_settings,
     views_staff,
+    views_webhooks,
 )
 
 app_name = "operations"
@@ -93,4 +94,31 @@ urlpatterns += [
         "imports/<int:upload_id>/progress/", views_imports.import_progress, name="import_progress"
     ),
     path("imports/<int:upload_id>/cancel/", views_imports.cancel_import, name="cancel_import"),
+]
+urlpatterns += [
+    path("webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:subscription_id>/", views_webhooks.webhook, name="webhook"),
+    path("webhooks/<int:subscription_id>/rotate/", views_webhooks.rotate, name="webhook_rotate"),
+    path(
+        "webhooks/<int:subscription_id>/deactivate/",
+        views_webhooks.control,
+        {"action": "deactivate"},
+        name="webhook_deactivate",
+    ),
+    path(
+        "webhooks/<int:subscription_id>/test/",
+        views_webhooks.control,
+        {"action": "test"},
+        name="webhook_test",
+    ),
+    path(
+        "webhooks/<int:subscription_id>/deliveries/<int:delivery_id>/redeliver/",
+        views_webhooks.redeliver,
+        name="webhook_redeliver",
+    ),
+    path(
+        "webhooks/partners/<int:partner_id>/consumer-details/",
+        views_webhooks.partner_details,
+        name="webhook_partner_details",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Who was shown which consumer's contact details (referrals.ContactDisclosure), for
-support investigating a complaint: by agent, by referral, by period, newest first.
+support investigating a complaint: by agent, by referral, by period, newest first. A
+partner sent the details in a webhook is listed too, by the partner's name.
 
 The page names the agent and the referral's reference, never the consumer: reading it
 is not itself a disclosure.
@@ -23,12 +24,14 @@ CONTEXTS = {
     "accept": _("Accepted the referral"),
     "view": _("Opened the referral"),
     "export": _("Exported their history"),
+    "webhook": _("Sent to a partner's webhook"),
 }
 CHANNELS = {
     "web": _("Web page"),
     "api": _("Agent API"),
     "link": _("Link in a message"),
     "sms": _("Text reply"),
+    "webhook": _("Webhook"),
 }
 
 
@@ -40,7 +43,7 @@ def disclosures(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         found = (
             ContactDisclosure.objects.filter(form.filters())
-            .select_related("agent", "referral")
+            .select_related("agent", "partner", "referral")
             .order_by("-at", "-pk")
         )
         page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))

@@ -14,6 +14,9 @@ class PartnerKey(models.Model):
     requests_per_hour = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set by an administrator: this partner's webhooks may carry consumers' names, phones
+    # and emails (a subscription must also ask for them). Off unless someone decided so.
+    may_receive_consumer_details = models.BooleanField(default=False, db_default=False)
 
     def __str__(self) -> str:
         state = "revoked" if self.revoked_at else "active"

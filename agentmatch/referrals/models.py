@@ -263,13 +263,27 @@ class ReferralEvent(models.Model):
 
 
 class ContactDisclosure(models.Model):
-    """Audit: an agent was shown a consumer's name, phone and email."""
+    """Audit: an agent was shown a consumer's name, phone and email, or a partner was sent
+    them in a webhook (channel "webhook"; `partner` set, `agent` empty)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="disclosures")
-    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="disclosures")
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+    )
+    partner = models.ForeignKey(
+        PartnerKey, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+    )
     at = models.DateTimeField()
     channel = models.CharField(max_length=20)
     context = models.CharField(max_length=50, help_text="accept, view, ...")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agent__isnull=False) | models.Q(partner__isnull=False),
+                name="disclosure_names_who_saw",
+            )
+        ]
 
 
 class IntakeCounter(models.Model):

@@ -20,7 +20,8 @@ LAYERS: list[set[str]] = [
     {"notifications"},
     {"eligibility"},
     {"referrals"},
-    {"workspace", "accounts", "imports"},
+    # webhooks reads referrals' and eligibility's events and tells partners about them.
+    {"workspace", "accounts", "imports", "webhooks"},
     # retention composes the forgetting steps of referrals, notifications and workspace;
     # directory reads eligibility's listings and counts searches with referrals' limits.
     {"operations", "retention", "directory"},

@@ -737,6 +737,85 @@ def find_help_errors(visit: Visit) -> None:
     expect(visit.page.locator("#id_zip")).to_have_attribute("aria-invalid", "true")
 
 
+def webhook_world() -> tuple[Any, Any]:
+    """An administrator and a partner allowed consumers' details, with one subscription
+    whose log holds a delivered and a failed delivery."""
+    from agentmatch.operations import webhook_actions
+    from agentmatch.testing import make_partner
+    from agentmatch.webhooks.models import DeliveryState, WebhookDelivery
+
+    admin = make_operator(username="ada.admin", role="administrator")
+    now = timezone.now()
+    partner = make_partner(details=True)
+    done = webhook_actions.create_webhook(
+        operator=admin,
+        partner_id=partner.pk,
+        url="https://93.184.215.14/agentmatch/events",
+        event_types=["referral.created", "referral.accepted"],
+        include_consumer_details=True,
+        now=now,
+    )
+    outcomes = [
+        ("referral.created", DeliveryState.DELIVERED, 200, ""),
+        ("referral.accepted", DeliveryState.FAILED, 503, "HTTP 503"),
+    ]
+    for event_id, (event_type, state, status, error) in enumerate(outcomes, start=1):
+        WebhookDelivery.objects.create(
+            subscription=done.subscription,
+            source="referral",
+            event_id=event_id,
+            event_type=event_type,
+            state=state,
+            attempts=1,
+            created_at=now,
+            next_attempt_at=now,
+            delivered_at=now if state == DeliveryState.DELIVERED else None,
+            last_status_code=status,
+            last_error=error,
+        )
+    return admin, done.subscription
+
+
+def ops_webhooks(visit: Visit) -> None:
+    """Partners' webhooks: one subscription, the partners' permission, the recent changes."""
+    admin, _subscription = webhook_world()
+    visit.log_in(admin)
+    visit.page.goto("/ops/webhooks/")
+    expect(visit.page.locator("#webhooks tbody tr")).to_have_count(1)
+
+
+def ops_webhooks_errors(visit: Visit) -> None:
+    """The new-subscription form refusing a private address."""
+    admin, _subscription = webhook_world()
+    visit.log_in(admin)
+    visit.page.goto("/ops/webhooks/")
+    visit.page.select_option("#id_partner", label="Badger Agency (badger)")
+    visit.page.fill("#id_url", "https://10.0.0.5/hooks")
+    visit.page.locator("label[for=id_event_types_0]").click()
+    visit.page.locator("#new-h + form button[type=submit]").click()
+    visit.page.wait_for_load_state()
+    expect(visit.page.locator("#id_url")).to_have_attribute("aria-invalid", "true")
+    visit.expect_status(400)
+
+
+def ops_webhook_secret(visit: Visit) -> None:
+    """The secret of a new subscription, shown once."""
+    admin, subscription = webhook_world()
+    visit.log_in(admin)
+    visit.page.goto(f"/ops/webhooks/{subscription.pk}/")
+    visit.page.locator("form[action$='/rotate/'] button").click()
+    visit.page.wait_for_load_state()
+    expect(visit.page.locator("#secret")).to_have_value(re.compile(r"^whsec_"))
+
+
+def ops_webhook(visit: Visit) -> None:
+    """A subscription's page: its controls and the delivery log, a failed one to send again."""
+    admin, subscription = webhook_world()
+    visit.log_in(admin)
+    visit.page.goto(f"/ops/webhooks/{subscription.pk}/")
+    expect(visit.page.locator("#deliveries tbody tr")).to_have_count(2)
+
+
 # --- The app --------------------------------------------------------------------------------
 
 
@@ -803,6 +882,10 @@ PAGES: dict[str, Callable[[Visit], None]] = {
     "ops-disclosures": ops_disclosures,
     "ops-imports": ops_imports,
     "ops-import-upload": ops_import_upload,
+    "ops-webhooks": ops_webhooks,
+    "ops-webhooks-errors": ops_webhooks_errors,
+    "ops-webhook-secret": ops_webhook_secret,
+    "ops-webhook": ops_webhook,
     "offline": offline,
 }
 

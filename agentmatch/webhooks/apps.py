@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "agentmatch.webhooks"
+    label = "webhooks"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from agentmatch.core.jobs import SWEEP, register
+        from agentmatch.webhooks.checks import check_webhook_settings
+        from agentmatch.webhooks.jobs import deliver_webhook_job, fan_out_job, tidy_job
+
+        checks.register(check_webhook_settings, checks.Tags.security, deploy=True)
+        # After the routing jobs of a turn, so the events they wrote go out in that turn.
+        register("fan out webhook events", fan_out_job, order=80)
+        register("deliver webhooks", deliver_webhook_job, order=85)
+        register("tidy webhook deliveries", tidy_job, kind=SWEEP)
