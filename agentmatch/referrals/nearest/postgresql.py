@@ -8,10 +8,11 @@ however crowded or empty the neighbourhood: no box to guess, no sort of a box's 
 
 Exact order: `<->` is the straight-line (chord) length through the sphere, 2 sin(d/2) for
 a great-circle angle d, which grows with d on [0, pi]: nearest by chord is nearest by
-great circle, near the poles and across the antimeridian alike. Agents with the same
-chord length (the same ZIP centroid) then sort by the great-circle miles, the wait and
-the id, as ranking everyone does. (Rounding could only swap two agents whose distances
-agree to about twelve significant digits, well under a millimetre apart.)
+great circle, near the poles and across the antimeridian alike, with no box to get wrong.
+The scan takes `limit` agents and every one tied with the last (the same ZIP centroid);
+those alone are then sorted by great-circle miles, the wait and the id, as ranking
+everyone does. (Rounding could only swap two agents whose distances agree to about twelve
+significant digits, well under a millimetre apart.)
 
 Both extensions ship with PostgreSQL as contrib modules, are trusted (a database owner may
 create them, no superuser) and are allowed on managed services (RDS, Cloud SQL, Azure).
@@ -25,7 +26,6 @@ import math
 from agentmatch.referrals.models import Referral
 from agentmatch.referrals.nearest.sql import (
     DISTANCE_SQL,
-    ORDER_AFTER_DISTANCE,
     Ranking,
     as_row,
     bounding_box,
@@ -51,11 +51,18 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         z=math.sin(latitude),
         rows=limit,
     )
+    # PostgreSQL walks a GiST index in distance order only when ORDER BY is the distance
+    # alone; WITH TIES keeps every agent as close as the last, and the outer query puts
+    # them in routing order.
     sql = f"""
-        SELECT a.id, {DISTANCE_SQL}, a.last_offered_at, a.availability_changes_at
-        {qualified}
-        ORDER BY {SLOT_POINT_SQL} <-> cube(ARRAY[%(x)s, %(y)s, %(z)s]::float8[]),
-                 2, {ORDER_AFTER_DISTANCE}
+        SELECT id, distance, last_offered_at, availability_changes_at FROM (
+            SELECT a.id, {DISTANCE_SQL} AS distance, a.last_offered_at,
+                   a.availability_changes_at
+            {qualified}
+            ORDER BY {SLOT_POINT_SQL} <-> cube(ARRAY[%(x)s, %(y)s, %(z)s]::float8[])
+            FETCH FIRST %(rows)s ROWS WITH TIES
+        ) nearest
+        ORDER BY distance, last_offered_at ASC NULLS FIRST, id
         LIMIT %(rows)s"""
     rows = [as_row(*row) for row in fetch_rows(sql, params)]
     # The offer still records how many qualified in the smallest search box that holds

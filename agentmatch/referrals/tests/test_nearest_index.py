@@ -1,0 +1,239 @@
+"""The spatial index finds exactly whom ranking every qualified agent would, in order.
+
+referrals/nearest/ searches a GiST index nearest first on PostgreSQL and an R*Tree in
+widening boxes on SQLite; both must give the brute-force answer (every qualified agent
+sorted by great-circle distance, then wait, then id) for any population: ties at one
+ZIP centroid, agents across the antimeridian (the Aleutians) and near the pole,
+unavailable agents, stale slots, other states and languages.
+"""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
+from agentmatch.eligibility.models import RoutingSlot, RoutingState
+from agentmatch.eligibility.routing_table import rebuild_slots
+from agentmatch.referrals import matching
+from agentmatch.referrals.models import Referral
+from agentmatch.referrals.nearest import postgresql
+from agentmatch.referrals.nearest.sql import fetch_rows
+from agentmatch.testing import make_agent
+
+pytestmark = pytest.mark.django_db
+
+# Where agents and consumers are placed: (latitude, longitude) with room to scatter.
+ANCHORAGE = (61.2176, -149.8997)
+ADAK = (51.88, -176.658)  # west of it the Aleutians cross longitude 180
+ATTU = (52.93, 172.9)  # east longitude, yet Alaska
+UTQIAGVIK = (71.29, -156.79)
+NEAR_POLE = (89.6, 40.0)
+HONOLULU = (21.3069, -157.8583)
+HILO = (19.7074, -155.09)
+PLACES = (ANCHORAGE, ADAK, ATTU, UTQIAGVIK, NEAR_POLE, HONOLULU, HILO)
+
+
+def place(agent: Agent, latitude: float, longitude: float) -> None:
+    Agent.objects.filter(pk=agent.pk).update(latitude=latitude, longitude=longitude)
+    rebuild_slots(agent_ids=[agent.pk])  # as every real change of location does
+
+
+Point = tuple[float, float]
+
+
+def scattered(rng: random.Random, where: Point, degrees: float) -> Point:
+    latitude = max(-90.0, min(90.0, where[0] + rng.uniform(-degrees, degrees)))
+    longitude = (where[1] + rng.uniform(-degrees, degrees) + 540) % 360 - 180
+    return latitude, longitude
+
+
+def consumer_at(latitude: float, longitude: float, *, state: str, language: str) -> Referral:
+    """A new referral at exactly this point (not routed yet: the search is under test)."""
+    return Referral.objects.create(
+        status="new",
+        status_token_hash="x",
+        plan_year=2026,
+        first_name="Ana",
+        last_name="Diaz",
+        phone="+16085550100",
+        zip_code="99501",
+        city="Anchorage",
+        state=state,
+        latitude=latitude,
+        longitude=longitude,
+        language=language,
+        consent_given_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+
+
+def rank_everyone(referral: Referral, limit: int) -> list[tuple[int, float]]:
+    """The plain definition: every qualified agent, sorted by distance, then wait, then id."""
+    rows = (
+        matching.qualified_agents(referral)
+        .annotate(distance=matching.distance_expression(referral.latitude, referral.longitude))
+        .order_by("distance", F("last_offered_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "distance")[:limit]
+    )
+    return list(rows)
+
+
+@pytest.fixture
+def alaska_and_hawaii(plan_year):  # type: ignore[no-untyped-def]
+    """Agents around every place, some sharing a ZIP centroid, some unavailable."""
+    rng = random.Random(16)
+    now = timezone.now()
+    for n in range(48):
+        where = PLACES[n % len(PLACES)]
+        agent = make_agent(
+            zip_code="99501",
+            licensed=rng.choice([["AK"], ["AK", "HI"], ["HI"], ["AK", "WA"]]),
+            languages=rng.choice([["en"], ["es"], ["en", "es"]]),
+            switch=AvailabilitySwitch.OFF if n % 11 == 5 else AvailabilitySwitch.ON,
+        )
+        # Every fourth agent shares the place's exact point: ties, broken by the wait.
+        point = where if n % 4 == 0 else scattered(rng, where, rng.choice([0.05, 0.5, 4.0]))
+        place(agent, *point)
+        if n % 3 == 0:
+            waited = timedelta(minutes=rng.choice([5, 60, 600]))
+            Agent.objects.filter(pk=agent.pk).update(last_offered_at=now - waited)
+    # A stale slot: the agent went unavailable and the index was not told.
+    stale = Agent.objects.filter(is_available=True).order_by("pk")[3]
+    Agent.objects.filter(pk=stale.pk).update(is_available=False)
+    return rng
+
+
+@pytest.mark.parametrize("sparse", [0, 10_000], ids=["boxes", "whole-state"])
+def test_nearest_agents_are_exactly_the_brute_force_ones_in_the_same_order(
+    alaska_and_hawaii, monkeypatch, sparse
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(matching, "SPARSE_SLOTS", sparse)
+    monkeypatch.setattr(matching, "_density_read_at", -1e9)  # read the counts afresh
+    rng = alaska_and_hawaii
+    consumers = [*PLACES, (52.0, 179.99), (52.0, -179.99), (90.0, 0.0)]
+    consumers += [scattered(rng, rng.choice(PLACES), 2.0) for _ in range(4)]
+    checked = 0
+    for latitude, longitude in consumers:
+        for state in ("AK", "HI"):
+            for language in ("en", "es"):
+                referral = consumer_at(latitude, longitude, state=state, language=language)
+                for limit in (1, 5, 20, 50):
+                    expected = rank_everyone(referral, limit)
+                    found = matching.find_candidates(referral=referral, limit=limit)
+                    assert [(c.agent_id, c.distance_miles) for c in found] == expected
+                    assert [c.rank for c in found] == list(range(1, len(found) + 1))
+                    checked += len(found)
+                referral.delete()
+    assert checked > 1000
+
+
+def test_qualified_count_is_taken_over_the_box_that_holds_the_chosen_agents(
+    alaska_and_hawaii, monkeypatch
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(matching, "SPARSE_SLOTS", 0)
+    for latitude, longitude in (ANCHORAGE, ADAK, HONOLULU):
+        for limit in (1, 5):
+            referral = consumer_at(latitude, longitude, state="AK", language="en")
+            found = matching.find_candidates(referral=referral, limit=limit)
+            radius = found[0].search_radius_miles
+            everyone = matching.qualified_agents(referral)
+            if radius is None:
+                assert len(found) < limit or found[-1].distance_miles > 640 * (1 - 1e-9)
+                in_box = everyone
+            else:
+                smaller = [m for m in matching.SEARCH_RADII_MILES if m < radius]
+                assert found[-1].distance_miles <= radius
+                assert all(found[-1].distance_miles > m * (1 - 1e-9) for m in smaller)
+                box = matching.bounding_box(latitude, longitude, radius)
+                in_box = everyone.filter(**(box or {}))
+            assert {c.qualified_agents for c in found} == {in_box.count()}
+            referral.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the R*Tree is SQLite's")
+def test_the_rtree_holds_exactly_the_available_slots_with_a_place(alaska_and_hawaii):  # type: ignore[no-untyped-def]
+    def in_rtree() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM eligibility_routingslot_rtree")
+            return {pk for (pk,) in cursor.fetchall()}
+
+    def indexed() -> set[int]:
+        slots = RoutingSlot.objects.filter(is_available=True, latitude__isnull=False)
+        return set(slots.values_list("pk", flat=True))
+
+    assert in_rtree() == indexed() and indexed()
+    slot = RoutingSlot.objects.filter(is_available=True).first()
+    assert slot is not None
+    RoutingSlot.objects.filter(pk=slot.pk).update(is_available=False)
+    assert slot.pk not in in_rtree()
+    RoutingSlot.objects.filter(pk=slot.pk).update(is_available=True, latitude=None)
+    assert slot.pk not in in_rtree()
+    RoutingSlot.objects.filter(pk=slot.pk).update(latitude=60.0)
+    assert in_rtree() == indexed()
+    RoutingSlot.objects.filter(agent_id=slot.agent_id).delete()
+    assert in_rtree() == indexed()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [RoutingSlot._meta.db_table],
+        )
+        assert len(cursor.fetchall()) == 3  # a table rebuild by a migration drops them
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST index is PostgreSQL's")
+def test_postgresql_walks_the_gist_index_nearest_first_without_sorting(plan_year):  # type: ignore[no-untyped-def]
+    rng = random.Random(5)
+    agents = Agent.objects.bulk_create(
+        Agent(
+            npn=str(30_000_000 + n),
+            npn_key=str(30_000_000 + n),
+            first_name="Many",
+            last_name="Agents",
+            latitude=rng.uniform(42.5, 47.0),
+            longitude=rng.uniform(-92.9, -86.8),
+            is_available=True,
+        )
+        for n in range(5000)
+    )
+    AgentLanguage.objects.bulk_create(AgentLanguage(agent=a, language="en") for a in agents)
+    states = RoutingState.objects.bulk_create(RoutingState(agent=a, state="WI") for a in agents)
+    RoutingSlot.objects.bulk_create(
+        RoutingSlot(
+            routing_state=routed,
+            agent=agent,
+            state="WI",
+            language="en",
+            latitude=agent.latitude,
+            longitude=agent.longitude,
+            is_available=True,
+        )
+        for routed, agent in zip(states, agents, strict=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {RoutingSlot._meta.db_table}")
+        cursor.execute(f"ANALYZE {Agent._meta.db_table}")
+    referral = consumer_at(43.07, -89.4, state="WI", language="en")
+    plans: list[str] = []
+
+    def fetch_and_explain(sql, params):  # type: ignore[no-untyped-def]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans.append("\n".join(line for (line,) in cursor.fetchall()))
+        return fetch_rows(sql, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(postgresql, "fetch_rows", fetch_and_explain)
+        found = matching.find_candidates(referral=referral, limit=20)
+    assert [(c.agent_id, c.distance_miles) for c in found] == rank_everyone(referral, 20)
+    plan = plans[0]
+    assert "Index Scan using routing_slot_nearest" in plan, plan
+    assert "Order By: (cube(ARRAY[" in plan and "<->" in plan, plan
+    assert "Seq Scan" not in plan, plan
+    # The index hands out the nearest in order: nothing below the limit sorts. Only the
+    # `limit` rows taken (with any tied at the last distance) are put in routing order.
+    taken = plan[plan.index("Subquery Scan on nearest") :]
+    assert "Sort" not in taken, plan
