@@ -115,7 +115,9 @@ class RoutingSlot(models.Model):
     """One state and language an agent takes referrals in, with where they are.
 
     The index routing searches: a referral in (state, language) looks only at its own
-    slots, nearest first, through a box on latitude/longitude over available agents.
+    slots, nearest first, through each database's spatial index over the available ones
+    (referrals/nearest/: a GiST index on PostgreSQL, an R*Tree kept in step by triggers on
+    SQLite, both made by migration 0005 outside the model's Meta).
     A pure copy of RoutingState x AgentLanguage x the agent's location and availability,
     rewritten by eligibility/routing_table.py whenever any of those change; matching
     still checks the agent row itself, so a stale slot can never offer to the wrong agent.

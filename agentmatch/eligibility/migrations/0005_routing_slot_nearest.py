@@ -25,10 +25,12 @@ POINT = (
 POSTGRESQL = [
     "CREATE EXTENSION IF NOT EXISTS cube",
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
-    f"""CREATE INDEX IF NOT EXISTS routing_slot_nearest ON eligibility_routingslot
+    # CONCURRENTLY (outside a transaction, hence atomic = False): slots keep being
+    # written while it builds. Should it fail, drop the invalid index and migrate again.
+    f"""CREATE INDEX CONCURRENTLY IF NOT EXISTS routing_slot_nearest ON eligibility_routingslot
         USING gist (state, language, ({POINT})) WHERE is_available""",
 ]
-POSTGRESQL_BACK = ["DROP INDEX IF EXISTS routing_slot_nearest"]
+POSTGRESQL_BACK = ["DROP INDEX CONCURRENTLY IF EXISTS routing_slot_nearest"]
 
 # As referrals/nearest/sqlite.py KEY_SQL computes it for a search.
 KEY = """(((((COALESCE(unicode(substr(NEW.state, 1, 1)), 64) - 64) * 27
@@ -74,11 +76,11 @@ def run(statements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("eligibility", "0004_directory_listing")]
 
     operations = [
-        migrations.RunPython(
-            run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-            run({"postgresql": POSTGRESQL_BACK, "sqlite": SQLITE_BACK}),
-        ),
+        migrations.RunPython(run({"postgresql": POSTGRESQL}), run({"postgresql": POSTGRESQL_BACK})),
+        # The table, its triggers and its rows together or not at all.
+        migrations.RunPython(run({"sqlite": SQLITE}), run({"sqlite": SQLITE_BACK}), atomic=True),
     ]
