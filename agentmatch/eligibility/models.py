@@ -136,6 +136,8 @@ class RoutingSlot(models.Model):
             models.UniqueConstraint(fields=["routing_state", "language"], name="routing_slot_once")
         ]
         indexes = [
+            # Serves the qualified count an offer records (a box) and SQLite's ranking of a
+            # whole state; the nearest-first indexes are migration 0005's.
             models.Index(
                 fields=["state", "language", "latitude", "longitude"],
                 condition=models.Q(is_available=True),

@@ -82,10 +82,10 @@ def rank_everyone(referral: Referral, limit: int) -> list[tuple[int, float]]:
     return list(rows)
 
 
-@pytest.fixture
-def alaska_and_hawaii(plan_year):  # type: ignore[no-untyped-def]
+@pytest.fixture(params=[16, 2027], ids=lambda seed: f"seed{seed}")
+def alaska_and_hawaii(plan_year, request):  # type: ignore[no-untyped-def]
     """Agents around every place, some sharing a ZIP centroid, some unavailable."""
-    rng = random.Random(16)
+    rng = random.Random(request.param)
     now = timezone.now()
     for n in range(48):
         where = PLACES[n % len(PLACES)]
