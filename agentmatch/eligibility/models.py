@@ -117,7 +117,7 @@ class RoutingSlot(models.Model):
     The index routing searches: a referral in (state, language) looks only at its own
     slots, nearest first, through each database's spatial index over the available ones
     (referrals/nearest/: a GiST index on PostgreSQL, an R*Tree kept in step by triggers on
-    SQLite, both made by migration 0005 outside the model's Meta).
+    SQLite, both made by migration 0006 outside the model's Meta).
     A pure copy of RoutingState x AgentLanguage x the agent's location and availability,
     rewritten by eligibility/routing_table.py whenever any of those change; matching
     still checks the agent row itself, so a stale slot can never offer to the wrong agent.
@@ -137,7 +137,7 @@ class RoutingSlot(models.Model):
         ]
         indexes = [
             # Serves the qualified count an offer records (a box) and SQLite's ranking of a
-            # whole state; the nearest-first indexes are migration 0005's.
+            # whole state; the nearest-first indexes are migration 0006's.
             models.Index(
                 fields=["state", "language", "latitude", "longitude"],
                 condition=models.Q(is_available=True),

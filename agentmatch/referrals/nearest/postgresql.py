@@ -1,6 +1,6 @@
 """Nearest agents on PostgreSQL: a k-nearest-neighbour scan of a GiST index.
 
-The index `routing_slot_nearest` (migration eligibility 0005) holds each available slot's
+The index `routing_slot_nearest` (migration eligibility 0006) holds each available slot's
 (state, language, point) with the point on the unit sphere as a 3-D `cube`; btree_gist
 lets the same GiST index take the state and language as equality keys. `ORDER BY point
 <-> consumer` walks it nearest first and stops once `limit` qualified agents came out,
@@ -35,7 +35,7 @@ from agentmatch.referrals.nearest.sql import (
     settles,
 )
 
-# Spelled exactly as in the index (eligibility migration 0005), so the planner matches it.
+# Spelled exactly as in the index (eligibility migration 0006), so the planner matches it.
 SLOT_POINT_SQL = (
     "cube(ARRAY[cos(radians(s.latitude)) * cos(radians(s.longitude)), "
     "cos(radians(s.latitude)) * sin(radians(s.longitude)), sin(radians(s.latitude))])"

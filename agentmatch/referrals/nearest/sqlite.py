@@ -5,7 +5,7 @@ search looks in a small box around the consumer first and doubles it until the b
 provably holds the closest `limit` (sql.settles), ranking only the agents inside it by
 great-circle distance: the same answer as ranking everyone, exactly.
 
-The R*Tree `eligibility_routingslot_rtree` (migration eligibility 0005, kept in step with
+The R*Tree `eligibility_routingslot_rtree` (migration eligibility 0006, kept in step with
 RoutingSlot by triggers) holds each available slot's latitude, longitude and a number
 for its state and language, so one lookup narrows all three. Its 32-bit bounds are
 rounded outwards, so it never misses a slot; the slot's own latitude and longitude are
@@ -30,7 +30,7 @@ from agentmatch.referrals.nearest.sql import (
 
 RTREE = f"{RoutingSlot._meta.db_table}_rtree"
 
-# One number per (state, language), as the triggers of migration eligibility 0005 compute
+# One number per (state, language), as the triggers of migration eligibility 0006 compute
 # it: letters in base 27. It only narrows the lookup (the slot's own state and language are
 # checked), so a character outside a-z, or the 32-bit rounding, can never lose a slot.
 KEY_SQL = """(((((COALESCE(unicode(substr({state}, 1, 1)), 64) - 64) * 27

@@ -77,7 +77,7 @@ def run(statements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     atomic = False
-    dependencies = [("eligibility", "0004_directory_listing")]
+    dependencies = [("eligibility", "0005_agent_status_events")]
 
     operations = [
         migrations.RunPython(run({"postgresql": POSTGRESQL}), run({"postgresql": POSTGRESQL_BACK})),
