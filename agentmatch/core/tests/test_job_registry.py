@@ -30,6 +30,8 @@ def test_every_app_registers_its_jobs_delivery_last() -> None:
         "recovery emails",
         "contact reminders",
         "import uploaded files",
+        "fan out webhook events",
+        "deliver webhooks",
         "deliver messages",
     ]
     assert {j.name for j in jobs.registered(jobs.SWEEP)} == {
@@ -38,6 +40,7 @@ def test_every_app_registers_its_jobs_delivery_last() -> None:
         "tidy account records",
         "anonymise ended referrals",
         "dashboard roll-up",
+        "tidy webhook deliveries",
     }
 
 
