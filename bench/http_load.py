@@ -10,7 +10,10 @@ first offer (the send time travels in the request and is read back from the data
 to Offer.offered_at: same machine clock), referrals nobody could take at intake, how
 quickly the worker re-offers expired offers, and the worker's peak RSS. Offers expire after
 --offer-window seconds (default 900, as in production; 5 makes the worker re-route during
-the run). The last line printed is the SUMMARY.
+the run). Also the CPU each request cost the web processes, the worker and PostgreSQL
+(`cpu_*_ms_per_request`, steadier than requests/s on a shared machine), and pgbench -N
+before and after the runs (`pgbench_n_tps`, `intake_pct_of_pgbench_n`; --pgbench-seconds 0
+skips it). The last line printed is the SUMMARY.
 """
 
 import argparse
@@ -30,7 +33,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import DATA_DIR, ROOT, database_url, median, percentile, setup_django, summary
+from bench.common import (
+    DATA_DIR,
+    PG_DB,
+    ROOT,
+    database_url,
+    median,
+    percentile,
+    setup_django,
+    summary,
+)
 
 LUA = Path(__file__).with_name("intake.lua")
 PATH = "/api/v1/referrals"
@@ -68,7 +80,9 @@ def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
-def routing_worker_pid(run_pid: int) -> int:
+def process_table() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process."""
+    rows = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -77,8 +91,14 @@ def routing_worker_pid(run_pid: int) -> int:
             cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, IndexError):
             continue
+        rows.append((int(entry.name), ppid, cmd))
+    return rows
+
+
+def routing_worker_pid(run_pid: int) -> int:
+    for pid, ppid, cmd in process_table():
         if ppid == run_pid and "agentmatch worker" in cmd:
-            return int(entry.name)
+            return pid
     raise SystemExit("agentmatch run started no routing worker")
 
 
@@ -165,6 +185,45 @@ class PeakRss(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(0.25):
             self.peak_kb = max(self.peak_kb, self.read())
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU time the measured run cost, by part: gunicorn (arbiter and its workers), the
+    routing worker, and PostgreSQL's backends for the bench database. On a shared machine
+    milliseconds of CPU per request move far less than requests/s do, and their sum says
+    how many requests/s two idle cores could serve."""
+
+    def __init__(self, run_pid: int, worker_pid: int) -> None:
+        table = process_table()
+        web = {pid for pid, ppid, cmd in table if ppid == run_pid and "gunicorn" in cmd}
+        web |= {pid for pid, ppid, cmd in table if ppid in web}
+        backend = f" {PG_DB} "  # a backend's title: "postgres: 15/main: user DB host(port) ..."
+        database = {pid for pid, _, cmd in table if cmd.startswith("postgres:") and backend in cmd}
+        self.parts = {"web": web, "worker": {worker_pid}, "db": database}
+        self.before = {pid: _cpu_seconds(pid) for pids in self.parts.values() for pid in pids}
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        figures = {}
+        for part, pids in self.parts.items():
+            used = sum(_cpu_seconds(pid) - self.before[pid] for pid in pids)
+            figures[f"cpu_{part}_ms_per_request"] = 1000 * used / max(1, requests)
+        total = sum(figures.values())
+        figures["cpu_ms_per_request"] = total
+        # What two cores could serve if this server, worker and database had them alone.
+        figures["rps_two_idle_cores"] = 2000 / total if total else float("nan")
+        return figures
 
 
 def drive_python(port: int, mix: list[tuple[str, str]], concurrency: int, duration: float):  # type: ignore[no-untyped-def]
@@ -320,11 +379,15 @@ def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) 
         # opens its database connection: measure a server that has done that already.
         if args.warmup > 0:
             drive(port, mix, args.concurrency, args.warmup)
-        rss = PeakRss(routing_worker_pid(server.pid))
+        worker_pid = routing_worker_pid(server.pid)
+        rss = PeakRss(worker_pid)
         rss.start()
         load_before = os.getloadavg()[0]
         since = time.time()
+        cpu = CpuMeter(server.pid, worker_pid)
         result = drive(port, mix, args.concurrency, args.duration)
+        result.update(cpu.per_request_ms(result["requests"]))
+        load_during = os.getloadavg()[0]
         # Let the worker handle the offers that expired near the end (short windows only).
         time.sleep(args.offer_window + 1 if args.offer_window <= 30 else 1)
         rss.stop.set()
@@ -344,7 +407,16 @@ def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) 
         **offer_timings(since),
         "worker_peak_rss_mb": peak_kb / 1024,
         "load_avg_1m": load_before,
+        "load_avg_1m_end": load_during,
     }
+
+
+def pgbench_n(seconds: int, label: str) -> float:
+    from bench.pgbench import measure
+
+    tps = measure(seconds=seconds, mode="simple-update")["tps"]
+    print(f"[http] pgbench -N {label}: {tps} tps", flush=True)
+    return tps
 
 
 def main() -> None:
@@ -360,6 +432,12 @@ def main() -> None:
         "--offer-window", type=int, default=900, help="seconds (5: stress the worker)"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--pgbench-seconds",
+        type=int,
+        default=10,
+        help="pgbench -N (simple-update) before and after the runs, each this long (0: none)",
+    )
     args = parser.parse_args()
     client = args.client
     if client == "auto":
@@ -376,6 +454,7 @@ def main() -> None:
     dataset.populate(agents=args.agents)
     settle_invitations()
     mix = places(20_000, seed=random.randrange(10**6))
+    yardstick = [pgbench_n(args.pgbench_seconds, "before")] if args.pgbench_seconds else []
     runs = []
     for run in range(args.runs):
         figures = run_once(args, mix, client)
@@ -386,12 +465,19 @@ def main() -> None:
         )
         runs.append(figures)
     dataset.reset()
+    if args.pgbench_seconds:
+        yardstick.append(pgbench_n(args.pgbench_seconds, "after"))
     # A run where the worker had not re-offered anything yet has no lag figure (NaN).
     result = {
         k: round(median([r[k] for r in runs if r[k] == r[k]]), 1)
         for k in runs[0]
         if any(r[k] == r[k] for r in runs)
     }
+    if yardstick:
+        # Issue 16's yardstick: intake as a share of pgbench -N's write transactions/s on
+        # the same machine in the same run (target at least 5.7%).
+        result["pgbench_n_tps"] = round(median(yardstick), 1)
+        result["intake_pct_of_pgbench_n"] = round(100 * result["rps"] / median(yardstick), 2)
     summary(
         "http",
         agents=args.agents,

@@ -11,9 +11,10 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
 from django.utils.crypto import salted_hmac
 
 from agentmatch.referrals.intake import IntakeError
@@ -107,45 +108,52 @@ def _key(limit: Limit, value: str) -> str:
     ).hexdigest()
 
 
-def spent(*, limit: Limit, value: str, now: datetime) -> bool:
-    """True when `value` has no place left in the current window: a plain read, no lock.
+def spent_check(*, limit: Limit, value: str, now: datetime) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) true when `value` has no place left in the current
+    window: a plain read, no lock. A caller may fold it into a statement of its own.
 
     Lets a request that is over a shared limit be refused before it does any work; the
-    count itself is taken by `take`, whose conditional UPDATE is what actually guarantees
+    count itself is taken by `take`, whose conditional upsert is what actually guarantees
     the limit.
     """
-    return IntakeCounter.objects.filter(
-        kind=limit.kind,
-        key=_key(limit, value),
-        window_start=_window_start(now, limit.window_seconds),
-        count__gte=limit.per_window,
-    ).exists()
+    q = connection.ops.quote_name
+    start = connection.ops.adapt_datetimefield_value(_window_start(now, limit.window_seconds))
+    return (
+        f"EXISTS (SELECT 1 FROM {q(IntakeCounter._meta.db_table)} WHERE {q('kind')} = %s "
+        f"AND {q('key')} = %s AND {q('window_start')} = %s AND {q('count')} >= %s)",
+        [limit.kind, _key(limit, value), start, limit.per_window],
+    )
 
 
-def refuse_if_spent(*, counts: list[tuple[Limit, str]], now: datetime) -> None:
-    for limit, value in counts:
-        if spent(limit=limit, value=value, now=now):
-            raise RateLimited(limit.kind, seconds_left(limit, now))
+def refused(limit: Limit, now: datetime) -> RateLimited:
+    """The refusal for `limit`, with the seconds left in its window."""
+    return RateLimited(limit.kind, seconds_left(limit, now))
 
 
 def take(*, limit: Limit, value: str, now: datetime) -> bool:
     """Counts one request for `value`; False (and nothing counted) once the limit is reached.
 
-    The caller holds a transaction: the row stays locked until it ends, so a concurrent
-    request for the same key waits and then sees the new count. The count only grows by a
-    conditional UPDATE checked by its row count, so two requests can never both take the
-    last place.
+    One statement, an upsert: the window's first request inserts the row with a count of
+    1, the later ones add 1 only while the count is under the limit (RETURNING tells which
+    happened). The caller holds a transaction: the row stays locked until it ends, so a
+    concurrent request for the same key waits (on the unique index or the row) and then
+    sees the new count; two requests can never both take the last place. Same statement on
+    PostgreSQL and SQLite (3.35+).
     """
-    start = _window_start(now, limit.window_seconds)
-    key = _key(limit, value)
-    IntakeCounter.objects.bulk_create(
-        [IntakeCounter(kind=limit.kind, key=key, window_start=start, count=0)],
-        ignore_conflicts=True,
-    )
-    taken = IntakeCounter.objects.filter(
-        kind=limit.kind, key=key, window_start=start, count__lt=limit.per_window
-    ).update(count=F("count") + 1)
-    return taken == 1
+    if limit.per_window < 1:
+        return False
+    q = connection.ops.quote_name
+    table, count = q(IntakeCounter._meta.db_table), q("count")
+    start = connection.ops.adapt_datetimefield_value(_window_start(now, limit.window_seconds))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({q('kind')}, {q('key')}, {q('window_start')}, {count}) "
+            f"VALUES (%s, %s, %s, 1) ON CONFLICT ({q('kind')}, {q('key')}, {q('window_start')}) "
+            f"DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < %s "
+            f"RETURNING {count}",
+            [limit.kind, _key(limit, value), start, limit.per_window],
+        )
+        return cursor.fetchone() is not None
 
 
 def take_all(*, counts: list[tuple[Limit, str]], now: datetime) -> None:
@@ -155,11 +163,12 @@ def take_all(*, counts: list[tuple[Limit, str]], now: datetime) -> None:
     """
     for limit, value in counts:
         if not take(limit=limit, value=value, now=now):
-            raise RateLimited(limit.kind, seconds_left(limit, now))
+            raise refused(limit, now)
 
 
 def forget_old_counters(*, now: datetime) -> int:
-    """Drops the counters of windows that ended (run with each request: a cheap indexed delete)."""
+    """Drops the counters of windows that ended (a cheap indexed delete; intake runs it
+    now and then, see actions.requests)."""
     seconds = max(
         address_limit().window_seconds, phone_limit().window_seconds, PARTNER_WINDOW_SECONDS
     )

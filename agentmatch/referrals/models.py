@@ -291,7 +291,7 @@ class IntakeCounter(models.Model):
 
     The key is an HMAC of the address or phone, so the table holds no phone numbers. The
     unique row per (kind, key, window) is the lock two simultaneous requests queue on: the
-    count only grows through a conditional UPDATE (see limits.take).
+    count only grows through a conditional upsert (see limits.take).
     """
 
     kind = models.CharField(max_length=10)

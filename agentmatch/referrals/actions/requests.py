@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.crypto import salted_hmac
 
 from agentmatch.core.secrets import new_secret
@@ -236,13 +236,15 @@ def _store(
             if not fresh:
                 return _replay(claimed, idempotency_key)
             token = _token_for(idempotency_key, claimed.token_salt)
-        _refuse_a_second_open_request(contact.phone)
         phone_count, shared_count = _counts(contact.phone, partner, client_address)
-        limits.refuse_if_spent(counts=[shared_count], now=now)
-        limits.take_all(counts=[phone_count], now=now)
-        # The phone's counter row stays locked until commit: a second request for the
-        # same phone waited in take_all and now finds the first one's referral.
-        _refuse_a_second_open_request(contact.phone)
+        # Counted first: the phone's counter row stays locked until commit, so a second
+        # request for the same phone waits here and then finds the first one's referral.
+        # A refusal below rolls the count back, and the refusals keep their order (an
+        # open request, then the shared limit, then the phone's).
+        phone_counted = limits.take(limit=phone_count[0], value=phone_count[1], now=now)
+        _refuse_open_request_or_spent_limit(contact.phone, shared_count, now)
+        if not phone_counted:
+            raise limits.refused(phone_count[0], now)
         referral, token = create_referral(
             request=contact,
             plan_year=plan_year,
@@ -254,8 +256,7 @@ def _store(
         if claimed is not None:
             claimed.referral, claimed.first_status = referral, referral.status
             claimed.save(update_fields=["referral", "first_status"])
-        limits.forget_old_counters(now=now)
-        IdempotencyKey.objects.filter(expires_at__lte=now).delete()
+        _tidy_up(now)
         # The address's (or partner's) counter is shared by every request from it, so it is
         # counted last: its row stays locked only for the commit, not for the routing, and
         # one busy address or partner does not serialise its own requests (with the count
@@ -263,6 +264,25 @@ def _store(
         # the whole request rolls back and counts nowhere.
         limits.take_all(counts=[shared_count], now=now)
     return Submitted(referral=referral, status_token=token, status=referral.status)
+
+
+# Ended windows' counters and expired Idempotency-Keys are deleted by at most one request
+# per process in this interval, not by every request: the two DELETEs were 2 of the
+# intake's 16 statements and found nothing almost every time. A row left a little longer
+# changes no answer: counters are read by their own window, and _claim_key deletes its
+# own key's expired row before it inserts.
+TIDY_UP_SECONDS = 60
+_last_tidy_up: datetime | None = None
+
+
+def _tidy_up(now: datetime) -> None:
+    global _last_tidy_up
+    last = _last_tidy_up
+    if last is not None and last <= now < last + timedelta(seconds=TIDY_UP_SECONDS):
+        return
+    _last_tidy_up = now
+    limits.forget_old_counters(now=now)
+    IdempotencyKey.objects.filter(expires_at__lte=now).delete()
 
 
 def _is_reference_collision(exc: IntegrityError) -> bool:
@@ -286,10 +306,27 @@ def _replay(claimed: IdempotencyKey, key: str) -> Submitted:
     )
 
 
-def _refuse_a_second_open_request(phone: str) -> None:
-    existing = _open_request_for(phone)
-    if existing is not None:
-        raise AlreadyOpen(existing)
+def _refuse_open_request_or_spent_limit(
+    phone: str, shared: tuple[limits.Limit, str], now: datetime
+) -> None:
+    """AlreadyOpen when the phone has an open request, else RateLimited when the shared
+    (address or partner) limit is spent: both read in one round trip, as every intake
+    asks both."""
+    limit, value = shared
+    spent_sql, spent_params = limits.spent_check(limit=limit, value=value, now=now)
+    q = connection.ops.quote_name
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT {q('id')} FROM {q(Referral._meta.db_table)} WHERE {q('phone')} = %s "
+            f"AND {q('status')} IN ({statuses}) ORDER BY {q('id')} DESC LIMIT 1), {spent_sql}",
+            [phone, *map(str, OPEN_STATUSES), *spent_params],
+        )
+        open_id, spent = cursor.fetchone()
+    if open_id is not None:
+        raise AlreadyOpen(Referral.objects.get(pk=open_id))
+    if spent:
+        raise limits.refused(limit, now)
 
 
 def _counts(

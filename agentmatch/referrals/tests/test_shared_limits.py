@@ -11,29 +11,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from agentmatch.referrals.actions import requests
-from agentmatch.referrals.actions.requests import WEB, RequestFields, submit_request
+from agentmatch.referrals.actions.requests import WEB, submit_request
 from agentmatch.referrals.limits import ADDRESS, PHONE, RateLimited
 from agentmatch.referrals.models import IntakeCounter, Referral
+from agentmatch.referrals.tests.helpers import request_fields
 from agentmatch.testing import make_agent
 
 ADDRESS_SHARED_BY_MANY = "203.0.113.50"
 
 
-def fields(phone: str) -> RequestFields:
-    return RequestFields(
-        first_name="Ana",
-        last_name="Diaz",
-        phone=phone,
-        email="",
-        zip_code="53703",
-        language="en",
-        consent=True,
-    )
-
-
 def submit(phone: str):  # type: ignore[no-untyped-def]
     return submit_request(
-        fields=fields(phone),
+        fields=request_fields(phone),
         channel=WEB,
         client_address=ADDRESS_SHARED_BY_MANY,
         now=timezone.now(),

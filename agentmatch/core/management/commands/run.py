@@ -20,9 +20,10 @@ from django.core.management.base import BaseCommand, CommandError
 STOP_GRACE_SECONDS = 8.0
 POLL_SECONDS = 0.2
 # Threads per gunicorn process. 1 = the sync worker: a request is mostly Python (the GIL)
-# and a fast local database, and in the intake benchmark (docs/benchmarks.md) sync
-# processes gave the same throughput as gthread with half the p99. Threads (gthread)
-# bring keep-alive and tolerate slow clients; use them when no buffering proxy is in front.
+# and a fast local database, and in the intake benchmark (docs/benchmarks.md, "Intake over
+# HTTP, profiled") sync processes gave the same throughput as gthread with half the p99,
+# and gthread cost about a fifth more CPU per request. Threads (gthread) bring keep-alive
+# and tolerate slow clients; use them when no buffering proxy is in front.
 WEB_THREADS = 1
 # Seconds an idle client connection stays open (gthread only; sync closes after each reply).
 KEEP_ALIVE_SECONDS = 5
