@@ -40,10 +40,14 @@ def make_requests(count: int, seed: int) -> list[Any]:
     ]
 
 
-def run_once(count: int, seed: int) -> dict[str, Any]:
+def run_once(count: int, seed: int, prepared: bool = True) -> dict[str, Any]:
+    """One run; `prepared`: the routing statements as prepared statements with generic
+    plans (DB_PREPARED_STATEMENTS, core/prepared_sql.py) or as plain statements."""
+    from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
+    settings.DB_PREPARED_STATEMENTS = prepared
     from agentmatch.referrals import services
     from agentmatch.referrals.models import ReferralStatus
 
@@ -174,6 +178,11 @@ def main() -> None:
     parser.add_argument(
         "--compare", type=int, default=0, help="also A/B old vs new matching on N referrals"
     )
+    parser.add_argument(
+        "--prepared-ab",
+        action="store_true",
+        help="each run twice, unprepared then prepared statements, reported side by side",
+    )
     args = parser.parse_args()
 
     from bench import dataset
@@ -184,14 +193,24 @@ def main() -> None:
     print(f"[{args.backend}] population: {loaded}", flush=True)
     dataset.reset()
     run_once(50, seed=1)  # warm-up: caches, connections, query plans
-    runs = []
+    runs, unprepared = [], []
     for run in range(args.runs):
+        if args.prepared_ab:
+            # The same referrals both ways, back to back, so drift on a shared machine
+            # falls on both alike.
+            dataset.reset()
+            figures = run_once(args.referrals, seed=100 + run, prepared=False)
+            print(f"[{args.backend}] run {run + 1} unprepared: " + _fmt(figures), flush=True)
+            unprepared.append(figures)
         dataset.reset()
         figures = run_once(args.referrals, seed=100 + run)
         print(f"[{args.backend}] run {run + 1}: " + _fmt(figures), flush=True)
         runs.append(figures)
     dataset.reset()
     result = {k: round(median([r[k] for r in runs]), 3) for k in runs[0]}
+    for key in ("route_p50_ms", "route_p99_ms", "select_p50_ms", "select_p99_ms"):
+        if unprepared:
+            result[f"unprepared_{key}"] = round(median([r[key] for r in unprepared]), 3)
     if args.compare:
         ab = compare(args.compare, seed=999)
         print(f"[{args.backend}] old vs new: " + _fmt(ab), flush=True)
