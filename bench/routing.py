@@ -40,10 +40,14 @@ def make_requests(count: int, seed: int) -> list[Any]:
     ]
 
 
-def run_once(count: int, seed: int) -> dict[str, Any]:
+def run_once(count: int, seed: int, prepared: bool = True) -> dict[str, Any]:
+    """One run; `prepared`: the routing statements as prepared statements with generic
+    plans (DB_PREPARED_STATEMENTS, core/prepared_sql.py) or as plain statements."""
+    from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
+    settings.DB_PREPARED_STATEMENTS = prepared
     from agentmatch.referrals import services
     from agentmatch.referrals.models import ReferralStatus
 
@@ -68,27 +72,23 @@ def run_once(count: int, seed: int) -> dict[str, Any]:
         finally:
             routing.append((time.perf_counter() - t0) * 1000)
 
-    # Writing the offer's notifications to the outbox happens inside offer_next too; it is
-    # timed on its own and left out of "routing" (the issue's match plus offer).
+    # The offer's messages are built inside offer_next (services.notify_new_offer) and
+    # written to the outbox at the end of intake (notifications.one_insert): the building
+    # is timed on its own and left out of "routing" (the issue's match plus offer).
     notifying: list[float] = []
-    try:
-        from agentmatch.notifications import messages as notify
-    except ImportError:  # before the notifications layer existed
-        notify = None
-    original_notify = getattr(notify, "notify_new_offer", None)
+    original_notify = services.notify_new_offer
 
     def timed_notify(**kwargs: Any) -> Any:
         t0 = time.perf_counter()
         try:
-            return original_notify(**kwargs)  # type: ignore[misc]
+            return original_notify(**kwargs)
         finally:
             notifying.append((time.perf_counter() - t0) * 1000)
 
     selection, total, statuses = [], [], []
     services.find_candidates = timed_find  # type: ignore[assignment]
     services.offer_next = timed_offer  # type: ignore[assignment]
-    if original_notify is not None:
-        notify.notify_new_offer = timed_notify  # type: ignore[union-attr]
+    services.notify_new_offer = timed_notify  # type: ignore[assignment]
     try:
         for request in make_requests(count, seed):
             calls.clear()
@@ -108,8 +108,7 @@ def run_once(count: int, seed: int) -> dict[str, Any]:
     finally:
         services.find_candidates = original_find  # type: ignore[assignment]
         services.offer_next = original_offer  # type: ignore[assignment]
-        if original_notify is not None:
-            notify.notify_new_offer = original_notify  # type: ignore[union-attr]
+        services.notify_new_offer = original_notify  # type: ignore[assignment]
     return {
         "route_p50_ms": median(routing),
         "route_p99_ms": percentile(routing, 99),
@@ -174,6 +173,11 @@ def main() -> None:
     parser.add_argument(
         "--compare", type=int, default=0, help="also A/B old vs new matching on N referrals"
     )
+    parser.add_argument(
+        "--prepared-ab",
+        action="store_true",
+        help="each run twice, unprepared then prepared statements, reported side by side",
+    )
     args = parser.parse_args()
 
     from bench import dataset
@@ -184,14 +188,24 @@ def main() -> None:
     print(f"[{args.backend}] population: {loaded}", flush=True)
     dataset.reset()
     run_once(50, seed=1)  # warm-up: caches, connections, query plans
-    runs = []
+    runs, unprepared = [], []
     for run in range(args.runs):
+        if args.prepared_ab:
+            # The same referrals both ways, back to back, so drift on a shared machine
+            # falls on both alike.
+            dataset.reset()
+            figures = run_once(args.referrals, seed=100 + run, prepared=False)
+            print(f"[{args.backend}] run {run + 1} unprepared: " + _fmt(figures), flush=True)
+            unprepared.append(figures)
         dataset.reset()
         figures = run_once(args.referrals, seed=100 + run)
         print(f"[{args.backend}] run {run + 1}: " + _fmt(figures), flush=True)
         runs.append(figures)
     dataset.reset()
     result = {k: round(median([r[k] for r in runs]), 3) for k in runs[0]}
+    for key in ("route_p50_ms", "route_p99_ms", "select_p50_ms", "select_p99_ms"):
+        if unprepared:
+            result[f"unprepared_{key}"] = round(median([r[key] for r in unprepared]), 3)
     if args.compare:
         ab = compare(args.compare, seed=999)
         print(f"[{args.backend}] old vs new: " + _fmt(ab), flush=True)

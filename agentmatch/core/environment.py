@@ -95,6 +95,7 @@ VARIABLES: list[Variable] = [
     Variable("DATABASE_URL", "text", _DB, "`postgres://user:password@host:5432/db` for PostgreSQL (production); SQLite for one machine", shown="`sqlite:///` `AGENTMATCH_DATA_DIR`/agentmatch.sqlite3", required=True),
     Variable("DB_CONN_MAX_AGE", "integer", _DB, "seconds a database connection is kept for the next request (`web` and `run` set 600 unless given)", default=0),
     Variable("DB_CONN_HEALTH_CHECKS", "boolean", _DB, "check a kept connection before using it (replaces one the database dropped)", default=True),
+    Variable("DB_PREPARED_STATEMENTS", "boolean", _DB, "PostgreSQL: run the routing statements as prepared statements with generic plans (faster); false behind a pooler that cannot keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`)", default=True),
     Variable("AGENTMATCH_DATA_DIR", "text", _DB, "writable directory: SQLite database, the secret key file, the SMS file", shown="data/ in the source tree"),
     Variable("STATIC_ROOT", "text", _DB, "where `collectstatic` puts the page assets and the web processes serve them from (the release's `static/`, read-only at run time)", shown="`AGENTMATCH_DATA_DIR`/static"),
     Variable("IMPORT_UPLOAD_MAX_MB", "integer", _DB, "largest file (MB) an administrator may upload on /ops/imports/ (stored in the database until a worker imports it); larger files: import them with the `import_*` commands", default=200),

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 
 from agentmatch.agents.models import Agent
+from agentmatch.core import prepared_sql
 from agentmatch.referrals.matching import pending_offer_limit
 from agentmatch.referrals.models import Offer, OfferStatus
 
@@ -42,7 +43,7 @@ def claim_agent(*, agent_id: int, now: datetime) -> str | None:
         "pending": OfferStatus.PENDING.value,
         "limit": pending_offer_limit(),
     }
-    with connection.cursor() as cursor:
+    with prepared_sql.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
@@ -129,7 +130,7 @@ def claim_agent_and_write_offer(
         before,
         after,
     ]
-    with connection.cursor() as cursor:
+    with prepared_sql.cursor() as cursor:
         cursor.execute(sql, params)
         agent_id, *contact, push_ids, offer_id = cursor.fetchone()
     if agent_id is None:
@@ -171,7 +172,7 @@ def insert_referral_with_event(
         json.dumps(event_params),
         event_detail,
     ]
-    with connection.cursor() as cursor:
+    with prepared_sql.cursor() as cursor:
         cursor.execute(sql, params)
         referral.pk = cursor.fetchone()[0]
     referral._state.adding = False

@@ -342,6 +342,8 @@ def offer_reason_text(offer: Any) -> tuple[str, str]:
     if not all(facts.get(name) is not None for name in needed):
         return str(offer.reason), "en"
     values = {name: _value(name, value) for name, value in facts.items()}
+    if facts.get("qualified_at_least"):
+        values["qualified_agents"] += "+"  # the count stopped at its cap
     try:
         return str(template) % values, ""
     except (KeyError, TypeError, ValueError):

@@ -13,7 +13,8 @@ spatial index, in referrals/nearest/: on PostgreSQL a GiST index walked nearest 
 SQLite an R*Tree searched in a small box around the consumer, widened until the box
 provably holds the closest `limit` agents. The result is the same as ranking everyone:
 only the work differs. The qualified count recorded with each offer is the count inside
-the smallest search box (SEARCH_RADII_MILES) holding the chosen agents, or in the state.
+the smallest search box (SEARCH_RADII_MILES) holding the chosen agents, or in the state,
+counted up to QUALIFIED_COUNT_CAP ("20+").
 """
 
 import math
@@ -29,7 +30,11 @@ from agentmatch.core.geo import EARTH_RADIUS_MILES
 from agentmatch.eligibility.models import RoutingSlot, RoutingState
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
 from agentmatch.referrals.nearest import nearest
-from agentmatch.referrals.nearest.sql import bounding_box, pending_offer_limit
+from agentmatch.referrals.nearest.sql import (
+    QUALIFIED_COUNT_CAP,
+    bounding_box,
+    pending_offer_limit,
+)
 
 __all__ = ["bounding_box", "pending_offer_limit"]  # for directory, services and the tests
 
@@ -60,6 +65,11 @@ class Candidate:
     # whole state when None).
     qualified_agents: int
     search_radius_miles: float | None = None
+
+    @property
+    def qualified_at_least(self) -> bool:
+        """The count stopped at its cap: at least that many qualified ("20+")."""
+        return self.qualified_agents >= QUALIFIED_COUNT_CAP
 
 
 def distance_expression(latitude: float, longitude: float):  # type: ignore[no-untyped-def]

@@ -197,7 +197,8 @@ def _reason(referral: Referral, choice: Choice, skipped: list[str], why: str) ->
     )
     words = (
         f"Closest qualified agent ({candidate.distance_miles:.1f} miles from "
-        f"{referral.zip_code}) of {candidate.qualified_agents}{within}: routed for "
+        f"{referral.zip_code}) of {candidate.qualified_agents}"
+        f"{'+' if candidate.qualified_at_least else ''}{within}: routed for "
         f"{referral.state}, "
         f"speaks {referral.language}, {why}, no pending offer over the limit."
     )
@@ -322,6 +323,8 @@ def _place_offer(
             "distance_miles": round(candidate.distance_miles, 2),
             "rank": candidate.rank,
             "qualified_agents": candidate.qualified_agents,
+            # The count stopped at its cap (nearest.sql.QUALIFIED_COUNT_CAP): "20+".
+            "qualified_at_least": candidate.qualified_at_least,
             # The count covers a box reaching this far around the consumer (None: the state).
             "search_radius_miles": candidate.search_radius_miles,
             "agent_last_offered_at": (

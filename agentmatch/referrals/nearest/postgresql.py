@@ -29,6 +29,7 @@ from agentmatch.referrals.nearest.sql import (
     Ranking,
     as_row,
     bounding_box,
+    capped_count_sql,
     count_qualified,
     fetch_rows,
     qualified_sql,
@@ -51,11 +52,18 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         z=math.sin(latitude),
         rows=limit,
     )
+    # The count for the smallest search box rides along (it is the box that settles the
+    # search wherever agents are crowded, where counting costs most): one round trip
+    # instead of two. Uncorrelated, so PostgreSQL runs it once.
+    first_box = bounding_box(*referral.location, radii[0]) if radii else None
+    along = "NULL"
+    if first_box is not None:
+        along = f"({capped_count_sql(qualified, first_box, params)})"
     # PostgreSQL walks a GiST index in distance order only when ORDER BY is the distance
     # alone; WITH TIES keeps every agent as close as the last, and the outer query puts
     # them in routing order.
     sql = f"""
-        SELECT id, distance, last_offered_at, availability_changes_at FROM (
+        SELECT id, distance, last_offered_at, availability_changes_at, {along} FROM (
             SELECT a.id, {DISTANCE_SQL} AS distance, a.last_offered_at,
                    a.availability_changes_at
             {qualified}
@@ -64,7 +72,8 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         ) nearest
         ORDER BY distance, last_offered_at ASC NULLS FIRST, id
         LIMIT %(rows)s"""
-    rows = [as_row(*row) for row in fetch_rows(sql, params)]
+    found = fetch_rows(sql, params)
+    rows = [as_row(*row[:4]) for row in found]
     # The offer still records how many qualified in the smallest search box that holds
     # these agents (the box the widening search would have settled in), else the state.
     radius = next(
@@ -75,5 +84,7 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         ),
         None,
     )
+    if radii and radius == radii[0] and found:
+        return Ranking(rows, int(found[0][4]), radius)
     box = None if radius is None else bounding_box(*referral.location, radius)
     return Ranking(rows, count_qualified(referral, box), radius)

@@ -19,6 +19,7 @@ from agentmatch.referrals.models import Referral
 from agentmatch.referrals.nearest.sql import (
     DISTANCE_SQL,
     ORDER_AFTER_DISTANCE,
+    QUALIFIED_COUNT_CAP,
     Ranking,
     as_row,
     bounding_box,
@@ -68,7 +69,8 @@ def _ranked(referral: Referral, limit: int, box: dict[str, float] | None) -> tup
             LIMIT %(rows)s""",
         params,
     )
-    return [as_row(*row[:4]) for row in rows], rows[0][4] if rows else 0
+    # The box's ranking counts everyone in it anyway; the record stops at the same cap.
+    return [as_row(*row[:4]) for row in rows], min(rows[0][4], QUALIFIED_COUNT_CAP) if rows else 0
 
 
 def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Ranking:

@@ -1,0 +1,66 @@
+"""The routing hot path's hand-written SQL as prepared statements with generic plans.
+
+Why: on PostgreSQL, planning the routing statements cost more than running them
+(EXPLAIN ANALYZE at 100,000 agents: the nearest-first search planned in 0.68 ms and ran in
+0.83 ms, the qualified count 0.56 / 0.30 ms, the claim-and-offer statement 0.44 / 0.12 ms;
+docs/benchmarks.md). A prepared statement is parsed once per connection, and with
+`plan_cache_mode = force_generic_plan` planned once too. The generic plan is safe for these
+statements because their plan does not depend on the values: an index walk by distance
+from any point, a range scan of one state's and language's slots, updates by primary key.
+PostgreSQL's default (`auto`) kept re-planning them, judging the generic plan dearer.
+
+Only statements run through `cursor()` below are prepared: Django's own cursors bind
+parameters on the client and never prepare, so the session setting changes nothing else.
+
+Connection poolers: a prepared statement lives in one server session. PgBouncer 1.21+
+(with `max_prepared_statements`) and poolers in session mode keep them; for a pooler that
+does not, set DB_PREPARED_STATEMENTS=false (the statements then run unprepared, as on
+SQLite). The session setting is made when Django opens the connection; a pooler in
+transaction mode may not carry it, which only costs speed.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+
+def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created receiver: generic plans for this session's prepared statements."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return
+    # Django opens psycopg connections with prepare_threshold=None (never prepare); 0
+    # lets an explicit server-binding cursor prepare on first use. Django's client-side
+    # binding cursors ignore it.
+    connection.connection.prepare_threshold = 0
+    with connection.connection.cursor() as raw:
+        raw.execute("SET plan_cache_mode = force_generic_plan")
+
+
+@contextmanager
+def cursor() -> Iterator[Any]:
+    """A cursor whose statements are prepared on PostgreSQL (when enabled); a plain Django
+    cursor otherwise. It goes through Django's wrappers: query logging, execute_wrapper
+    and the test suite's query counts see it like any other."""
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        with connection.cursor() as plain:
+            yield plain
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # a connection opened before the receiver ran
+        raw.prepare_threshold = 0
+    # psycopg.Cursor binds on the server (Django's default ClientCursor cannot prepare).
+    server_side: Any = psycopg.Cursor(raw)  # the stubs expect a wrapper; Django wants this
+    wrapped = (
+        connection.make_debug_cursor(server_side)
+        if connection.queries_logged
+        else connection.make_cursor(server_side)
+    )
+    with wrapped as prepared:
+        yield prepared
