@@ -15,7 +15,10 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
+
 from agentmatch.agents.models import Agent, ContactMethod
+from agentmatch.core import prepared_sql
 from agentmatch.notifications.models import Channel, Message, PushSubscription
 from agentmatch.notifications.outbox import enqueue
 from agentmatch.notifications.rendering import (
@@ -49,7 +52,7 @@ def one_insert() -> Iterator[None]:
     finally:
         _batch.reset(token)
     if pending:
-        Message.objects.bulk_create(pending, ignore_conflicts=True)
+        insert_new(pending)
 
 
 def store(messages: list[Message], *, first_time: bool = False) -> int:
@@ -64,14 +67,39 @@ def store(messages: list[Message], *, first_time: bool = False) -> int:
         if batch is not None:
             batch.extend(messages)
         else:
-            Message.objects.bulk_create(messages, ignore_conflicts=True)
+            insert_new(messages)
         return len(messages)
     keys = [m.dedupe_key for m in messages]
     known = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     new = [m for m in messages if m.dedupe_key not in known]
     # A concurrent run of the same event may win a key meanwhile: the unique key keeps theirs.
-    Message.objects.bulk_create(new, ignore_conflicts=True)
+    insert_new(new)
     return len(new)
+
+
+def insert_new(messages: list[Message]) -> None:
+    """`bulk_create(messages, ignore_conflicts=True)`: on PostgreSQL as one prepared
+    statement taking one array per column (`unnest`), the same statement for any number
+    of rows. On the intake path Django's compiling and psycopg's parsing of a many-valued
+    INSERT (over 50 parameters: never cached) cost more than the insert itself
+    (bench/profile_intake.py). Rows whose dedupe key exists already are left out, as with
+    bulk_create; the messages' ids are not read back."""
+    if not messages:
+        return
+    db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for every value
+    if db.vendor != "postgresql":
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+        return
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(db.ops.quote_name(str(f.column)) for f in fields)
+    arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in fields)
+    params = [[f.get_db_prep_save(getattr(m, f.attname), db) for m in messages] for f in fields]
+    with prepared_sql.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Message._meta.db_table} ({columns}) "
+            f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            params,
+        )
 
 
 def unrendered(

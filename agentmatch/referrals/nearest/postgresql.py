@@ -53,11 +53,12 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         rows=limit,
     )
     # The count for the smallest search box rides along (it is the box that settles the
-    # search wherever agents are crowded, where counting costs most): one round trip
-    # instead of two. Uncorrelated, so PostgreSQL runs it once.
+    # search wherever agents are crowded, where counting costs most), or the state's when
+    # there are no boxes to try (a sparse state and language): one round trip instead of
+    # two. Uncorrelated, so PostgreSQL runs it once.
     first_box = bounding_box(*referral.location, radii[0]) if radii else None
     along = "NULL"
-    if first_box is not None:
+    if first_box is not None or not radii:
         along = f"({capped_count_sql(qualified, first_box, params)})"
     # PostgreSQL walks a GiST index in distance order only when ORDER BY is the distance
     # alone; WITH TIES keeps every agent as close as the last, and the outer query puts
@@ -73,6 +74,8 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         ORDER BY distance, last_offered_at ASC NULLS FIRST, id
         LIMIT %(rows)s"""
     found = fetch_rows(sql, params)
+    if not found:
+        return Ranking([], 0, None)  # nobody qualifies in the whole state
     rows = [as_row(*row[:4]) for row in found]
     # The offer still records how many qualified in the smallest search box that holds
     # these agents (the box the widening search would have settled in), else the state.
@@ -84,7 +87,7 @@ def nearest(*, referral: Referral, limit: int, radii: tuple[float, ...]) -> Rank
         ),
         None,
     )
-    if radii and radius == radii[0] and found:
+    if not radii or radius == radii[0]:  # the count that rode along is the one to record
         return Ranking(rows, int(found[0][4]), radius)
     box = None if radius is None else bounding_box(*referral.location, radius)
     return Ranking(rows, count_qualified(referral, box), radius)
