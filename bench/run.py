@@ -69,6 +69,11 @@ LABELS = {
     "workers": "worker processes",
     "offers": "offers expiring together",
     "worker_peak_rss_mb": "worker peak RSS (MB)",
+    "cpu_ms_per_request": "CPU per request, all processes (ms)",
+    "cpu_web_ms_per_request": "CPU per request, gunicorn (ms)",
+    "cpu_worker_ms_per_request": "CPU per request, the worker (ms)",
+    "cpu_db_ms_per_request": "CPU per request, PostgreSQL (ms)",
+    "rps_two_idle_cores": "requests/s two idle cores could serve at that CPU cost",
     "errors": "failed requests",
     "load_avg_1m": "machine 1-min load average at start",
 }
@@ -187,9 +192,13 @@ def main() -> None:
     yardstick: list[dict[str, Any]] = []
 
     def pgbench(label: str) -> None:
-        if args.pgbench_seconds:
-            found = run("bench.pgbench", "--seconds", str(args.pgbench_seconds), "--label", label)
-            yardstick.append(found)
+        # Both yardsticks each time: TPC-B-like (latencies are read against its average)
+        # and -N simple-update (throughputs are read as a share of its transactions/s).
+        for mode in ("tpcb", "simple-update") if args.pgbench_seconds else ():
+            seconds = str(args.pgbench_seconds)
+            yardstick.append(
+                run("bench.pgbench", "--mode", mode, "--seconds", seconds, "--label", label)
+            )
 
     info = machine()
     results = []
@@ -227,6 +236,8 @@ def main() -> None:
                     str(args.offer_window),
                     "--runs",
                     str(args.runs),
+                    "--pgbench-seconds",
+                    "0",  # run.py's own pgbench runs are the yardstick
                     *(["--web-workers", str(args.web_workers)] if args.web_workers else []),
                     *(["--web-threads", str(args.web_threads)] if args.web_threads else []),
                 )
