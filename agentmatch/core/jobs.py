@@ -6,6 +6,10 @@ value when nothing is due.
 
 - An item job is called again and again while it finds work (one item per call), in
   `order` (lower first: delivery runs last so a turn's messages go out in that turn).
+  A job whose items fall due at a known time (an offer's deadline) also says when its
+  next one is due (`due`): the idle worker sleeps until then rather than polling, and a
+  turn spent on later jobs (delivering messages) stops when that time comes, so the
+  earlier job is back at the top of the next turn.
 - A sweep job is a periodic scan (every WORKER_WAITING_SWEEP_SECONDS): the safety net
   behind event-driven work; it returns how many items it handled.
 
@@ -33,6 +37,8 @@ class Job:
     run: Callable[[datetime], int]
     kind: str = ITEM
     order: int = 50
+    # When its next item falls due (None: none known); one cheap indexed query.
+    due: Callable[[], datetime | None] | None = None
 
 
 _jobs: dict[str, Job] = {}
@@ -41,12 +47,19 @@ _last_run: dict[str, datetime] = {}
 
 
 def register(
-    name: str, run: Callable[[datetime], int], *, kind: str = ITEM, order: int = 50
+    name: str,
+    run: Callable[[datetime], int],
+    *,
+    kind: str = ITEM,
+    order: int = 50,
+    due: Callable[[], datetime | None] | None = None,
 ) -> None:
     """Adds a job; registering the same name again replaces it (ready() may run twice)."""
     if kind not in (ITEM, SWEEP):
         raise ValueError(f"unknown job kind {kind!r}")
-    _jobs[name] = Job(name=name, run=run, kind=kind, order=order)
+    if due is not None and kind != ITEM:
+        raise ValueError("only an item job has a next due time")
+    _jobs[name] = Job(name=name, run=run, kind=kind, order=order, due=due)
 
 
 def registered(kind: str = ITEM) -> list[Job]:
@@ -62,17 +75,34 @@ def run_due_jobs(*, now: datetime | None = None, max_items: int = 200) -> int:
     """Runs every due item of every item job, up to `max_items`; returns how many were done.
 
     Jobs after the limit do not run in this call (they are not marked as run either, so a
-    job starved by a busy one shows up as old in `/metrics`)."""
+    job starved by a busy one shows up as old in `/metrics`). Nor do they once the next
+    due time of an earlier job has come: the next call starts with that job (expiries
+    before message delivery). Only a time still ahead when the earlier job finished
+    counts: items due already but held by another worker must not stop this one."""
     done = 0
+    wake_at: datetime | None = None
     for job in registered(ITEM):
-        if done >= max_items:
+        if done >= max_items or _has_come(wake_at):
             break
         while job.run(now or timezone.now()):
             done += 1
-            if done >= max_items:
+            if done >= max_items or _has_come(wake_at):
                 break
         _last_run[job.name] = timezone.now()
+        later = job.due() if job.due is not None and now is None else None
+        if later is not None and later > timezone.now() and (wake_at is None or later < wake_at):
+            wake_at = later
     return done
+
+
+def _has_come(moment: datetime | None) -> bool:
+    return moment is not None and timezone.now() >= moment
+
+
+def next_due_at() -> datetime | None:
+    """The earliest next due time any item job knows of (None: none knows of one)."""
+    times = [t for job in registered(ITEM) if job.due is not None if (t := job.due()) is not None]
+    return min(times, default=None)
 
 
 def run_sweeps(*, now: datetime | None = None) -> int:

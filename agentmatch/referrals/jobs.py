@@ -1,11 +1,16 @@
 """The referrals' worker jobs (registered in ReferralsConfig.ready()): the offer clock.
 
 Each job is a door: it calls one action of referrals/actions/offers.py, which claims one
-due item with SKIP LOCKED in its own transaction, and says whether it found one.
+due item with SKIP LOCKED in its own transaction, and says whether it found one. The
+clock's jobs also say when their next item falls due (one indexed MIN each), so an idle
+worker sleeps until that moment instead of finding out on its next poll.
 """
 
 from datetime import datetime
 
+from django.db.models import Min
+
+from agentmatch.agents.models import Agent
 from agentmatch.core.jobs import SWEEP, register
 from agentmatch.referrals.actions.offers import (
     end_due_wait,
@@ -13,7 +18,7 @@ from agentmatch.referrals.actions.offers import (
     offer_waiting_referral,
     recheck_due_availability,
 )
-from agentmatch.referrals.models import Referral, ReferralStatus
+from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 
 
 def expire_one_offer(now: datetime) -> bool:
@@ -28,6 +33,21 @@ def recheck_one_availability(now: datetime) -> bool:
     return recheck_due_availability(now=now) is not None
 
 
+def next_offer_deadline() -> datetime | None:
+    """The earliest deadline of a pending offer (the `offers_due` index)."""
+    return Offer.objects.filter(status=OfferStatus.PENDING).aggregate(at=Min("expires_at"))["at"]
+
+
+def next_wait_deadline() -> datetime | None:
+    return Referral.objects.filter(status=ReferralStatus.WAITING).aggregate(
+        at=Min("wait_expires_at")
+    )["at"]
+
+
+def next_availability_change() -> datetime | None:
+    return Agent.objects.aggregate(at=Min("availability_changes_at"))["at"]
+
+
 def offer_waiting(now: datetime, batch: int = 100) -> int:
     """Safety net behind the event-driven wake-ups: tries each waiting referral once."""
     ids = list(
@@ -39,7 +59,9 @@ def offer_waiting(now: datetime, batch: int = 100) -> int:
 
 
 def register_jobs() -> None:
-    register("expire offers", expire_one_offer, order=10)
-    register("end waits", end_one_wait, order=20)
-    register("recheck availability", recheck_one_availability, order=30)
+    register("expire offers", expire_one_offer, order=10, due=next_offer_deadline)
+    register("end waits", end_one_wait, order=20, due=next_wait_deadline)
+    register(
+        "recheck availability", recheck_one_availability, order=30, due=next_availability_change
+    )
     register("offer waiting referrals", offer_waiting, kind=SWEEP)

@@ -6,12 +6,17 @@ loses nothing (the next one reads the same events again) and the unique constrai
 The cursor row is locked with SKIP LOCKED: while one worker fans a source out, the others
 skip it. Ids become visible at commit, not in id order, so the cursor stops at a missing
 id and waits WEBHOOKS_EVENT_GAP_SECONDS for it (see FanOutCursor) before going past.
+
+With no active subscription (most deployments) the worker's turn costs one query and a
+cursor move that writes nothing while no event arrives: the cursor jumps to the newest
+event unread, since a subscription only ever receives events from after it was created.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, Subquery
 
 from agentmatch.eligibility.models import AgentStatusEvent
 from agentmatch.referrals.models import ReferralEvent
@@ -58,6 +63,24 @@ def next_ids(cursor: FanOutCursor, ids: list[int], *, now: datetime) -> list[int
     return taken
 
 
+def has_subscribers() -> bool:
+    return WebhookSubscription.objects.filter(is_active=True).exists()
+
+
+def skip_unsubscribed(source: str) -> int:
+    """Moves the cursor to the newest event without reading any; 1 if it moved.
+
+    One statement, conditioned on there still being no active subscription, so a
+    subscription committed before it runs keeps every event from after its creation."""
+    model = ReferralEvent if source == EventSource.REFERRAL else AgentStatusEvent
+    newest = Subquery(model.objects.order_by("-pk").values("pk")[:1])
+    return (
+        FanOutCursor.objects.filter(source=source, position__lt=newest)
+        .exclude(Exists(WebhookSubscription.objects.filter(is_active=True)))
+        .update(position=newest, horizon=newest, horizon_seen_at=None)
+    )
+
+
 def _referral_events(after: int) -> list[Row]:
     rows = (
         ReferralEvent.objects.filter(pk__gt=after)
@@ -79,10 +102,14 @@ def _agent_events(after: int) -> list[Row]:
 def fan_out_source(source: str, *, now: datetime) -> int:
     """One batch of one source; returns how many events it moved past (0: nothing to do,
     another worker holds the cursor, or waiting at a missing id)."""
-    FanOutCursor.objects.bulk_create([FanOutCursor(source=source)], ignore_conflicts=True)
     with transaction.atomic(durable=True):
         cursor = FanOutCursor.objects.select_for_update(skip_locked=True).filter(source=source)
         locked = cursor.first()
+        if locked is None and not FanOutCursor.objects.filter(source=source).exists():
+            # The source's first fan-out: its cursor row (a concurrent worker's insert
+            # waits for ours to commit, then does nothing).
+            FanOutCursor.objects.bulk_create([FanOutCursor(source=source)], ignore_conflicts=True)
+            locked = cursor.first()
         if locked is None:
             return 0
         read = _referral_events if source == EventSource.REFERRAL else _agent_events

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Final, Literal, Protocol
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from agentmatch.agents.models import Agent
 from agentmatch.eligibility.agent_facts import refresh_availability
@@ -82,14 +81,17 @@ def answer_offer(
 
 def expire_due_offer(*, now: datetime) -> Offer | None:
     """Ends one pending offer whose window has passed and moves its referral on."""
-    due = Offer.objects.filter(
-        referral=OuterRef("pk"), status=OfferStatus.PENDING, expires_at__lte=now
-    )
     with transaction.atomic(durable=True):
+        # Oldest deadline first, found through the `offers_due` index; only the referral
+        # is locked (it serialises everything done to it), skipping those other workers hold.
         referral = (
-            Referral.objects.select_for_update(skip_locked=True)
-            .filter(Exists(due), status=ReferralStatus.OFFERED)
-            .order_by("pk")
+            Referral.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=ReferralStatus.OFFERED,
+                offers__status=OfferStatus.PENDING,
+                offers__expires_at__lte=now,
+            )
+            .order_by("offers__expires_at")
             .first()
         )
         if referral is None:
