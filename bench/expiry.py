@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -243,6 +244,15 @@ def run_once(args: argparse.Namespace, seed: int) -> dict[str, Any]:
         )
     )
     lag = [(handled - expires).total_seconds() * 1000 for expires, handled in rows]
+    # When the slow ones were due (5-second buckets from the first deadline): a cluster
+    # means every worker was busy elsewhere at that moment (a sweep, say).
+    slow = Counter(
+        int((expires - first).total_seconds() // 5) * 5
+        for expires, handled in rows
+        if (handled - expires).total_seconds() > 1
+    )
+    if slow:
+        print(f"[expiry] lag over 1 s, by deadline (s after the first): {sorted(slow.items())}")
     last_handled = max((h for _e, h in rows), default=done)
     drain = (last_handled - first).total_seconds()
     return {

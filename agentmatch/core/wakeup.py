@@ -31,9 +31,11 @@ class Waiter:
             return False
         raw = self._listen()
         # Notifications that came while the worker was busy are yielded first: work
-        # committed during the last turn starts the next one at once.
-        for _notify in raw.notifies(timeout=seconds, stop_after=1):  # type: ignore[attr-defined]
-            return True
+        # committed during the last turn starts the next one at once. A lost connection
+        # raises Django's OperationalError, which the worker's loop recovers from.
+        with connection.wrap_database_errors:
+            for _notify in raw.notifies(timeout=seconds, stop_after=1):  # type: ignore[attr-defined]
+                return True
         return False
 
     def _listen(self) -> object:

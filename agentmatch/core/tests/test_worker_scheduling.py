@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from agentmatch.core import jobs
@@ -143,4 +143,28 @@ def test_a_notify_rolled_back_wakes_nobody() -> None:
     thread = threading.Thread(target=run)
     thread.start()
     assert waiter.wait(0.6) is False
+    thread.join()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_while_waiting_is_recovered_like_any_database_error() -> None:
+    waiter = Waiter()
+    waiter.wait(0.01)
+    pid = connection.connection.info.backend_pid
+
+    def terminate() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    thread = in_another_connection(terminate)
+    # What the worker's loop catches: it closes the connection and goes on.
+    with pytest.raises((OperationalError, InterfaceError)):
+        waiter.wait(5)
+    thread.join()
+    connection.close()
+    # Listening again on the new connection: a NOTIFY still wakes it.
+    waiter.wait(0.01)
+    thread = in_another_connection(wake_workers)
+    assert waiter.wait(5) is True
     thread.join()
