@@ -92,14 +92,21 @@ def test_without_listen_notify_the_worker_sleeps_the_time_given() -> None:
     assert 0.19 <= time.monotonic() - started < 1
 
 
+class RolledBack(Exception):
+    pass
+
+
 def in_another_connection(action) -> threading.Thread:  # type: ignore[no-untyped-def]
-    """Runs `action` in a transaction of a second database connection, 0.2 s from now."""
+    """Runs `action` in a transaction of a second database connection, 0.2 s from now;
+    the transaction rolls back if `action` raises RolledBack."""
 
     def run() -> None:
         time.sleep(0.2)
         try:
             with transaction.atomic():
                 action()
+        except RolledBack:
+            pass
         finally:
             connection.close()
 
@@ -128,20 +135,9 @@ def test_a_notify_rolled_back_wakes_nobody() -> None:
 
     def rolled_back() -> None:
         wake_workers()
-        raise RuntimeError("rolled back")
+        raise RolledBack
 
-    def run() -> None:
-        time.sleep(0.1)
-        try:
-            with transaction.atomic():
-                rolled_back()
-        except RuntimeError:
-            pass
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
+    thread = in_another_connection(rolled_back)
     assert waiter.wait(0.6) is False
     thread.join()
 
