@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from agentmatch.core.tests.test_worker_scheduling import in_another_connection
 from agentmatch.core.wakeup import Waiter
+from agentmatch.notifications.messages import insert_new
 from agentmatch.notifications.models import Message
 from agentmatch.notifications.outbox import enqueue
 
@@ -27,8 +28,9 @@ def message(n: int) -> Message:
     [
         lambda: enqueue(channel="email", to="a@example.com", kind="test", now=timezone.now()),
         lambda: Message.objects.bulk_create([message(1), message(2)]),
+        lambda: insert_new([message(1), message(2)]),
     ],
-    ids=["one message", "one insert of several"],
+    ids=["one message", "one insert of several", "intake's prepared insert"],
 )
 def test_a_new_outbox_message_wakes_an_idle_worker(insert) -> None:  # type: ignore[no-untyped-def]
     waiter = Waiter()
