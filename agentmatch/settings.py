@@ -282,6 +282,7 @@ if OPERATOR_TIME_ZONE not in time_zones.NAMES:
 # waiting referral as a safety net behind the event-driven wake-ups.
 WORKER_IDLE_SLEEP_SECONDS = float(env_str("WORKER_IDLE_SLEEP_SECONDS", "0.5"))
 WORKER_WAITING_SWEEP_SECONDS = float(env_str("WORKER_WAITING_SWEEP_SECONDS", "30"))
+INVITE_ELIGIBLE_SWEEP_SECONDS = float(env_str("INVITE_ELIGIBLE_SWEEP_SECONDS", "900"))
 # Worker: how often (at most) each worker process writes its heartbeat row (core/heartbeat.py).
 WORKER_HEARTBEAT_SECONDS = float(env_str("WORKER_HEARTBEAT_SECONDS", "5"))
 # An agent who lets an offer expire is switched to "not available" (red) so the referrals

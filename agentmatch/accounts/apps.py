@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AccountsConfig(AppConfig):
@@ -24,4 +25,11 @@ class AccountsConfig(AppConfig):
         register("recovery emails", recovery_email_job, order=40)
         register("tidy account records", tidy_account_records_job, kind=SWEEP)
         # New eligibility arrives by import or any other path: the scan catches them all.
-        register("invite eligible agents", invite_eligible_job, kind=SWEEP)
+        # A scan of every agent without an account (seconds at 100,000 agents) that finds
+        # someone only after an import: not every WORKER_WAITING_SWEEP_SECONDS.
+        register(
+            "invite eligible agents",
+            invite_eligible_job,
+            kind=SWEEP,
+            every=lambda: settings.INVITE_ELIGIBLE_SWEEP_SECONDS,
+        )

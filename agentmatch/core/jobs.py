@@ -39,6 +39,9 @@ class Job:
     order: int = 50
     # When its next item falls due (None: none known); one cheap indexed query.
     due: Callable[[], datetime | None] | None = None
+    # A sweep that scans much and rarely finds anything runs at most this often in a
+    # worker's loop (seconds; None: every WORKER_WAITING_SWEEP_SECONDS).
+    every: Callable[[], float] | None = None
 
 
 _jobs: dict[str, Job] = {}
@@ -53,13 +56,16 @@ def register(
     kind: str = ITEM,
     order: int = 50,
     due: Callable[[], datetime | None] | None = None,
+    every: Callable[[], float] | None = None,
 ) -> None:
     """Adds a job; registering the same name again replaces it (ready() may run twice)."""
     if kind not in (ITEM, SWEEP):
         raise ValueError(f"unknown job kind {kind!r}")
     if due is not None and kind != ITEM:
         raise ValueError("only an item job has a next due time")
-    _jobs[name] = Job(name=name, run=run, kind=kind, order=order, due=due)
+    if every is not None and kind != SWEEP:
+        raise ValueError("only a sweep has its own period")
+    _jobs[name] = Job(name=name, run=run, kind=kind, order=order, due=due, every=every)
 
 
 def registered(kind: str = ITEM) -> list[Job]:
@@ -105,10 +111,23 @@ def next_due_at() -> datetime | None:
     return min(times, default=None)
 
 
-def run_sweeps(*, now: datetime | None = None) -> int:
-    """Runs every sweep job once; returns how many items they handled together."""
+def _within_its_period(job: Job) -> bool:
+    """Whether a sweep with its own period ran in this process less than that long ago."""
+    last = _last_run.get(job.name)
+    if job.every is None or last is None:
+        return False
+    return (timezone.now() - last).total_seconds() < job.every()
+
+
+def run_sweeps(*, now: datetime | None = None, on_schedule: bool = False) -> int:
+    """Runs every sweep job once; returns how many items they handled together.
+
+    `on_schedule` (the worker's loop): a sweep with its own period (`every`) is skipped
+    until that long has passed since this process last ran it."""
     handled = 0
     for job in registered(SWEEP):
+        if on_schedule and _within_its_period(job):
+            continue
         handled += int(job.run(now or timezone.now()))
         _last_run[job.name] = timezone.now()
     return handled

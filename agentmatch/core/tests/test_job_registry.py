@@ -68,3 +68,23 @@ def test_an_item_job_runs_while_it_finds_work_up_to_the_limit(monkeypatch) -> No
     assert jobs.run_sweeps() == 7
     with pytest.raises(ValueError):
         jobs.register("odd", one, kind="hourly")
+
+
+def test_a_sweep_with_its_own_period_waits_for_it_in_the_workers_loop(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(jobs, "_jobs", {})
+    monkeypatch.setattr(jobs, "_last_run", {})
+    jobs.register("often", lambda now: 1, kind=jobs.SWEEP)
+    jobs.register("rarely", lambda now: 10, kind=jobs.SWEEP, every=lambda: 900)
+    assert jobs.run_sweeps(on_schedule=True) == 11  # a worker's first loop runs both
+    assert jobs.run_sweeps(on_schedule=True) == 1  # then the rare one waits its period
+    assert jobs.run_sweeps() == 11  # `worker --once` and direct calls run everything
+    monkeypatch.setattr(jobs, "_last_run", {})
+    assert jobs.run_sweeps(on_schedule=True) == 11
+    with pytest.raises(ValueError):
+        jobs.register("item with a period", lambda now: 0, every=lambda: 5)
+
+
+def test_the_invitation_scan_runs_on_its_own_period(settings) -> None:  # type: ignore[no-untyped-def]
+    scan = next(j for j in jobs.registered(jobs.SWEEP) if j.name == "invite eligible agents")
+    settings.INVITE_ELIGIBLE_SWEEP_SECONDS = 1200
+    assert scan.every is not None and scan.every() == 1200

@@ -76,13 +76,13 @@ def sweep_alone() -> int:
     worker at once, they would stop every worker's expiries at once. While one worker
     sweeps, the others skip theirs (until their next period) and keep the offer clock."""
     if connection.vendor != "postgresql":
-        return run_sweeps()
+        return run_sweeps(on_schedule=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK])
         if not cursor.fetchone()[0]:
             return 0
     try:
-        return run_sweeps()
+        return run_sweeps(on_schedule=True)
     finally:
         try:
             with connection.cursor() as cursor:
