@@ -307,6 +307,11 @@ def reset() -> None:
         else:
             Message.objects.all().delete()
             Referral.objects.all().delete()
+        # Missed offers pause agents (none is paused as loaded); lifted first, since the
+        # constraint pause_remembers_the_mode ties the pause to the switch restored next.
+        Agent.objects.filter(paused_after_missed_offer_at__isnull=False).update(
+            paused_after_missed_offer_at=None, mode_before_pause=""
+        )
         cursor.execute(
             f'UPDATE "{table}" SET {", ".join(f"{c} = s.{c}" for c in _MUTABLE)} '
             f'FROM {_SNAPSHOT} s WHERE "{table}".id = s.id AND ({changed})'

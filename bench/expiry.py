@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import dataset
 from bench.common import DATA_DIR, ROOT, database_url, median, percentile, setup_django, summary
 from bench.notifications import stop_workers
 
@@ -74,20 +75,6 @@ def create_referrals(count: int, seed: int) -> int:
             referral, _ = create_referral(request=request, plan_year=2026, now=timezone.now())
         offered += referral.status == ReferralStatus.OFFERED
     return offered
-
-
-def reset() -> None:
-    """dataset.reset(), after lifting the pauses missed offers left (it restores the switch)."""
-    from django.db import transaction
-
-    from agentmatch.agents.models import Agent
-    from bench import dataset
-
-    with transaction.atomic():
-        Agent.objects.filter(paused_after_missed_offer_at__isnull=False).update(
-            paused_after_missed_offer_at=None, mode_before_pause=""
-        )
-    dataset.reset()
 
 
 def clear_outbox() -> None:
@@ -206,7 +193,7 @@ def run_once(args: argparse.Namespace, seed: int) -> dict[str, Any]:
 
     from agentmatch.referrals.models import Offer, OfferStatus
 
-    reset()
+    dataset.reset()
     t0 = time.perf_counter()
     offered = create_referrals(args.offers, seed)
     print(f"[expiry] {offered} referrals offered in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -277,7 +264,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
 
     from agentmatch.referrals.models import Offer, OfferStatus
 
-    reset()
+    dataset.reset()
     # First offers (made here) last --soak-window; re-offers (made by the workers) the
     # long window, so each referral expires once. Agents are not paused after a missed
     # offer, or an hour would pause most of the population.
@@ -345,8 +332,6 @@ def main() -> None:
     parser.add_argument("--sample", type=float, default=5, help="seconds between RSS reads")
     args = parser.parse_args()
 
-    from bench import dataset
-
     dataset.create_database("pg", keep=args.keep)
     setup_django("pg")
     from bench.http_load import settle_invitations
@@ -355,7 +340,7 @@ def main() -> None:
     settle_invitations()
     if args.soak:
         result = soak(args)
-        reset()
+        dataset.reset()
         summary("expiry_soak", workers=args.workers, soak_rate=args.soak_rate, **result)
         return
     runs = []
@@ -366,7 +351,7 @@ def main() -> None:
             flush=True,
         )
         runs.append(figures)
-    reset()
+    dataset.reset()
     result = {k: round(median([r[k] for r in runs]), 1) for k in runs[0]}
     summary(
         "expiry",
