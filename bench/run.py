@@ -65,6 +65,8 @@ LABELS = {
     "reoffer_lag_p50_ms": "offer expiry to next offer (worker) p50 (ms)",
     "reoffer_lag_p99_ms": "offer expiry to next offer (worker) p99 (ms)",
     "all_reoffered_s": "first deadline to every expired offer handled (s)",
+    "left_pending": "offers still pending 60 s after the last deadline",
+    "reoffer_lag_max_ms": "offer expiry to next offer, slowest (ms)",
     "expiries_per_s": "expiries handled per second",
     "workers": "worker processes",
     "offers": "offers expiring together",
@@ -174,6 +176,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per benchmark (median)")
     parser.add_argument("--compare", type=int, default=500, help="A/B old vs new matching")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-expiry", action="store_true")
+    parser.add_argument("--expiry-offers", type=int, default=10_000, help="due in one minute")
+    parser.add_argument("--expiry-workers", type=int, default=4)
     parser.add_argument("--sqlite", action="store_true", help="also run routing on SQLite")
     parser.add_argument("--sqlite-agents", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=24)
@@ -243,6 +248,24 @@ def main() -> None:
                 )
             )
             pgbench("after HTTP")
+        if not args.skip_expiry:
+            results.append(
+                run(
+                    "bench.expiry",
+                    "--agents",
+                    str(args.agents),
+                    "--offers",
+                    str(args.expiry_offers),
+                    "--workers",
+                    str(args.expiry_workers),
+                    "--spread",
+                    "60",
+                    "--timeout",
+                    "60",
+                    "--keep",  # the routing run's database
+                )
+            )
+            pgbench("after expiries")
         if args.sqlite:
             results.append(
                 run(
