@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from agentmatch.agents.models import Agent, ContactMethod
 from agentmatch.core import prepared_sql
@@ -56,7 +56,8 @@ def one_insert() -> Iterator[None]:
 
 
 def store(messages: list[Message], *, first_time: bool = False) -> int:
-    """Puts one event's messages in the outbox in two round trips; returns how many are new.
+    """Puts one event's messages in the outbox; returns how many are new (PostgreSQL: one
+    round trip, the insert counts them; SQLite: the known keys are read first).
 
     The same rows `outbox.enqueue` writes, batched: an offer is on the intake hot path.
     `first_time`: the event's row was created in this very transaction (a new offer or
@@ -69,6 +70,8 @@ def store(messages: list[Message], *, first_time: bool = False) -> int:
         else:
             insert_new(messages)
         return len(messages)
+    if connection.vendor == "postgresql":
+        return insert_new(messages)  # the database counts what it inserted
     keys = [m.dedupe_key for m in messages]
     known = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     new = [m for m in messages if m.dedupe_key not in known]
@@ -77,19 +80,20 @@ def store(messages: list[Message], *, first_time: bool = False) -> int:
     return len(new)
 
 
-def insert_new(messages: list[Message]) -> None:
+def insert_new(messages: list[Message]) -> int:
     """`bulk_create(messages, ignore_conflicts=True)`: on PostgreSQL as one prepared
     statement taking one array per column (`unnest`), the same statement for any number
     of rows. On the intake path Django's compiling and psycopg's parsing of a many-valued
     INSERT (over 50 parameters: never cached) cost more than the insert itself
     (bench/profile_intake.py). Rows whose dedupe key exists already are left out, as with
-    bulk_create; the messages' ids are not read back."""
+    bulk_create; the messages' ids are not read back. Returns how many were inserted on
+    PostgreSQL; on SQLite, how many were given."""
     if not messages:
-        return
+        return 0
     db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for every value
     if db.vendor != "postgresql":
         Message.objects.bulk_create(messages, ignore_conflicts=True)
-        return
+        return len(messages)
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(db.ops.quote_name(str(f.column)) for f in fields)
     arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in fields)
@@ -100,6 +104,7 @@ def insert_new(messages: list[Message]) -> None:
             f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
             params,
         )
+        return int(cursor.rowcount)
 
 
 def unrendered(

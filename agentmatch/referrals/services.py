@@ -544,6 +544,7 @@ def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
     ).first()
     if offer is None:
         return None
+    offer.referral = referral  # the locked row: the messages and events read it, not again
     updated = Offer.objects.filter(pk=offer.pk, status=OfferStatus.PENDING).update(
         status=OfferStatus.EXPIRED, responded_at=now
     )

@@ -5,7 +5,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from agentmatch.notifications.messages import insert_new, unrendered
+from agentmatch.notifications.messages import insert_new, store, unrendered
 from agentmatch.notifications.models import Channel, Message
 from agentmatch.testing import make_agent
 
@@ -57,3 +57,10 @@ def test_a_message_already_in_the_outbox_is_left_alone_and_the_new_ones_stored()
 def test_nothing_to_insert_writes_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_new([])
+
+
+def test_storing_an_event_again_counts_only_the_new_messages():
+    assert store(_messages("twice")[:2]) == 2
+    assert store(_messages("twice")) == 1
+    assert store(_messages("twice")) == 0
+    assert Message.objects.filter(context__event="twice").count() == 3
