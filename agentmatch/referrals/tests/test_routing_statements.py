@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import translation
 
+from agentmatch.core import prepared_sql
 from agentmatch.referrals import matching
 from agentmatch.referrals.event_details import offer_reason_text
 from agentmatch.referrals.nearest.sql import QUALIFIED_COUNT_CAP
@@ -80,3 +81,22 @@ def test_with_prepared_statements_off_routing_prepares_nothing(plan_year):
         offer = make_referral(zip_code="53703").offers.get()
     assert offer.qualified_agents == 1
     assert _plans_of_nearest_search() == before
+
+
+@on_postgresql
+def test_a_connection_plans_its_routing_statements_afresh_after_a_while(plan_year, monkeypatch):  # type: ignore[no-untyped-def]
+    # A generic plan made when the tables were nearly empty must not outlive their growth.
+    for zip_code in ("53704", "53705"):  # one for each referral
+        make_agent(zip_code=zip_code, licensed=["WI"])
+
+    def prepared_names() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements")
+            return {name for (name,) in cursor.fetchall()}
+
+    make_referral(zip_code="53703")
+    before = prepared_names()
+    assert before
+    monkeypatch.setattr(prepared_sql, "PLAN_MAX_AGE_SECONDS", 0.0)
+    assert make_referral(zip_code="53711").offers.count() == 1
+    assert prepared_names().isdisjoint(before)
