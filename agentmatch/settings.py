@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "agentmatch.api.errors.ApiJsonErrorsMiddleware",
     # Serves /static/ (collected, hashed, compressed): one process, nothing else to install.
     "agentmatch.core.static_files.StaticFilesMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "agentmatch.core.sessions.SessionMiddleware",  # Django's, minus the service worker
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -111,3 +111,22 @@ def test_only_agents_subscribe(db, client: Client) -> None:
         client.post("/app/push/subscribe/", "{}", content_type="application/json").status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_the_service_workers_update_check_survives_a_sign_out_in_another_tab(
+    client: Client, plan_year
+) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.models import Session
+
+    client.force_login(make_agent_user(username="pat", licensed=["WI"]))
+    Session.objects.all().delete()  # signed out elsewhere while the browser fetches it
+    response = client.get("/app/sw.js")
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies  # it neither saves nor refreshes the session
+
+
+@pytest.mark.django_db
+def test_a_page_still_saves_the_session_on_every_request(client: Client, plan_year) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(make_agent_user(username="pat", licensed=["WI"]))
+    assert "sessionid" in client.get("/app/offline/").cookies
