@@ -17,7 +17,9 @@ statement: a worker's connection lives for days, and a plan made when the offers
 was nearly empty (a new deployment, or statistics never refreshed: autovacuum off) scans
 it in full once it has grown (measured: the nearest-first search at 60 ms instead of
 under 1 ms after an hour's soak with autovacuum off). So each connection forgets its
-prepared statements every PLAN_MAX_AGE_SECONDS and plans them afresh.
+prepared statements every PLAN_MAX_AGE_SECONDS and plans them afresh (10 s: a handful
+of statements planned again, well under a millisecond a second; a benchmark's tables grow
+from empty to thousands of rows within a minute).
 
 Connection poolers: a prepared statement lives in one server session. PgBouncer 1.21+
 (with `max_prepared_statements`) and poolers in session mode keep them; for a pooler that
@@ -35,7 +37,7 @@ from django.conf import settings
 from django.db import connection
 
 # How long a connection keeps its prepared statements (and their generic plans).
-PLAN_MAX_AGE_SECONDS = 60.0
+PLAN_MAX_AGE_SECONDS = 10.0
 
 
 def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
