@@ -136,9 +136,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_agentmatch")
 DATABASES = {"default": _db}
-# PostgreSQL: the routing statements prepared, with generic plans (core/prepared_sql.py);
-# false behind a connection pooler that cannot keep prepared statements.
-DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+# PostgreSQL: the routing statements prepared, with generic plans (core/prepared_sql.py).
+# Off by default: a pooler in transaction mode without prepared-statement support (PgBouncer
+# before 1.21, or 1.21 with its default max_prepared_statements = 0) would fail requests.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"

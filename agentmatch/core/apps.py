@@ -22,8 +22,6 @@ class CoreConfig(AppConfig):
 
         from django.db.backends.signals import connection_created
 
-        from agentmatch.core.prepared_sql import on_connection_created
         from agentmatch.core.text_search import register_sqlite_unaccent
 
         connection_created.connect(register_sqlite_unaccent, dispatch_uid="sqlite_unaccent")
-        connection_created.connect(on_connection_created, dispatch_uid="prepared_sql")

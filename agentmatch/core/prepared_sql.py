@@ -40,19 +40,6 @@ from django.db import connection
 PLAN_MAX_AGE_SECONDS = 10.0
 
 
-def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """connection_created receiver: generic plans for this session's prepared statements."""
-    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
-        return
-    # Django opens psycopg connections with prepare_threshold=None (never prepare); 0
-    # lets an explicit server-binding cursor prepare on first use. Django's client-side
-    # binding cursors ignore it.
-    connection.connection.prepare_threshold = 0
-    connection.prepared_since = time.monotonic()
-    with connection.connection.cursor() as raw:
-        raw.execute("SET plan_cache_mode = force_generic_plan")
-
-
 @contextmanager
 def cursor() -> Iterator[Any]:
     """A cursor whose statements are prepared on PostgreSQL (when enabled); a plain Django
@@ -67,12 +54,15 @@ def cursor() -> Iterator[Any]:
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = connection.connection
-    if raw.prepare_threshold is None:  # a connection opened before the receiver ran
-        raw.prepare_threshold = 0
+    # Django opens psycopg connections with prepare_threshold=None (never prepare); 0 lets
+    # this server-binding cursor prepare on first use (Django's client-side cursors never
+    # prepare, whatever it says).
+    raw.prepare_threshold = 0
     since = getattr(connection, "prepared_since", None)
     if since is None or time.monotonic() - since > PLAN_MAX_AGE_SECONDS:
-        # psycopg sees DEALLOCATE ALL go by and forgets its own list of prepared names.
-        raw.execute("DEALLOCATE ALL")
+        # psycopg sees DEALLOCATE ALL go by and forgets its own list of prepared names. The
+        # SET again too: a SET made inside a transaction that rolled back was undone.
+        raw.execute("SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL")
         setattr(connection, "prepared_since", time.monotonic())  # noqa: B010  (on the wrapper behind the proxy)
     # psycopg.Cursor binds on the server (Django's default ClientCursor cannot prepare).
     server_side: Any = psycopg.Cursor(raw)  # the stubs expect a wrapper; Django wants this

@@ -61,6 +61,7 @@ def test_a_count_under_the_cap_is_exact(plan_year):
 
 
 @on_postgresql
+@override_settings(DB_PREPARED_STATEMENTS=True)
 def test_routing_statements_are_prepared_and_planned_once_for_every_consumer(plan_year):
     for zip_code in ("53704", "53711", "53705", "53713", "53714", "53716", "54601"):
         make_agent(zip_code=zip_code, licensed=["WI"])
@@ -74,7 +75,7 @@ def test_routing_statements_are_prepared_and_planned_once_for_every_consumer(pla
 
 
 @on_postgresql
-def test_with_prepared_statements_off_routing_prepares_nothing(plan_year):
+def test_with_prepared_statements_off_routing_prepares_nothing(plan_year):  # the default
     make_agent(zip_code="53704", licensed=["WI"])
     before = _plans_of_nearest_search()
     with override_settings(DB_PREPARED_STATEMENTS=False):
@@ -84,6 +85,7 @@ def test_with_prepared_statements_off_routing_prepares_nothing(plan_year):
 
 
 @on_postgresql
+@override_settings(DB_PREPARED_STATEMENTS=True)
 def test_a_connection_plans_its_routing_statements_afresh_after_a_while(plan_year, monkeypatch):  # type: ignore[no-untyped-def]
     # A generic plan made when the tables were nearly empty must not outlive their growth.
     for zip_code in ("53704", "53705"):  # one for each referral
@@ -100,3 +102,16 @@ def test_a_connection_plans_its_routing_statements_afresh_after_a_while(plan_yea
     monkeypatch.setattr(prepared_sql, "PLAN_MAX_AGE_SECONDS", 0.0)
     assert make_referral(zip_code="53711").offers.count() == 1
     assert prepared_names().isdisjoint(before)
+
+
+@on_postgresql
+def test_prepared_and_plain_statements_find_the_same_agents(plan_year):
+    for zip_code in ("53704", "53711", "53705", "53713", "54601", "54880", "53202"):
+        make_agent(zip_code=zip_code, licensed=["WI"])
+    for zip_code in ("53703", "54601", "54301"):
+        referral = make_referral(zip_code=zip_code)
+        with override_settings(DB_PREPARED_STATEMENTS=False):
+            plain = matching.find_candidates(referral=referral, limit=5)
+        with override_settings(DB_PREPARED_STATEMENTS=True):
+            prepared = matching.find_candidates(referral=referral, limit=5)
+        assert prepared == plain
