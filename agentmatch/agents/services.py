@@ -92,26 +92,77 @@ def set_switch(*, agent: Agent, switch: str) -> None:
     agent.mode_before_pause = ""
 
 
-def pause_after_missed_offer(*, agent: Agent, now: datetime) -> bool:
-    """Switches the agent off after a missed offer, remembering the mode they were in.
+@dataclass(frozen=True, slots=True)
+class MissedOfferPause:
+    """One agent's state after pause_after_missed_offers: `paused_now` when this call
+    switched them off; `is_paused` also when an earlier missed offer had; `was_available`
+    what the agent's stored availability was before."""
+
+    agent_id: int
+    paused_now: bool
+    is_paused: bool
+    mode_before_pause: str
+    was_available: bool
+
+
+def pause_after_missed_offers(
+    *, agent_ids: Iterable[int], now: datetime
+) -> dict[int, MissedOfferPause]:
+    """Switches each agent off after a missed offer, remembering the mode they were in,
+    and stores the availability that results, in two statements whatever their number
+    (the offer clock expires offers in batches).
 
     Only an agent who was on or following their hours is paused (one already switched
-    off, or already paused, keeps what they have); True when this call paused them. The
-    caller stores the availability that results.
+    off, or already paused, keeps what they have). The rows are locked in id order, so two
+    batches that share agents wait for each other instead of deadlocking.
     """
-    paused = (
-        Agent.objects.filter(pk=agent.pk, paused_after_missed_offer_at__isnull=True)
-        .exclude(availability_switch=AvailabilitySwitch.OFF)
-        .update(
-            availability_switch=AvailabilitySwitch.OFF,
-            paused_after_missed_offer_at=now,
-            mode_before_pause=F("availability_switch"),
+    rows = list(
+        Agent.objects.select_for_update()
+        .filter(pk__in=set(agent_ids))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "availability_switch",
+            "paused_after_missed_offer_at",
+            "mode_before_pause",
+            "is_available",
         )
     )
-    agent.refresh_from_db(
-        fields=["availability_switch", "paused_after_missed_offer_at", "mode_before_pause"]
-    )
-    return paused == 1
+    to_pause = [
+        pk
+        for pk, switch, paused_at, _mode, _available in rows
+        if paused_at is None and switch != AvailabilitySwitch.OFF
+    ]
+    if to_pause:
+        # Switched off: resolve_availability's first rule, whatever the hours or absences.
+        off = resolve_availability(
+            switch=AvailabilitySwitch.OFF, time_zone="UTC", hours=(), absences=(), now=now
+        )
+        paused = (
+            Agent.objects.filter(pk__in=to_pause, paused_after_missed_offer_at__isnull=True)
+            .exclude(availability_switch=AvailabilitySwitch.OFF)
+            .update(
+                availability_switch=AvailabilitySwitch.OFF,
+                paused_after_missed_offer_at=now,
+                mode_before_pause=F("availability_switch"),
+                is_available=off.is_available,
+                availability_checked_at=now,
+                availability_changes_at=off.changes_at,
+            )
+        )
+        if paused != len(to_pause):  # the rows are locked: nothing else can change them
+            raise RuntimeError(f"paused {paused} of {len(to_pause)} locked agents")
+    pausing = set(to_pause)
+    return {
+        pk: MissedOfferPause(
+            agent_id=pk,
+            paused_now=pk in pausing,
+            is_paused=pk in pausing or paused_at is not None,
+            mode_before_pause=switch if pk in pausing else mode,
+            was_available=available,
+        )
+        for pk, switch, paused_at, mode, available in rows
+    }
 
 
 def mode_to_come_back_to(agent: Agent) -> str:

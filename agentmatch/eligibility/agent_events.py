@@ -13,11 +13,19 @@ from agentmatch.eligibility.models import AgentStatusEvent, AgentStatusKind
 
 
 def availability_changed(*, agent_id: int, is_available: bool, now: datetime) -> None:
-    AgentStatusEvent.objects.create(
-        agent_id=agent_id,
-        kind=AgentStatusKind.AVAILABILITY,
-        at=now,
-        params={"is_available": is_available},
+    availabilities_changed(agent_ids=[agent_id], is_available=is_available, now=now)
+
+
+def availabilities_changed(*, agent_ids: Iterable[int], is_available: bool, now: datetime) -> None:
+    """One event per agent, in one insert (a batch of missed offers pauses several)."""
+    AgentStatusEvent.objects.bulk_create(
+        AgentStatusEvent(
+            agent_id=agent_id,
+            kind=AgentStatusKind.AVAILABILITY,
+            at=now,
+            params={"is_available": is_available},
+        )
+        for agent_id in agent_ids
     )
 
 

@@ -7,7 +7,7 @@ changes an agent's availability, location or languages goes through one of these
 None of them commits: the caller's action owns the transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from agentmatch.agents.availability import Availability
@@ -16,12 +16,17 @@ from agentmatch.agents.models import Agent
 from agentmatch.agents.profile import ProfileData, SavedProfile, store_profile
 from agentmatch.agents.schedule import HoursRange
 from agentmatch.agents.services import (
+    MissedOfferPause,
     change_availability_settings,
-    pause_after_missed_offer,
+    pause_after_missed_offers,
     store_availability,
 )
-from agentmatch.eligibility.agent_events import availability_changed
-from agentmatch.eligibility.routing_table import rebuild_slots, set_slot_availability
+from agentmatch.eligibility.agent_events import availabilities_changed, availability_changed
+from agentmatch.eligibility.routing_table import (
+    rebuild_slots,
+    set_slot_availability,
+    set_slots_availability,
+)
 
 LOCATION_FIELDS = frozenset({"latitude", "longitude"})
 
@@ -54,14 +59,39 @@ def set_availability(
     return refresh_availability(agent=agent, now=now)
 
 
-def pause_for_missed_offer(*, agent: Agent, now: datetime) -> bool:
-    """Switches the agent off after a missed offer, remembering their mode (see
-    agents.services.pause_after_missed_offer), and stores the availability and the index's.
-    True when this call paused them. Never commits."""
-    paused = pause_after_missed_offer(agent=agent, now=now)
+def pause_for_missed_offers(
+    *, agent_ids: Iterable[int], now: datetime
+) -> dict[int, MissedOfferPause]:
+    """Switches agents off after a missed offer, remembering their mode (see
+    agents.services.pause_after_missed_offers), and keeps the index and the status events
+    in step: four statements for a whole batch of expired offers. Never commits."""
+    pauses = pause_after_missed_offers(agent_ids=agent_ids, now=now)
+    paused = [p.agent_id for p in pauses.values() if p.paused_now]
     if paused:
-        refresh_availability(agent=agent, now=now)
-    return paused
+        set_slots_availability(agent_ids=paused, is_available=False)
+        availabilities_changed(
+            agent_ids=[p.agent_id for p in pauses.values() if p.paused_now and p.was_available],
+            is_available=False,
+            now=now,
+        )
+    return pauses
+
+
+def pause_for_missed_offer(*, agent: Agent, now: datetime) -> bool:
+    """pause_for_missed_offers for one agent, whose instance gets the stored fields. True
+    when this call paused them. Never commits."""
+    pause = pause_for_missed_offers(agent_ids=[agent.pk], now=now)[agent.pk]
+    agent.refresh_from_db(
+        fields=[
+            "availability_switch",
+            "paused_after_missed_offer_at",
+            "mode_before_pause",
+            "is_available",
+            "availability_checked_at",
+            "availability_changes_at",
+        ]
+    )
+    return pause.paused_now
 
 
 def save_profile(*, data: ProfileData, now: datetime) -> SavedProfile:

@@ -162,7 +162,7 @@ def _observe(scenario: Scenario, state: _State, temperaments: dict[str, str]) ->
 
 def _run_worker(now: datetime, *, sweep: bool) -> int:
     """What the worker does when it looks at the clock: each job until it finds nothing."""
-    for job in (jobs.expire_one_offer, jobs.end_one_wait, jobs.recheck_one_availability):
+    for job in (jobs.expire_offers_batch, jobs.end_one_wait, jobs.recheck_one_availability):
         while job(now):
             pass
     return jobs.offer_waiting(now) if sweep else 0

@@ -135,6 +135,18 @@ def unrendered(
 # --- Agents -------------------------------------------------------------------------------
 
 
+def push_ids_of(agents: Sequence[Agent]) -> dict[int, list[int]]:
+    """Each agent's push subscriptions (for agents who chose app notifications), in one
+    query for a batch of messages; pass each list to to_agent's `push_ids`."""
+    wanting = [agent.pk for agent in agents if agent.contact_method in APP_METHODS]
+    found: dict[int, list[int]] = {pk: [] for pk in wanting}
+    if wanting:
+        rows = PushSubscription.objects.filter(agent_id__in=wanting).order_by("pk")
+        for agent_id, pk in rows.values_list("agent_id", "pk"):
+            found[agent_id].append(pk)
+    return found
+
+
 def agent_channels(agent: Agent, push_ids: list[int] | None = None) -> list[tuple[str, str]]:
     """(channel, recipient) pairs the agent chose: email always, text and app if asked.
 
@@ -205,6 +217,7 @@ __all__ = [
     "dedupe_key",
     "language_name",
     "one_insert",
+    "push_ids_of",
     "render",
     "send_test_text",
     "store",

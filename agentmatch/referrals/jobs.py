@@ -14,15 +14,15 @@ from agentmatch.agents.models import Agent
 from agentmatch.core.jobs import SWEEP, register
 from agentmatch.referrals.actions.offers import (
     end_due_wait,
-    expire_due_offer,
+    expire_due_offers,
     offer_waiting_referral,
     recheck_due_availability,
 )
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 
 
-def expire_one_offer(now: datetime) -> bool:
-    return expire_due_offer(now=now) is not None
+def expire_offers_batch(now: datetime) -> bool:
+    return bool(expire_due_offers(now=now))
 
 
 def end_one_wait(now: datetime) -> bool:
@@ -59,7 +59,7 @@ def offer_waiting(now: datetime, batch: int = 100) -> int:
 
 
 def register_jobs() -> None:
-    register("expire offers", expire_one_offer, order=10, due=next_offer_deadline)
+    register("expire offers", expire_offers_batch, order=10, due=next_offer_deadline)
     register("end waits", end_one_wait, order=20, due=next_wait_deadline)
     register(
         "recheck availability", recheck_one_availability, order=30, due=next_availability_change

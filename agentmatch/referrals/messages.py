@@ -66,15 +66,27 @@ def notify_new_offer(
     )
 
 
-def notify_offer_missed(*, offer: Offer, now: datetime, paused: bool, mode: str = "") -> int:
+def notify_offer_missed(
+    *,
+    offer: Offer,
+    now: datetime,
+    paused: bool,
+    mode: str = "",
+    push_ids: list[int] | None = None,
+    first_time: bool = False,
+) -> int:
     """The offer's window passed unanswered and the referral moved on; `paused` when the
-    agent is now switched off, `mode` what switching back on returns them to."""
+    agent is now switched off, `mode` what switching back on returns them to.
+    `first_time`: the offer expired in the caller's transaction, which happens once to an
+    offer, so its messages are new (a batch of expiries stores them in one insert)."""
     return to_agent(
         agent=offer.agent,
         kind="offer_missed",
         event=f"offer_missed:{offer.pk}",
         context={"offer": offer.pk, "paused": paused, "mode": mode},
         now=now,
+        first_time=first_time,
+        push_ids=push_ids,
         referral=offer.referral,
     )
 

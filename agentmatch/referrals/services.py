@@ -7,6 +7,7 @@ and a race resolves to exactly one winner through conditional updates.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -14,7 +15,7 @@ from django.db.models import Exists, OuterRef
 
 from agentmatch.agents.models import Agent, AgentLanguage
 from agentmatch.core.secrets import hash_secret, new_secret
-from agentmatch.eligibility.agent_facts import pause_for_missed_offer, refresh_availability
+from agentmatch.eligibility.agent_facts import refresh_availability
 from agentmatch.eligibility.models import RoutingState
 from agentmatch.notifications.messages import one_insert
 from agentmatch.partners.models import PartnerKey
@@ -40,7 +41,6 @@ from agentmatch.referrals.messages import (
     notify_consumer_accepted,
     notify_consumer_unmatched,
     notify_new_offer,
-    notify_offer_missed,
     notify_referral_received,
 )
 from agentmatch.referrals.models import (
@@ -79,7 +79,7 @@ class ReferralClosed(Exception):
         self.message = message
 
 
-def _event(
+def event_row(
     referral: Referral,
     kind: str,
     now: datetime,
@@ -89,16 +89,16 @@ def _event(
     code: str = "",
     params: Params | None = None,
     detail: str = "",
-) -> None:
-    """Writes one event. Its detail is a code of event_details.CATALOG with parameters
-    (`detail` then gets their English rendering); a caller that still passes English text
-    has it read back into a code when it is a known sentence."""
+) -> ReferralEvent:
+    """One event, not yet saved. Its detail is a code of event_details.CATALOG with
+    parameters (`detail` then gets their English rendering); a caller that still passes
+    English text has it read back into a code when it is a known sentence."""
     if not code and detail:
         code, params = recognise(detail)
     params = params or {}
     if code:
         detail = in_english(code, params)
-    ReferralEvent.objects.create(
+    return ReferralEvent(
         referral=referral,
         kind=kind,
         at=now,
@@ -108,6 +108,11 @@ def _event(
         params=params,
         detail=detail[:500],
     )
+
+
+def _event(referral: Referral, kind: str, now: datetime, **fields: Any) -> None:
+    """Writes one event: event_row's arguments."""
+    event_row(referral, kind, now, **fields).save(force_insert=True)
 
 
 def lock_referral(referral_id: int) -> Referral:
@@ -208,13 +213,19 @@ def _reason(referral: Referral, choice: Choice, skipped: list[str], why: str) ->
 
 
 def offer_next(
-    *, referral: Referral, now: datetime, policy: Policy | str | None = None
+    *,
+    referral: Referral,
+    now: datetime,
+    policy: Policy | str | None = None,
+    position: int | None = None,
 ) -> Offer | None:
     """Offers the referral to the best qualified agent right now, or starts it waiting.
 
     The caller holds the referral's lock (or has just created it) and the referral has
     no pending offer. `policy` (a policies.Policy or its name) orders the qualified
-    agents; None: the deployment's ROUTING_POLICY.
+    agents; None: the deployment's ROUTING_POLICY. `position`: the new offer's place in
+    the referral's sequence when the caller knows it (the expired offer's plus one);
+    None: counted.
     """
     if referral.status not in OPEN_STATUSES:
         return None
@@ -275,6 +286,7 @@ def offer_next(
                 skipped=skipped,
                 skipped_codes=skipped_codes,
                 policy=chooser.name,
+                position=position,
             )
             if offer is None:
                 skipped.append(
@@ -299,15 +311,15 @@ def _place_offer(
     skipped: list[str],
     skipped_codes: list[tuple[str, Params]] | None = None,
     policy: str = "nearest",
+    position: int | None = None,
 ) -> Offer | None:
     """Claims the candidate and writes the offer; None if the agent is busy or full."""
     candidate = choice.candidate
     # A brand-new referral has no offers yet: spare the count on the intake path.
-    position = (
-        1
-        if referral.status == ReferralStatus.NEW
-        else Offer.objects.filter(referral=referral).count() + 1
-    )
+    if referral.status == ReferralStatus.NEW:
+        position = 1
+    elif position is None:
+        position = Offer.objects.filter(referral=referral).count() + 1
     window = window or offer_window(referral)
     offer = Offer(
         referral=referral,
@@ -531,43 +543,6 @@ def reject_offer(
     _event(referral, EventKind.REJECTED, now, offer=offer, agent=agent, code=code, detail=detail)
     offer_next(referral=referral, now=now)
     offer_waiting_referrals(now=now, agent=agent)
-    return offer
-
-
-def expire_offer(*, referral: Referral, now: datetime) -> Offer | None:
-    """Ends the referral's pending offer if its window has passed, and moves on.
-
-    The caller holds the referral's lock (the worker claims it with SKIP LOCKED).
-    """
-    offer = Offer.objects.filter(
-        referral=referral, status=OfferStatus.PENDING, expires_at__lte=now
-    ).first()
-    if offer is None:
-        return None
-    offer.referral = referral  # the locked row: the messages and events read it, not again
-    updated = Offer.objects.filter(pk=offer.pk, status=OfferStatus.PENDING).update(
-        status=OfferStatus.EXPIRED, responded_at=now
-    )
-    if updated != 1:
-        return None
-    agent = offer.agent
-    code, params = "offer_window_passed", {}
-    if settings.PAUSE_AGENT_AFTER_MISSED_OFFER:
-        # An agent who does not answer is probably away: switch them to red so the next
-        # referrals do not each lose an offer window on them. Their mode (weekly hours or on) is
-        # remembered: "I'm back" returns them to it.
-        if pause_for_missed_offer(agent=agent, now=now):
-            code, params = "offer_window_passed_paused", {"was": agent.mode_before_pause}
-        elif agent.paused_after_missed_offer_at is not None:
-            code = "offer_window_passed_already_paused"
-    paused = agent.paused_after_missed_offer_at is not None
-    _event(referral, EventKind.EXPIRED, now, offer=offer, agent=agent, code=code, params=params)
-    notify_offer_missed(offer=offer, now=now, paused=paused, mode=agent.mode_before_pause)
-    offer_next(referral=referral, now=now)
-    if not paused:
-        # Not paused (PAUSE_AGENT_AFTER_MISSED_OFFER off): the agent has room again.
-        agent.refresh_from_db(fields=["is_available"])
-        offer_waiting_referrals(now=now, agent=agent)
     return offer
 
 

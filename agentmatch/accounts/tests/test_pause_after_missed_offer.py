@@ -14,7 +14,7 @@ from agentmatch.agents.models import Agent, AgentChange, AvailabilitySwitch, Cha
 from agentmatch.eligibility.agent_facts import set_availability
 from agentmatch.eligibility.models import RoutingSlot
 from agentmatch.notifications.models import Message
-from agentmatch.referrals.jobs import expire_one_offer
+from agentmatch.referrals.jobs import expire_offers_batch
 from agentmatch.referrals.models import EventKind, OfferStatus
 from agentmatch.testing import (
     api_token_for,
@@ -49,7 +49,7 @@ def madison_agent(*, switch: str, languages: tuple[str, ...] = ("en",)) -> Agent
 def miss_an_offer(agent: Agent, *, language: str = "en"):  # type: ignore[no-untyped-def]
     referral = make_referral(now=NOW, language=language)
     assert referral.offers.get().agent == agent
-    assert expire_one_offer(MISSED) is True
+    assert expire_offers_batch(MISSED) is True
     agent.refresh_from_db()
     return referral
 
@@ -131,7 +131,7 @@ def test_an_agent_already_switched_off_is_not_paused_by_a_missed_offer(plan_year
     referral = make_referral(now=NOW)
     with transaction.atomic():
         set_availability(agent=agent, now=NOW, switch=AvailabilitySwitch.OFF)
-    assert expire_one_offer(MISSED) is True
+    assert expire_offers_batch(MISSED) is True
     agent.refresh_from_db()
     assert agent.paused_after_missed_offer_at is None
     render_outbox()

@@ -9,9 +9,10 @@ from django.db import transaction
 
 from agentmatch.agents.models import Agent
 from agentmatch.notifications.models import Message, PushSubscription
+from agentmatch.referrals.expiry import expire_offers
 from agentmatch.referrals.messages import notify_new_offer, notify_offer_missed
 from agentmatch.referrals.models import Offer
-from agentmatch.referrals.services import expire_offer, lock_referral
+from agentmatch.referrals.services import lock_referral
 from agentmatch.testing import make_agent, make_referral, render_outbox
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_an_expired_offer_tells_the_agent_they_missed_it(plan_year) -> None:
     referral = make_referral(now=NOW)
     later = NOW + timedelta(minutes=16)
     with transaction.atomic():
-        expired = expire_offer(referral=lock_referral(referral.pk), now=later)
+        [expired] = expire_offers(referrals=[lock_referral(referral.pk)], now=later)
     assert expired is not None
     render_outbox()
     missed = list(Message.objects.filter(kind="offer_missed").order_by("pk"))

@@ -2,24 +2,25 @@
 
 Every door that answers an offer (the API, the workspace, a one-tap link, a text reply)
 calls `answer_offer`; every worker job of the clock calls one of the `*_due_*` actions,
-which claims one due item with SELECT ... FOR UPDATE SKIP LOCKED inside its own
-transaction, so any number of workers can run side by side and a worker killed mid-item
-leaves the item as it was.
+which claims a due item (expiries: a batch of them) with SELECT ... FOR UPDATE SKIP
+LOCKED inside its own transaction, so any number of workers can run side by side and a
+worker killed mid-item leaves the item as it was.
 """
 
 import logging
 from datetime import datetime
 from typing import Final, Literal, Protocol
 
+from django.conf import settings
 from django.db import transaction
 
 from agentmatch.agents.models import Agent
 from agentmatch.eligibility.agent_facts import refresh_availability
+from agentmatch.referrals.expiry import expire_offers
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
 from agentmatch.referrals.problems import CLOSED, OfferConflict
 from agentmatch.referrals.services import (
     accept_offer,
-    expire_offer,
     give_up_waiting,
     offer_next,
     offer_waiting_referrals,
@@ -79,33 +80,32 @@ def answer_offer(
 # --- The clock ---------------------------------------------------------------------------
 
 
-def expire_due_offer(*, now: datetime) -> Offer | None:
-    """Ends one pending offer whose window has passed and moves its referral on."""
+def expire_due_offers(*, now: datetime, batch: int | None = None) -> list[Offer]:
+    """Ends up to `batch` (OFFER_EXPIRY_BATCH) pending offers whose window has passed and
+    moves their referrals on, in one transaction (referrals/expiry.py)."""
     with transaction.atomic(durable=True):
-        # Oldest deadline first, found through the `offers_due` index; only the referral
-        # is locked (it serialises everything done to it), skipping those other workers hold.
-        referral = (
+        # Oldest deadlines first, found through the `offers_due` index; only the referrals
+        # are locked (each serialises everything done to it), skipping those other workers
+        # hold, so several workers take disjoint batches.
+        referrals = list(
             Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 status=ReferralStatus.OFFERED,
                 offers__status=OfferStatus.PENDING,
                 offers__expires_at__lte=now,
             )
-            .order_by("offers__expires_at")
-            .first()
+            .order_by("offers__expires_at")[: batch or settings.OFFER_EXPIRY_BATCH]
         )
-        if referral is None:
-            return None
-        offer = expire_offer(referral=referral, now=now)
-    if offer is not None:
+        offers = expire_offers(referrals=referrals, now=now) if referrals else []
+    for offer in offers:
         log.info(
             "offer %s to %s expired; referral %s now %s",
             offer.pk,
             offer.agent_id,
-            referral.public_id,
-            referral.status,
+            offer.referral.public_id,
+            offer.referral.status,
         )
-    return offer
+    return offers
 
 
 def end_due_wait(*, now: datetime) -> Referral | None:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agentmatch.eligibility.agent_facts import set_availability
-from agentmatch.referrals.jobs import end_one_wait, expire_one_offer
+from agentmatch.referrals.jobs import end_one_wait, expire_offers_batch
 from agentmatch.referrals.models import EventKind, Offer, OfferStatus, ReferralStatus
 from agentmatch.referrals.services import (
     OfferConflict,
@@ -64,8 +64,8 @@ def test_expired_offer_moves_on_when_the_window_passes(madison, settings):
     now = timezone.now()
     referral = make_referral(now=now)
     # Not yet due: the worker leaves it alone.
-    assert expire_one_offer(now + timedelta(minutes=14, seconds=59)) is False
-    assert expire_one_offer(now + timedelta(minutes=15)) is True
+    assert expire_offers_batch(now + timedelta(minutes=14, seconds=59)) is False
+    assert expire_offers_batch(now + timedelta(minutes=15)) is True
     offers = list(referral.offers.order_by("position"))
     assert [o.status for o in offers] == [OfferStatus.EXPIRED, OfferStatus.PENDING]
     assert offers[1].agent == madison[1]
@@ -75,7 +75,7 @@ def test_expired_offer_moves_on_when_the_window_passes(madison, settings):
 def test_agent_who_misses_an_offer_is_switched_to_not_available(madison):
     now = timezone.now()
     make_referral(now=now)
-    expire_one_offer(now + timedelta(minutes=16))
+    expire_offers_batch(now + timedelta(minutes=16))
     madison[0].refresh_from_db()
     assert madison[0].availability_switch == "off"
     assert madison[0].is_available is False
@@ -224,7 +224,7 @@ def test_agent_not_paused_after_an_expiry_takes_the_oldest_waiting_referral(madi
             set_availability(agent=other, switch="off", now=now)
     first = make_referral(now=now, first_name="First")
     waiting = make_referral(now=now + timedelta(seconds=1), first_name="Second")
-    assert expire_one_offer(now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS + 1))
+    assert expire_offers_batch(now + timedelta(seconds=settings.OFFER_WINDOW_SECONDS + 1))
     waiting.refresh_from_db()
     assert waiting.status == ReferralStatus.OFFERED
     assert waiting.offers.get().agent == near

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agentmatch.referrals.actions.offers import expire_due_offer
+from agentmatch.referrals.actions.offers import expire_due_offers
 from agentmatch.referrals.jobs import next_offer_deadline, next_wait_deadline
 from agentmatch.referrals.models import Offer, OfferStatus, ReferralStatus
 from agentmatch.testing import make_agent, make_referral
@@ -24,23 +24,33 @@ def test_the_next_offer_deadline_is_the_earliest_pending_offers(plan_year) -> No
     second = make_referral(now=now + timedelta(seconds=5))
     assert next_offer_deadline() == first.offers.get().expires_at
 
-    expired = expire_due_offer(now=first.offers.get().expires_at)
-    assert expired is not None and expired.referral_id == first.pk
+    [expired] = expire_due_offers(now=first.offers.get().expires_at)
+    assert expired.referral_id == first.pk
     pending = Offer.objects.filter(status=OfferStatus.PENDING)
     assert next_offer_deadline() == min(o.expires_at for o in pending)
     assert next_offer_deadline() == second.offers.get(position=1).expires_at
 
 
-def test_the_oldest_deadline_is_expired_first(plan_year) -> None:
+def newer_referral_due_first():  # type: ignore[no-untyped-def]
+    """Two offered referrals; the newer one's offer ends first (a shorter window)."""
     for zip_code in ("53711", "53703", "53704", "53705"):
         make_agent(zip_code=zip_code, licensed=["WI"])
     now = timezone.now()
     older, newer = make_referral(now=now), make_referral(now=now + timedelta(seconds=1))
-    # The newer referral's offer ends first (a shorter window): it goes first.
     newer.offers.update(expires_at=now + timedelta(seconds=2))
-    later = now + timedelta(hours=1)
-    assert expire_due_offer(now=later).referral_id == newer.pk  # type: ignore[union-attr]
-    assert expire_due_offer(now=later).referral_id == older.pk  # type: ignore[union-attr]
+    return older, newer, now + timedelta(hours=1)
+
+
+def test_the_oldest_deadline_is_expired_first(plan_year) -> None:
+    older, newer, later = newer_referral_due_first()
+    assert [o.referral_id for o in expire_due_offers(now=later, batch=1)] == [newer.pk]
+    assert [o.referral_id for o in expire_due_offers(now=later, batch=1)] == [older.pk]
+
+
+def test_one_batch_expires_every_due_offer_oldest_first(plan_year) -> None:
+    older, newer, later = newer_referral_due_first()
+    assert [o.referral_id for o in expire_due_offers(now=later)] == [newer.pk, older.pk]
+    assert not Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lte=later).exists()
 
 
 def test_the_next_wait_deadline_is_the_earliest_waiting_referrals(plan_year) -> None:

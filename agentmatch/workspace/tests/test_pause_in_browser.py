@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AvailabilitySwitch
 from agentmatch.browser_testing import check_page, log_in
-from agentmatch.referrals.jobs import expire_one_offer
+from agentmatch.referrals.jobs import expire_offers_batch
 from agentmatch.testing import make_agent, make_agent_user, make_referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def paused_agent(*, languages: tuple[str, ...]) -> Agent:
     agent = make_agent(zip_code="53711", licensed=["WI"], first_name="Nora", languages=languages)
     make_referral(language=languages[0])
-    assert expire_one_offer(timezone.now() + timedelta(minutes=16)) is True
+    assert expire_offers_batch(timezone.now() + timedelta(minutes=16)) is True
     agent.refresh_from_db()
     assert agent.paused_after_missed_offer_at is not None
     return agent

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from agentmatch.browser_testing import check_page
 from agentmatch.browser_testing import log_in as browser_log_in
-from agentmatch.referrals.jobs import expire_one_offer
+from agentmatch.referrals.jobs import expire_offers_batch
 from agentmatch.referrals.models import Offer, OfferStatus
 from agentmatch.testing import make_agent, make_agent_user, make_referral
 
@@ -106,7 +106,7 @@ def test_timed_out_offer_moves_to_the_next_agent_live(page, browser, live_server
 
         # Nobody answers in 15 minutes: the worker expires the offer and offers it to Fred.
         lapse(offer)
-        assert expire_one_offer(timezone.now())
+        assert expire_offers_batch(timezone.now())
         assert referral.offers.get(pk=offer.pk).status == OfferStatus.EXPIRED
         following = referral.offers.get(agent=far)
         card = far_page.locator(f"#offer-{following.pk}")
