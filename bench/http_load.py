@@ -70,14 +70,33 @@ def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen:
         CONSUMER_REQUESTS_PER_PHONE="100000000",
     )
     env.pop("DB_CONN_MAX_AGE", None)  # the command's own default
+    # --reoffer-window: the worker's offers (the re-offers) last longer than the first
+    # ones, so each referral expires once and expiries come at the intake's own rate. The
+    # worker then runs beside `agentmatch run --workers 0`, started as `run` starts its
+    # own (the same niceness), with its own window.
+    separate = args.reoffer_window and args.reoffer_window != args.offer_window
     command = [sys.executable, "-m", "agentmatch", "run", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", "1"]
+    command += ["--port", str(port), "--workers", "0" if separate else "1"]
     if args.web_workers:
         command += ["--web-workers", str(args.web_workers)]
     if args.web_threads:
         command += ["--web-threads", str(args.web_threads)]
     log = (DATA_DIR / "http-bench.log").open("ab")
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if separate:
+        from agentmatch.core.management.commands.run import _worker_child
+
+        worker_env = {**env, "OFFER_WINDOW_SECONDS": str(args.reoffer_window)}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "agentmatch", "worker"],
+            env=worker_env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_worker_child,
+        )
+        _companions.append(worker)
+    return server
 
 
 def process_table() -> list[tuple[int, int, str]]:
@@ -96,10 +115,26 @@ def process_table() -> list[tuple[int, int, str]]:
 
 
 def routing_worker_pid(run_pid: int) -> int:
+    """`agentmatch run`'s worker, or the one started beside it (--reoffer-window)."""
     for pid, ppid, cmd in process_table():
-        if ppid == run_pid and "agentmatch worker" in cmd:
+        if ppid in (run_pid, os.getpid()) and "agentmatch worker" in cmd:
             return pid
     raise SystemExit("agentmatch run started no routing worker")
+
+
+# The worker started beside `run` (--reoffer-window), stopped with it.
+_companions: list[subprocess.Popen[bytes]] = []
+
+
+def stop_own_workers() -> None:
+    """SIGTERM, as `run` stops its own, then a kill after its grace."""
+    while _companions:
+        proc = _companions.pop()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 _phones = itertools.count()
@@ -399,6 +434,7 @@ def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) 
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        stop_own_workers()
     kinds = result.pop("error_kinds")
     if kinds:
         print(f"errors: {kinds}", flush=True)
@@ -430,6 +466,13 @@ def main() -> None:
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
         "--offer-window", type=int, default=900, help="seconds (5: stress the worker)"
+    )
+    parser.add_argument(
+        "--reoffer-window",
+        type=int,
+        default=0,
+        help="seconds the worker's re-offers last (0: --offer-window): each referral "
+        "expires once, so expiries come at the intake's rate",
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(

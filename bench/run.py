@@ -279,6 +279,10 @@ def main() -> None:
                     args.client,
                     "--offer-window",
                     str(args.stress_window),
+                    # Re-offers last 15 minutes: each referral expires once, so expiries
+                    # come at the intake's own rate.
+                    "--reoffer-window",
+                    "900",
                     "--runs",
                     "1",
                     "--pgbench-seconds",

@@ -133,8 +133,9 @@ def test_run_serves_the_api_with_a_worker_and_sigterm_stops_every_child_and_logs
         web = [pid for pid, cmd in tree.items() if "gunicorn" in cmd]
         assert len(workers) == 1 and alive(workers[0]), tree
         assert len(web) >= 2, tree  # the arbiter and its worker
-        # The worker yields the CPU to the web processes on a shared machine.
-        assert niceness(workers[0]) == niceness(web[0]) + 10, tree
+        # The worker shares the CPU with the web processes on equal terms (WORKER_NICE 0):
+        # under full intake load it still moves expired offers on.
+        assert niceness(workers[0]) == niceness(web[0]), tree
         output = log.read_text()
         assert f"{base}/api/docs" in output and f"{base}/api/openapi.json" in output
 
