@@ -31,13 +31,17 @@ class PhoneNotAllowed(ValueError):
 
 
 def normalize_phone(value: str) -> str:
+    return phonenumbers.format_number(_valid_number(value), phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid_number(value: str) -> phonenumbers.PhoneNumber:
     try:
         number = phonenumbers.parse(value or "", "US")
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"'{value}' is not a phone number") from exc
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"'{value}' is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def consumer_phone(value: str, *, extra_countries: Collection[str] = ()) -> str:
@@ -46,8 +50,10 @@ def consumer_phone(value: str, *, extra_countries: Collection[str] = ()) -> str:
 
     Raises ValueError for what is not a phone number, PhoneNotAllowed for the rest.
     """
-    e164 = normalize_phone(value)
-    number = phonenumbers.parse(e164)
+    # One parse (the intake's dearest check): the number as parsed is the number its E.164
+    # form would parse back to.
+    number = _valid_number(value)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     region = phonenumbers.region_code_for_number(number) or ""
     allowed = US_REGIONS | {c.strip().upper() for c in extra_countries}
     if region not in allowed:

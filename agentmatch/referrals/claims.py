@@ -8,11 +8,15 @@ test suite runs both.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
 from agentmatch.agents.models import Agent
 from agentmatch.core import prepared_sql
@@ -57,6 +61,73 @@ class ClaimedAgent:
     push_subscription_ids: list[int]
 
 
+@dataclass(frozen=True)
+class _InsertColumns:
+    """A model's columns for a hand-written INSERT, and how to read one instance's values."""
+
+    names: str  # the quoted column list
+    placeholders: str  # as many "%s" as columns
+    prepare: tuple[tuple[str, Callable[..., Any]], ...]  # (attname, field.get_db_prep_save)
+
+    def values(self, instance: Any, db: BaseDatabaseWrapper) -> list[Any]:
+        return [prep(getattr(instance, attname), db) for attname, prep in self.prepare]
+
+
+@cache
+def _insert_columns(model: type[Model]) -> _InsertColumns:
+    """Built once per process: the column list is the same for every insert, and building
+    it (quote_name and the proxy for each of 30 columns) cost as much as dumping the values."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    db = connections[DEFAULT_DB_ALIAS]
+    return _InsertColumns(
+        names=", ".join(db.ops.quote_name(str(f.column)) for f in fields),
+        placeholders=", ".join(["%s"] * len(fields)),
+        prepare=tuple((f.attname, f.get_db_prep_save) for f in fields),
+    )
+
+
+@cache
+def _claim_and_offer_sql(open_statuses: int) -> str:
+    """The claim-and-offer statement for `open_statuses` statuses: the same text on every
+    call, so it is built once (per number of statuses)."""
+    from agentmatch.notifications.models import PushSubscription
+    from agentmatch.referrals.models import Referral, ReferralEvent
+
+    agent_table = Agent._meta.db_table
+    offer = _insert_columns(Offer)
+    statuses = ", ".join(["%s"] * open_statuses)
+    return f"""
+        WITH c AS (
+            UPDATE {agent_table} SET last_offered_at = %s
+            WHERE id = (SELECT id FROM {agent_table} WHERE id = %s FOR UPDATE SKIP LOCKED)
+              AND (SELECT COUNT(*) FROM {Offer._meta.db_table}
+                   WHERE agent_id = %s AND status = %s) < %s
+            RETURNING id, npn, email, cell_phone, contact_method
+        ), o AS (
+            INSERT INTO {Offer._meta.db_table} ({offer.names})
+            SELECT {offer.placeholders} FROM c RETURNING id
+        ), r AS (
+            UPDATE {Referral._meta.db_table} SET status = %s, waiting_since = NULL
+            WHERE id = %s AND status IN ({statuses}) AND EXISTS (SELECT 1 FROM c)
+            RETURNING id
+        ), e AS (
+            INSERT INTO {ReferralEvent._meta.db_table}
+                (referral_id, kind, at, offer_id, agent_id, code, params, detail)
+            SELECT r.id, %s, %s, o.id, c.id, %s, %s::jsonb || jsonb_build_object('npn', c.npn),
+                   %s || c.npn || %s
+            FROM c, o, r
+            RETURNING offer_id
+        )
+        SELECT c.id, c.npn, c.email, c.cell_phone, c.contact_method,
+               ARRAY(SELECT p.id FROM {PushSubscription._meta.db_table} p
+                     WHERE p.agent_id = c.id ORDER BY p.id),
+               (SELECT offer_id FROM e)
+        FROM (SELECT 1) AS one LEFT JOIN c ON TRUE"""
+
+
+_CLAIMED_COLUMNS = ["id", "npn", "email", "cell_phone", "contact_method"]
+
+
 def claim_agent_and_write_offer(
     *,
     offer: Offer,
@@ -76,50 +147,18 @@ def claim_agent_and_write_offer(
     The same statement returns the agent's contact columns and push subscriptions, so
     enqueueing the offer's messages reads nothing more.
     """
-    from agentmatch.notifications.models import PushSubscription
-    from agentmatch.referrals.models import EventKind, Referral, ReferralEvent
+    from agentmatch.referrals.models import EventKind
 
-    agent_table = Agent._meta.db_table
-    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    values = [f.get_db_prep_save(getattr(offer, f.attname), connection) for f in fields]
-    statuses = ", ".join(["%s"] * len(open_statuses))
+    db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for every value
     before, _, after = event_detail.partition("{npn}")
-    sql = f"""
-        WITH c AS (
-            UPDATE {agent_table} SET last_offered_at = %s
-            WHERE id = (SELECT id FROM {agent_table} WHERE id = %s FOR UPDATE SKIP LOCKED)
-              AND (SELECT COUNT(*) FROM {Offer._meta.db_table}
-                   WHERE agent_id = %s AND status = %s) < %s
-            RETURNING id, npn, email, cell_phone, contact_method
-        ), o AS (
-            INSERT INTO {Offer._meta.db_table} ({columns})
-            SELECT {", ".join(["%s"] * len(fields))} FROM c RETURNING id
-        ), r AS (
-            UPDATE {Referral._meta.db_table} SET status = %s, waiting_since = NULL
-            WHERE id = %s AND status IN ({statuses}) AND EXISTS (SELECT 1 FROM c)
-            RETURNING id
-        ), e AS (
-            INSERT INTO {ReferralEvent._meta.db_table}
-                (referral_id, kind, at, offer_id, agent_id, code, params, detail)
-            SELECT r.id, %s, %s, o.id, c.id, %s, %s::jsonb || jsonb_build_object('npn', c.npn),
-                   %s || c.npn || %s
-            FROM c, o, r
-            RETURNING offer_id
-        )
-        SELECT c.id, c.npn, c.email, c.cell_phone, c.contact_method,
-               ARRAY(SELECT p.id FROM {PushSubscription._meta.db_table} p
-                     WHERE p.agent_id = c.id ORDER BY p.id),
-               (SELECT offer_id FROM e)
-        FROM (SELECT 1) AS one LEFT JOIN c ON TRUE"""
-    offered_at = connection.ops.adapt_datetimefield_value(offer.offered_at)
+    offered_at = db.ops.adapt_datetimefield_value(offer.offered_at)
     params = [
         offered_at,
         offer.agent_id,
         offer.agent_id,
         OfferStatus.PENDING.value,
         pending_offer_limit(),
-        *values,
+        *_insert_columns(Offer).values(offer, db),
         offered_status,
         offer.referral_id,
         *open_statuses,
@@ -131,13 +170,12 @@ def claim_agent_and_write_offer(
         after,
     ]
     with prepared_sql.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_claim_and_offer_sql(len(open_statuses)), params)
         agent_id, *contact, push_ids, offer_id = cursor.fetchone()
     if agent_id is None:
         return None, False
-    columns_read = ["id", "npn", "email", "cell_phone", "contact_method"]
     claimed = ClaimedAgent(
-        agent=Agent.from_db(connection.alias, columns_read, [agent_id, *contact]),
+        agent=Agent.from_db(db.alias, _CLAIMED_COLUMNS, [agent_id, *contact]),
         push_subscription_ids=list(push_ids),
     )
     if offer_id is None:
@@ -147,32 +185,38 @@ def claim_agent_and_write_offer(
     return claimed, True
 
 
-def insert_referral_with_event(
-    *, referral: Any, event_code: str, event_params: dict[str, Any], event_detail: str
-) -> None:
-    """PostgreSQL: inserts a new referral and its created event in one statement."""
-    from agentmatch.referrals.models import EventKind, Referral, ReferralEvent
+@cache
+def _referral_with_event_sql() -> str:
+    """The intake's insert of a referral and its created event: built once."""
+    from agentmatch.referrals.models import Referral, ReferralEvent
 
-    fields = [f for f in Referral._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    values = [f.get_db_prep_save(getattr(referral, f.attname), connection) for f in fields]
-    sql = f"""
+    referral = _insert_columns(Referral)
+    return f"""
         WITH r AS (
-            INSERT INTO {Referral._meta.db_table} ({columns})
-            VALUES ({", ".join(["%s"] * len(fields))}) RETURNING id
+            INSERT INTO {Referral._meta.db_table} ({referral.names})
+            VALUES ({referral.placeholders}) RETURNING id
         )
         INSERT INTO {ReferralEvent._meta.db_table} (referral_id, kind, at, code, params, detail)
         SELECT r.id, %s, %s, %s, %s::jsonb, %s FROM r
         RETURNING referral_id"""
+
+
+def insert_referral_with_event(
+    *, referral: Any, event_code: str, event_params: dict[str, Any], event_detail: str
+) -> None:
+    """PostgreSQL: inserts a new referral and its created event in one statement."""
+    from agentmatch.referrals.models import EventKind, Referral
+
+    db = connections[DEFAULT_DB_ALIAS]
     params = [
-        *values,
+        *_insert_columns(Referral).values(referral, db),
         EventKind.CREATED.value,
-        connection.ops.adapt_datetimefield_value(referral.created_at),
+        db.ops.adapt_datetimefield_value(referral.created_at),
         event_code,
         json.dumps(event_params),
         event_detail,
     ]
     with prepared_sql.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_referral_with_event_sql(), params)
         referral.pk = cursor.fetchone()[0]
     referral._state.adding = False

@@ -11,6 +11,7 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -142,18 +143,26 @@ def take(*, limit: Limit, value: str, now: datetime) -> bool:
     """
     if limit.per_window < 1:
         return False
-    q = connection.ops.quote_name
-    table, count = q(IntakeCounter._meta.db_table), q("count")
     start = connection.ops.adapt_datetimefield_value(_window_start(now, limit.window_seconds))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({q('kind')}, {q('key')}, {q('window_start')}, {count}) "
-            f"VALUES (%s, %s, %s, 1) ON CONFLICT ({q('kind')}, {q('key')}, {q('window_start')}) "
-            f"DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < %s "
-            f"RETURNING {count}",
+            _take_sql(connection.vendor),
             [limit.kind, _key(limit, value), start, limit.per_window],
         )
         return cursor.fetchone() is not None
+
+
+@cache
+def _take_sql(vendor: str) -> str:
+    """take()'s upsert, quoted once per database kind (it runs twice per intake)."""
+    q = connection.ops.quote_name
+    table, count = q(IntakeCounter._meta.db_table), q("count")
+    return (
+        f"INSERT INTO {table} ({q('kind')}, {q('key')}, {q('window_start')}, {count}) "
+        f"VALUES (%s, %s, %s, 1) ON CONFLICT ({q('kind')}, {q('key')}, {q('window_start')}) "
+        f"DO UPDATE SET {count} = {table}.{count} + 1 WHERE {table}.{count} < %s "
+        f"RETURNING {count}"
+    )
 
 
 def take_all(*, counts: list[tuple[Limit, str]], now: datetime) -> None:
