@@ -107,7 +107,7 @@ VARIABLES: list[Variable] = [
     Variable("WORKER_NICE", "integer", _PROC, "CPU niceness of the worker under `run` (web requests come first)", default=10),
     Variable("WORKER_IDLE_SLEEP_SECONDS", "number", _PROC, "worker: longest wait when nothing is due (it wakes sooner at the next offer deadline, and on PostgreSQL when a message is queued)", default=0.5),
     Variable("WORKER_WAITING_SWEEP_SECONDS", "number", _PROC, "worker: how often every waiting referral is tried again (a safety net behind the event-driven wake-ups)", default=30),
-    Variable("INVITE_ELIGIBLE_SWEEP_SECONDS", "number", _PROC, "worker: how often the scan for newly eligible agents to invite runs (it reads every agent without an account: seconds at 100,000 agents; an import makes agents eligible a few times a day)", default=900),
+    Variable("INVITE_ELIGIBLE_SWEEP_SECONDS", "number", _PROC, "worker: how often the scan for newly eligible agents to invite runs (the database narrows it to the agents the rules may invite: under a second at 100,000 agents; an import makes agents eligible a few times a day)", default=900),
     Variable("PLAN_YEAR_CACHE_SECONDS", "number", _PROC, "how long each process reuses the current plan year and served states", default=5),
     Variable("LOG_LEVEL", "text", _PROC, "root log level; logs mask phone numbers and cut secrets (the access log records paths without their query string)", default="INFO"),
     # --- Monitoring ---------------------------------------------------------------------
