@@ -24,9 +24,9 @@ class AccountsConfig(AppConfig):
         # Before delivery, so a recovery email goes out in the turn that composed it.
         register("recovery emails", recovery_email_job, order=40)
         register("tidy account records", tidy_account_records_job, kind=SWEEP)
-        # New eligibility arrives by import or any other path: the scan catches them all.
-        # A scan of every agent without an account (seconds at 100,000 agents) that finds
-        # someone only after an import: not every WORKER_WAITING_SWEEP_SECONDS.
+        # New eligibility arrives by import, any other path or the date alone: the scan
+        # catches them all. It finds someone only after an import: not every
+        # WORKER_WAITING_SWEEP_SECONDS.
         register(
             "invite eligible agents",
             invite_eligible_job,

@@ -8,24 +8,36 @@ invitation once. The outbox's delivery worker retries while the SMTP server is d
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from agentmatch.accounts.emails import send_account_email
 from agentmatch.accounts.models import Invitation, InvitationReason, User
 from agentmatch.agents.models import Agent, DisplayOption
 from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.eligibility.models import (
+    AgentDeactivation,
+    RegistrationCompletion,
+    RegistrationTermination,
+    TrainingCompletion,
+)
 from agentmatch.eligibility.rules import may_be_invited
-from agentmatch.eligibility.services import CHUNK, load_facts
+from agentmatch.eligibility.services import load_facts
+from agentmatch.licensing.models import License, LineOfAuthority
 from agentmatch.notifications.rendering import agent_language
 from agentmatch.planyears.models import PlanYear
 
 log = logging.getLogger("agentmatch.invitations")
 # A fresh link asked for from an expired-link page: at most one per agent per this period.
 FRESH_LINK_INTERVAL = timedelta(minutes=10)
+# Agents whose facts the scan loads at a time. Smaller than eligibility's CHUNK: a chunk
+# of 2,000 agents, their facts and invitations is about 8 MB of Python objects, and the
+# worker keeps what its chunks needed (inviting 80,000 agents: +14 MB by 2,000, +5 by 500).
+INVITE_CHUNK = 500
 
 
 class InvitationError(Exception):
@@ -37,29 +49,97 @@ class InvitationError(Exception):
 
 def invite_newly_eligible_agents(*, plan_year: PlanYear, now: datetime) -> int:
     """Creates an unsent invitation for each eligible agent with no account and none yet."""
-    candidates = (
-        Agent.objects.exclude(Exists(User.objects.filter(agent=OuterRef("pk"))))
-        .exclude(
-            Exists(
-                Invitation.objects.filter(
-                    agent=OuterRef("pk"), plan_year=plan_year.year, reason="eligible"
-                )
-            )
-        )
-        .exclude(display_option=DisplayOption.NOT_PARTICIPATING)
-        .exclude(email="")
-        .order_by("pk")
-    )
     created = 0
     chunk: list[Agent] = []
-    for agent in candidates.iterator(chunk_size=CHUNK):
+    for agent in invitation_candidates(plan_year=plan_year, today=now.date()).iterator(
+        chunk_size=INVITE_CHUNK
+    ):
         chunk.append(agent)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= INVITE_CHUNK:
             created += _invite_chunk(chunk, plan_year=plan_year, now=now)
             chunk = []
     if chunk:
         created += _invite_chunk(chunk, plan_year=plan_year, now=now)
     return created
+
+
+def invitation_candidates(*, plan_year: PlanYear, today: date) -> QuerySet[Agent]:
+    """Agents without an account or this year's invitation whom the database cannot rule
+    out of `may_be_invited`; the rules themselves (rules.py) still decide for each one.
+
+    Every condition here is one that `may_be_invited` requires, so the filter can only
+    let through too many, never too few. Without it every scan loaded the facts of every
+    agent never invited (20,000 at 100,000 agents, each scan leaving the worker a few MB
+    larger); with it a scan that finds nobody new brings no agent into Python.
+    """
+    year = plan_year.year
+    npn = OuterRef("npn_key")
+    registered = RegistrationCompletion.objects.filter(
+        Q(individual_ends_on__isnull=True) | Q(individual_ends_on__gt=today),
+        plan_year=year,
+        npn_key=npn,
+        npn_valid=True,
+        individual_completed_on__isnull=False,
+    )
+    trained = TrainingCompletion.objects.filter(plan_year=year, npn_key=npn)
+    health_line = LineOfAuthority.objects.filter(
+        license=OuterRef("pk"), is_health=True, is_active=True
+    )
+    licensed = License.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        Exists(health_line),
+        npn_key=npn,
+        is_active=True,
+        state__in=plan_year.served_states.values("state"),
+    )
+    return (
+        Agent.objects.exclude(Exists(User.objects.filter(agent=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                Invitation.objects.filter(
+                    agent=OuterRef("pk"), plan_year=year, reason=InvitationReason.ELIGIBLE
+                )
+            )
+        )
+        .exclude(display_option=DisplayOption.NOT_PARTICIPATING)
+        .exclude(email="")
+        .exclude(Exists(AgentDeactivation.objects.filter(agent=OuterRef("pk"))))
+        .filter(Exists(registered), Exists(trained), Exists(licensed))
+        .exclude(Exists(_terminated(year=year, today=today)))
+        .order_by("pk")
+    )
+
+
+# Spellings of an RTL row that surely end a registration and cover the Individual
+# marketplace in rules.py (a status starting T or S; the marketplaces the import writes,
+# and the other spellings rules.py accepts). Any other spelling is left to rules.py.
+_ENDING = Q(status__startswith="T") | Q(status__startswith="S")
+_ENDING |= Q(status__startswith="t") | Q(status__startswith="s")
+_COVERING = ["Individual", "Both", "individual", "both", "INDIVIDUAL", "BOTH", "FFM", "ffm", ""]
+_LONG_AGO = Value(date.min)
+
+
+def _terminated(*, year: int, today: date) -> QuerySet[RegistrationTermination]:
+    """The agent's in-force terminations that no later (or same-day) in-force
+    reinstatement undoes: rules.py's latest termination, where it surely ends the
+    registration. Reinstatements are any row not surely ending, whatever its marketplaces:
+    more of them only leaves more agents to the rules."""
+    in_force = Q(effective_on__isnull=True) | Q(effective_on__lte=today)
+    undone_by = (
+        RegistrationTermination.objects.filter(
+            in_force, plan_year=year, npn_key=OuterRef("npn_key")
+        )
+        .exclude(_ENDING)
+        .alias(since=Coalesce("effective_on", _LONG_AGO))
+        .filter(since__gte=Coalesce(OuterRef("effective_on"), _LONG_AGO))
+    )
+    return RegistrationTermination.objects.filter(
+        in_force,
+        _ENDING,
+        plan_year=year,
+        npn_key=OuterRef("npn_key"),
+        marketplaces__in=_COVERING,
+    ).exclude(Exists(undone_by))
 
 
 def _invite_chunk(agents: list[Agent], *, plan_year: PlanYear, now: datetime) -> int:

@@ -24,7 +24,7 @@ from agentmatch.eligibility.rules import (
     listed_states,
     routable_states,
 )
-from agentmatch.licensing.models import License
+from agentmatch.licensing.models import License, LineOfAuthority
 from agentmatch.planyears.models import PlanYear
 
 CHUNK = 2000
@@ -53,15 +53,30 @@ def load_facts(agents: list[Agent], *, plan_year: PlanYear, today: date) -> list
         )
     )
     # By NPN, like the CMS lists: NIPR may have reported them before the agent existed.
+    # Plain rows, not instances with their lines prefetched: each prefetched license and
+    # its lines point at each other, so a chunk's licenses outlived it as garbage for the
+    # cyclic collector (about 30 MB kept by a worker after inviting 80,000 agents).
+    held = list(
+        License.objects.filter(npn_key__in=keys).values_list(
+            "pk", "npn_key", "state", "is_active", "expires_on"
+        )
+    )
+    lines: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for license_id, name, is_health, is_active in (
+        LineOfAuthority.objects.filter(license_id__in=[row[0] for row in held])
+        .order_by("pk")
+        .values_list("license_id", "name", "is_health", "is_active")
+    ):
+        lines[license_id].append((name, is_health and is_active))
     licenses: dict[str, dict[str, LicenseFacts]] = defaultdict(dict)
-    for lic in License.objects.filter(npn_key__in=keys).prefetch_related("lines"):
-        lines = list(lic.lines.all())
-        licenses[lic.npn_key][lic.state] = LicenseFacts(
-            state=lic.state,
-            is_active=lic.is_active,
-            expires_on=lic.expires_on,
-            health_lines=tuple(ln.name for ln in lines if ln.is_health and ln.is_active),
-            other_lines=tuple(ln.name for ln in lines if not (ln.is_health and ln.is_active)),
+    for license_id, npn_key, state, is_active, expires_on in held:
+        named = lines.get(license_id, [])
+        licenses[npn_key][state] = LicenseFacts(
+            state=state,
+            is_active=is_active,
+            expires_on=expires_on,
+            health_lines=tuple(name for name, health in named if health),
+            other_lines=tuple(name for name, health in named if not health),
         )
     deselected: dict[int, set[str]] = defaultdict(set)
     for agent_id, state in StateDeselection.objects.filter(agent_id__in=ids).values_list(

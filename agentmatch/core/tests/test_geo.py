@@ -1,8 +1,22 @@
 """ZIP geography from the offline table: centroid, state, time zone, distances."""
 
-import pytest
+import subprocess
+import sys
+from collections import defaultdict
 
-from agentmatch.core.geo import UnknownZip, distance_miles, lookup_zip, normalize_zip, zips_in_state
+import pytest
+import zipcodes
+
+from agentmatch.core import geo
+from agentmatch.core.geo import (
+    UnknownZip,
+    ZipPlace,
+    county_for_zip,
+    distance_miles,
+    lookup_zip,
+    normalize_zip,
+    zips_in_state,
+)
 
 
 def test_lookup_gives_city_state_centroid_and_time_zone():
@@ -73,3 +87,79 @@ def test_zips_in_state_lists_only_that_state():
     assert len(wisconsin) > 500
     assert {p.state for p in wisconsin} == {"WI"}
     assert "53703" in {p.zip_code for p in wisconsin}
+
+
+def _package_place(row: dict) -> ZipPlace | None:
+    """What the package says of one ZIP, as geo.py has always read it."""
+    if not row.get("lat") or not row.get("long") or not row.get("timezone"):
+        return None
+    return ZipPlace(
+        zip_code=row["zip_code"],
+        city=row["city"].title(),
+        state=row["state"],
+        latitude=float(row["lat"]),
+        longitude=float(row["long"]),
+        time_zone=row["timezone"],
+    )
+
+
+def test_every_zip_is_answered_as_the_package_says():
+    rows = zipcodes.list_all()
+    assert len(rows) > 40_000
+    for row in rows:
+        expected = _package_place(row)
+        if expected is None:
+            with pytest.raises(UnknownZip, match="is not a known"):
+                lookup_zip(row["zip_code"])
+        else:
+            assert lookup_zip(row["zip_code"]) == expected
+        assert county_for_zip(row["zip_code"]) == (row.get("county") or "")
+
+
+def test_every_state_lists_its_zips_in_the_packages_order():
+    by_state: dict[str, list[ZipPlace]] = defaultdict(list)
+    for row in zipcodes.list_all():
+        if place := _package_place(row):
+            by_state[place.state].append(place)
+    for state, places in by_state.items():
+        assert zips_in_state(state) == places
+    assert zips_in_state("ZZ") == []
+    assert zips_in_state("wi") == []
+
+
+# Full-width digits: 5 digits to str.isdigit(), and 53703 to int().
+@pytest.mark.parametrize("text", ["\uff15\uff13\uff17\uff10\uff13", "00000", "99999"])
+def test_other_five_digit_texts_are_not_known(text):
+    with pytest.raises(UnknownZip, match="is not a known"):
+        lookup_zip(text)
+    assert county_for_zip(text) == ""
+
+
+@pytest.mark.parametrize("text", ["", "5370", "53703-1234", " 53703", "²5370"])
+def test_a_county_is_only_found_for_a_zip_as_the_package_writes_it(text):
+    assert county_for_zip(text) == ""
+
+
+def test_the_index_read_apart_is_the_one_read_here():
+    assert geo._index() == geo._Index(**geo._read_package())
+
+
+def test_reading_the_index_leaves_the_packages_data_out_of_the_process():
+    """The package keeps what it reads (its list of dicts, its extension's data set) for
+    the life of the process: the web process only keeps the compact index."""
+    probe = (
+        "import zipcodes\n"
+        "def rss():\n"
+        "    line = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0]\n"
+        "    return int(line.split()[1]) // 1024\n"
+        "before = rss()\n"
+        "from agentmatch.core import geo\n"
+        "geo.lookup_zip('53703')\n"
+        "print(zipcodes._zips_cache is None, rss() - before)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    assert out[0] == "True"
+    # About 5 MB; the package's data set alone is about 40 MB, its list of dicts 100 MB.
+    assert int(out[1]) < 25, out
