@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from agentmatch.core.jobs import run_due_jobs
 from agentmatch.eligibility.agent_facts import set_availability
+from agentmatch.eligibility.models import AgentStatusEvent, AgentStatusKind
 from agentmatch.referrals.models import EventKind, OfferStatus, Referral, ReferralEvent
 from agentmatch.referrals.services import OfferConflict, accept_offer
 from agentmatch.testing import at_the_same_moment, make_agent, make_referral, plan_year_2026
@@ -98,3 +99,40 @@ def test_several_workers_never_expire_the_same_offer_twice():
         referral.refresh_from_db()
         pending = referral.offers.filter(status=OfferStatus.PENDING).count()
         assert (referral.status, pending) in {("offered", 1), ("waiting", 0)}
+
+
+def test_workers_expiring_batches_that_share_agents_pause_each_agent_once(settings):
+    # Two offers per agent, so two workers' batches often hold the same agents: the pause
+    # locks them in id order, and each agent goes red once whichever batch gets there first.
+    settings.MAX_PENDING_OFFERS_PER_AGENT = 2
+    settings.OFFER_EXPIRY_BATCH = 3
+    plan_year_2026()
+    zips = ["53711", "53202", "54601", "54301", "53703", "53590"]
+    agents = [make_agent(zip_code=z, licensed=["WI"]) for z in zips]
+    now = timezone.now()
+    referrals = [make_referral(now=now + timedelta(milliseconds=i)) for i in range(12)]
+    assert all(r.status == "offered" for r in referrals)
+    later = now + timedelta(minutes=16)
+
+    results = at_the_same_moment(4, lambda _i: run_due_jobs(now=later, max_items=1000))
+    assert not [r for r in results if isinstance(r, Exception)], results
+
+    expired = Counter(
+        ReferralEvent.objects.filter(kind=EventKind.EXPIRED).values_list("offer_id", flat=True)
+    )
+    assert len(expired) == 12 and max(expired.values()) == 1
+    went_red = Counter(
+        AgentStatusEvent.objects.filter(
+            kind=AgentStatusKind.AVAILABILITY, params__is_available=False
+        ).values_list("agent_id", flat=True)
+    )
+    assert went_red and max(went_red.values()) == 1, went_red
+    paused_codes = Counter(
+        ReferralEvent.objects.filter(code="offer_window_passed_paused").values_list(
+            "agent_id", flat=True
+        )
+    )
+    assert set(paused_codes) == set(went_red) and max(paused_codes.values()) == 1
+    for agent in agents:
+        agent.refresh_from_db()
+        assert agent.is_available == (agent.pk not in went_red)
