@@ -104,6 +104,7 @@ VARIABLES: list[Variable] = [
     Variable("PORT", "integer", _PROC, "`web` and `run`: port to listen on", default=8000),
     Variable("WEB_CONCURRENCY", "integer", _PROC, "`web` and `run`: gunicorn processes", shown="2 per CPU"),
     Variable("WEB_THREADS", "integer", _PROC, "threads per gunicorn process (1: sync workers; more: gthread with keep-alive)", default=1),
+    Variable("WEB_NICE", "integer", _PROC, "CPU niceness of the web processes under `run`; above `WORKER_NICE`, the worker gets the CPU first when both are busy (expired offers move on in time, new requests wait a little longer)", default=0),
     Variable("WORKER_NICE", "integer", _PROC, "CPU niceness of the worker under `run` (0: equal terms with the web processes, so expired offers move on under full intake load; 10: web requests first, and expiries wait seconds when intake takes every core)", default=0),
     Variable("WORKER_IDLE_SLEEP_SECONDS", "number", _PROC, "worker: longest wait when nothing is due (it wakes sooner at the next offer deadline, and on PostgreSQL when a message is queued)", default=0.5),
     Variable("WORKER_WAITING_SWEEP_SECONDS", "number", _PROC, "worker: how often every waiting referral is tried again (a safety net behind the event-driven wake-ups)", default=30),

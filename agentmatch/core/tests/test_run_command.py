@@ -241,3 +241,23 @@ def test_web_workers_are_forked_with_the_zip_index_loaded_and_no_database_connec
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     assert out.split() == ["1", "True"]
+
+
+@pytest.mark.parametrize(
+    ("child", "variable"), [("_web_child", "WEB_NICE"), ("_worker_child", "WORKER_NICE")]
+)
+def test_web_nice_and_worker_nice_set_each_childs_cpu_priority(child, variable) -> None:
+    # What `run` calls in each child before it starts gunicorn or the worker.
+    script = (
+        "import os\n"
+        "from agentmatch.core.management.commands import run\n"
+        "before = os.nice(0)\n"
+        f"run.{child}()\n"
+        "print(os.nice(0) - before)\n"
+    )
+    env = {**os.environ, variable: "3", "PYTHONPATH": str(settings.BASE_DIR)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3"

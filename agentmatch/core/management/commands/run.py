@@ -53,6 +53,14 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+def _web_child() -> None:  # pragma: no cover - runs in the child before exec
+    _die_with_parent()
+    # WEB_NICE above WORKER_NICE gives the worker the CPU first when both are busy: under
+    # more intake than the machine can take, offers already made still expire and move on
+    # in time, and the consumers still to come wait a little longer for their answer.
+    os.nice(int(os.environ.get("WEB_NICE", "0")))
+
+
 def _worker_child() -> None:  # pragma: no cover - runs in the child before exec
     _die_with_parent()
     # The worker shares the CPU with gunicorn on equal terms by default: it moves expired
@@ -154,7 +162,7 @@ class Command(BaseCommand):
         worker = [sys.executable, "-m", "agentmatch", "worker"]
         children: dict[str, subprocess.Popen[bytes]] = {}
         try:
-            children["web"] = self._spawn(web)
+            children["web"] = self._spawn(web, preexec=_web_child)
             for n in range(options["workers"]):
                 children[f"worker {n + 1}"] = self._spawn(worker, preexec=_worker_child)
             self._announce(host, port, children)
