@@ -241,55 +241,25 @@ def main() -> None:
         )
         pgbench("after routing")
         if not args.skip_http:
-            results.append(
-                run(
-                    "bench.http_load",
-                    "--agents",
-                    str(args.agents),
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--duration",
-                    str(args.duration),
-                    "--client",
-                    args.client,
-                    "--offer-window",
-                    str(args.offer_window),
-                    "--runs",
-                    str(args.runs),
-                    "--pgbench-seconds",
-                    "0",  # run.py's own pgbench runs are the yardstick
-                    *(["--web-workers", str(args.web_workers)] if args.web_workers else []),
-                    *(["--web-threads", str(args.web_threads)] if args.web_threads else []),
-                )
-            )
+            http = [
+                *("--agents", str(args.agents), "--concurrency", str(args.concurrency)),
+                *("--duration", str(args.duration), "--client", args.client),
+                "--pgbench-seconds",
+                "0",  # run.py's own pgbench runs are the yardstick
+                *(["--web-workers", str(args.web_workers)] if args.web_workers else []),
+                *(["--web-threads", str(args.web_threads)] if args.web_threads else []),
+            ]
+            window = ["--offer-window", str(args.offer_window), "--runs", str(args.runs)]
+            results.append(run("bench.http_load", *http, *window))
             pgbench("after HTTP")
             if args.stress_window:
                 # The same intake load with offers that expire within the run: the worker
                 # re-routes while gunicorn takes every core it can (issue 16's "expiry to
-                # next offer at most 1 s p99 while intake runs at full load").
-                stressed = run(
-                    "bench.http_load",
-                    "--agents",
-                    str(args.agents),
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--duration",
-                    str(args.duration),
-                    "--client",
-                    args.client,
-                    "--offer-window",
-                    str(args.stress_window),
-                    # Re-offers last 15 minutes: each referral expires once, so expiries
-                    # come at the intake's own rate.
-                    "--reoffer-window",
-                    "900",
-                    "--runs",
-                    "1",
-                    "--pgbench-seconds",
-                    "0",
-                    *(["--web-workers", str(args.web_workers)] if args.web_workers else []),
-                    *(["--web-threads", str(args.web_threads)] if args.web_threads else []),
-                )
+                # next offer at most 1 s p99 while intake runs at full load"). Re-offers
+                # last 15 minutes: each referral expires once, so expiries come at the
+                # intake's own rate.
+                window = ["--offer-window", str(args.stress_window), "--runs", "1"]
+                stressed = run("bench.http_load", *http, *window, "--reoffer-window", "900")
                 results.append({**stressed, "bench": f"http, {args.stress_window} s offers"})
                 pgbench("after HTTP with expiring offers")
         if not args.skip_expiry:
