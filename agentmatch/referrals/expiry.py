@@ -31,7 +31,7 @@ def expire_offers(*, referrals: list[Referral], now: datetime) -> list[Offer]:
     """Ends each referral's pending offer whose window has passed, and moves it on.
 
     The caller holds every referral's lock (the worker claims them with SKIP LOCKED) in
-    its transaction. Returns the offers expired, in the referrals' order.
+    its transaction. Returns the offers expired, oldest deadline first.
     """
     by_id = {referral.pk: referral for referral in referrals}
     offers = list(
