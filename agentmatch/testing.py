@@ -172,6 +172,23 @@ def make_referral(
     return referral
 
 
+def phone_forms(phone: str) -> list[str]:
+    """Every way a page or a log line could spell a consumer's number (`+16085550100`).
+
+    Tests that check a number is hidden look for these, not for a short piece such as
+    "608": three digits turn up by chance in a timestamp's microseconds or an id."""
+    digits = phone.removeprefix("+1")
+    area, exchange, line = digits[:3], digits[3:6], digits[6:]
+    return [
+        phone,
+        digits,
+        f"{area}-{exchange}-{line}",
+        f"({area}) {exchange}-{line}",
+        f"{area}.{exchange}.{line}",
+        f"{exchange}-{line}",
+    ]
+
+
 AGENT_PASSWORD = "Tr7#kPz!wQ2m"
 
 
