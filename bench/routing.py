@@ -40,14 +40,16 @@ def make_requests(count: int, seed: int) -> list[Any]:
     ]
 
 
-def run_once(count: int, seed: int, prepared: bool = True) -> dict[str, Any]:
+def run_once(count: int, seed: int, prepared: bool | None = None) -> dict[str, Any]:
     """One run; `prepared`: the routing statements as prepared statements with generic
-    plans (DB_PREPARED_STATEMENTS, core/prepared_sql.py) or as plain statements."""
+    plans (DB_PREPARED_STATEMENTS, core/prepared_sql.py) or as plain statements; None:
+    as the setting has it (off unless the environment says otherwise), as deployed."""
     from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
-    settings.DB_PREPARED_STATEMENTS = prepared
+    if prepared is not None:
+        settings.DB_PREPARED_STATEMENTS = prepared
     from agentmatch.referrals import services
     from agentmatch.referrals.models import ReferralStatus
 
@@ -198,7 +200,9 @@ def main() -> None:
             print(f"[{args.backend}] run {run + 1} unprepared: " + _fmt(figures), flush=True)
             unprepared.append(figures)
         dataset.reset()
-        figures = run_once(args.referrals, seed=100 + run)
+        figures = run_once(
+            args.referrals, seed=100 + run, prepared=True if args.prepared_ab else None
+        )
         print(f"[{args.backend}] run {run + 1}: " + _fmt(figures), flush=True)
         runs.append(figures)
     dataset.reset()

@@ -87,14 +87,18 @@ def settles(rows: list[Row], limit: int, miles: float) -> bool:
     return len(rows) == limit and rows[-1][1] <= miles * (1 - 1e-9)
 
 
-def qualified_sql(referral: Referral, source: str | None = None) -> tuple[str, dict[str, Any]]:
+def qualified_sql(
+    referral: Referral, source: str | None = None, slot_match: str | None = None
+) -> tuple[str, dict[str, Any]]:
     """matching.qualified_agents() as hand-written SQL over the routing index (RoutingSlot).
 
     The slot narrows the search to the state and language, only available agents, near
     the consumer; the agent row is still checked, so a slot can only ever narrow. The ORM
     spends longer building this query than the database spends running it;
     test_matching_scale.py holds the two definitions together. `source` replaces the
-    slot table in FROM (it must name the slot `s`), for a spatial index joined to it.
+    slot table in FROM (it must name the slot `s`), for a spatial index joined to it;
+    `slot_match` replaces the condition on the slot's state and language (one that holds
+    for exactly the same slots, spelled as a spatial index's keys are).
     """
     agent, offer, slot = Agent._meta.db_table, Offer._meta.db_table, RoutingSlot._meta.db_table
     limit = pending_offer_limit()
@@ -112,7 +116,8 @@ def qualified_sql(referral: Referral, source: str | None = None) -> tuple[str, d
     )
     sql = f"""
         FROM {source or f"{slot} s"} JOIN {agent} a ON a.id = s.agent_id
-        WHERE s.state = %(state)s AND s.language = %(language)s AND {slot_available}
+        WHERE {slot_match or "s.state = %(state)s AND s.language = %(language)s"}
+          AND {slot_available}
           AND {agent_available}
           {offered_before}
           AND {f"NOT EXISTS ({pending})" if limit == 1 else f"({pending}) < %(limit)s"}"""

@@ -7,6 +7,7 @@ ZIP centroid, agents across the antimeridian (the Aleutians) and near the pole,
 unavailable agents, stale slots, other states and languages.
 """
 
+import math
 import random
 from datetime import timedelta
 
@@ -16,6 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
+from agentmatch.core.geo import EARTH_RADIUS_MILES
+from agentmatch.core.languages import LANGUAGE_NAMES
+from agentmatch.core.states import STATE_NAMES
 from agentmatch.eligibility.models import RoutingSlot, RoutingState
 from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.referrals import matching
@@ -186,20 +190,20 @@ def test_the_rtree_holds_exactly_the_available_slots_with_a_place(alaska_and_haw
         assert len(cursor.fetchall()) == 3  # a table rebuild by a migration drops them
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST index is PostgreSQL's")
-def test_postgresql_walks_the_gist_index_nearest_first_without_sorting(plan_year):  # type: ignore[no-untyped-def]
-    rng = random.Random(5)
+def agents_in_wisconsin(points: list[Point]) -> None:
+    """Available English-speaking agents routed for WI at these points, made in bulk (the
+    routing index's rows written directly, as rebuild_slots would)."""
     agents = Agent.objects.bulk_create(
         Agent(
             npn=str(30_000_000 + n),
             npn_key=str(30_000_000 + n),
             first_name="Many",
             last_name="Agents",
-            latitude=rng.uniform(42.5, 47.0),
-            longitude=rng.uniform(-92.9, -86.8),
+            latitude=latitude,
+            longitude=longitude,
             is_available=True,
         )
-        for n in range(5000)
+        for n, (latitude, longitude) in enumerate(points)
     )
     AgentLanguage.objects.bulk_create(AgentLanguage(agent=a, language="en") for a in agents)
     states = RoutingState.objects.bulk_create(RoutingState(agent=a, state="WI") for a in agents)
@@ -215,6 +219,78 @@ def test_postgresql_walks_the_gist_index_nearest_first_without_sorting(plan_year
         )
         for routed, agent in zip(states, agents, strict=True)
     )
+
+
+MADISON, MILWAUKEE = (43.07, -89.4), (43.04, -87.91)
+
+
+def test_the_count_recorded_is_the_brute_force_count_in_the_settling_box(plan_year, monkeypatch):  # type: ignore[no-untyped-def]
+    """Crowded, thin and empty neighbourhoods: on PostgreSQL the count is read off the
+    nearest agents found where they settle it, and counted in SQL where they cannot."""
+    rng = random.Random(11)
+    points = [scattered(rng, MADISON, rng.choice([0.02, 0.1, 0.3])) for _ in range(150)]
+    points += [scattered(rng, MILWAUKEE, rng.choice([0.05, 0.4])) for _ in range(40)]
+    points += [(rng.uniform(42.5, 47.0), rng.uniform(-92.9, -86.8)) for _ in range(60)]
+    agents_in_wisconsin(points)
+    counted_in_sql = []
+    count_qualified = postgresql.count_qualified
+
+    def counting(referral, box):  # type: ignore[no-untyped-def]
+        counted_in_sql.append(box)
+        return count_qualified(referral, box)
+
+    monkeypatch.setattr(postgresql, "count_qualified", counting)
+    consumers = [MADISON, MILWAUKEE, (45.5, -89.7), (46.7, -92.1), (44.0, -88.5)]
+    consumers += [(rng.uniform(42.5, 47.0), rng.uniform(-92.9, -86.8)) for _ in range(25)]
+    for sparse in (0, 10_000):
+        monkeypatch.setattr(matching, "SPARSE_SLOTS", sparse)
+        monkeypatch.setattr(matching, "_density_read_at", -1e9)
+        for latitude, longitude in consumers:
+            referral = consumer_at(latitude, longitude, state="WI", language="en")
+            for limit in (1, 5):
+                found = matching.find_candidates(referral=referral, limit=limit)
+                radius = found[0].search_radius_miles
+                box = None if radius is None else matching.bounding_box(latitude, longitude, radius)
+                in_box = matching.qualified_agents(referral).filter(**(box or {}))
+                expected = min(in_box.count(), QUALIFIED_COUNT_CAP)
+                assert {c.qualified_agents for c in found} == {expected}, (latitude, longitude)
+            referral.delete()
+    if connection.vendor == "postgresql":
+        searches = 2 * len(consumers) * 2
+        assert 0 < len(counted_in_sql) < searches / 4, len(counted_in_sql)
+
+
+def test_no_point_of_a_search_box_lies_beyond_its_reach() -> None:
+    """box_reach_miles bounds the distance to anywhere in the box: what lets the count be
+    read off the agents found when the last of them lies further."""
+    rng = random.Random(3)
+    for _ in range(300):
+        consumer = (rng.uniform(-80, 80), rng.uniform(-179, 179))
+        miles = rng.choice([10.0, 20.0, 40.0, 80.0, 160.0, 640.0])
+        box = matching.bounding_box(*consumer, miles)
+        reach = postgresql.box_reach_miles(consumer, miles, box)
+        if reach is None:
+            assert box is None or "longitude__gte" not in box
+            continue
+        assert box is not None
+        for _ in range(40):
+            latitude = rng.uniform(box["latitude__gte"], box["latitude__lte"])
+            longitude = rng.choice([box["longitude__gte"], box["longitude__lte"]])
+            longitude = rng.choice([longitude, rng.uniform(box["longitude__gte"], longitude)])
+            assert great_circle_miles(consumer, (latitude, longitude)) <= reach * (1 + 1e-12)
+
+
+def great_circle_miles(a: Point, b: Point) -> float:
+    (lat1, lon1), (lat2, lon2) = ((math.radians(x), math.radians(y)) for x, y in (a, b))
+    h = math.sin((lat2 - lat1) / 2) ** 2
+    h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST index is PostgreSQL's")
+def test_postgresql_walks_the_gist_index_nearest_first_without_sorting(plan_year):  # type: ignore[no-untyped-def]
+    rng = random.Random(5)
+    agents_in_wisconsin([(rng.uniform(42.5, 47.0), rng.uniform(-92.9, -86.8)) for _ in range(5000)])
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {RoutingSlot._meta.db_table}")
         cursor.execute(f"ANALYZE {Agent._meta.db_table}")
@@ -232,10 +308,32 @@ def test_postgresql_walks_the_gist_index_nearest_first_without_sorting(plan_year
         found = matching.find_candidates(referral=referral, limit=20)
     assert [(c.agent_id, c.distance_miles) for c in found] == rank_everyone(referral, 20)
     plan = plans[0]
-    assert "Index Scan using routing_slot_nearest" in plan, plan
+    assert "Index Scan using routing_slot_nearest_by_key" in plan, plan
     assert "Order By: (cube(ARRAY[" in plan and "<->" in plan, plan
     assert "Seq Scan" not in plan, plan
     # The index hands out the nearest in order: nothing below the limit sorts. Only the
     # `limit` rows taken (with any tied at the last distance) are put in routing order.
     taken = plan[plan.index("Subquery Scan on nearest") :]
     assert "Sort" not in taken, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GiST keys")
+def test_each_state_and_language_has_a_key_of_its_own() -> None:
+    """The index is searched by number, not text: two strings sharing a number would let
+    one state's or language's slots stand in for another's."""
+    rng = random.Random(16)
+    alphabet = "ABZaenzñé日本語-1 "
+    strings = {*STATE_NAMES, *LANGUAGE_NAMES, "", "a", "é", "ñé", "日本語"}
+    strings |= {"".join(rng.choices(alphabet, k=rng.randint(1, 3))) for _ in range(300)}
+    with connection.cursor() as cursor:
+        keys = []
+        for text in strings:
+            cursor.execute(
+                f"SELECT {postgresql.STATE_KEY_SQL.format(state='%(t)s')},"
+                f" {postgresql.LANGUAGE_KEY_SQL.format(language='%(t)s')}",
+                {"t": text},
+            )
+            keys.append(cursor.fetchone())
+    # Three characters at most (a state has two): every string its own number.
+    assert len({state for state, _ in keys}) == len({text[:2] for text in strings})
+    assert len({language for _, language in keys}) == len(strings)
