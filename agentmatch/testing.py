@@ -12,6 +12,7 @@ from django.utils import timezone
 from agentmatch.agents.models import Agent, AvailabilitySwitch, DisplayOption
 from agentmatch.agents.profile import ProfileData
 from agentmatch.agents.services import set_deselected_states
+from agentmatch.core.phones import display_phone
 from agentmatch.eligibility.agent_facts import save_profile, set_availability
 from agentmatch.eligibility.models import RegistrationCompletion, TrainingCompletion
 from agentmatch.eligibility.services import refresh_routing_states
@@ -182,8 +183,8 @@ def phone_forms(phone: str) -> list[str]:
     return [
         phone,
         digits,
+        display_phone(phone),  # as the pages write it: (608) 555-0100
         f"{area}-{exchange}-{line}",
-        f"({area}) {exchange}-{line}",
         f"{area}.{exchange}.{line}",
         f"{exchange}-{line}",
     ]

@@ -7,7 +7,6 @@ ZIP centroid, agents across the antimeridian (the Aleutians) and near the pole,
 unavailable agents, stale slots, other states and languages.
 """
 
-import math
 import random
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from agentmatch.agents.models import Agent, AgentLanguage, AvailabilitySwitch
-from agentmatch.core.geo import EARTH_RADIUS_MILES
+from agentmatch.core.geo import distance_miles
 from agentmatch.core.languages import LANGUAGE_NAMES
 from agentmatch.core.states import STATE_NAMES
 from agentmatch.eligibility.models import RoutingSlot, RoutingState
@@ -277,14 +276,7 @@ def test_no_point_of_a_search_box_lies_beyond_its_reach() -> None:
             latitude = rng.uniform(box["latitude__gte"], box["latitude__lte"])
             longitude = rng.choice([box["longitude__gte"], box["longitude__lte"]])
             longitude = rng.choice([longitude, rng.uniform(box["longitude__gte"], longitude)])
-            assert great_circle_miles(consumer, (latitude, longitude)) <= reach * (1 + 1e-12)
-
-
-def great_circle_miles(a: Point, b: Point) -> float:
-    (lat1, lon1), (lat2, lon2) = ((math.radians(x), math.radians(y)) for x, y in (a, b))
-    h = math.sin((lat2 - lat1) / 2) ** 2
-    h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
+            assert distance_miles(*consumer, latitude, longitude) <= reach * (1 + 1e-12)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST index is PostgreSQL's")
