@@ -19,6 +19,15 @@ PLAN_YEAR = 2026
 # Besides English: Spanish is common (more so in TX and FL), the rest are rare.
 OTHER_LANGUAGES = ["vi", "zh", "ko", "tl", "ar", "ht", "fr", "ru", "pt", "hmn"]
 SPANISH_HEAVY = {"TX", "FL", "AZ"}
+# Referrals of past months a running deployment holds (ended and anonymised), each with
+# one or two settled offers. Why: PostgreSQL plans a statement for the size its tables
+# have when it first runs on a connection, and keeps that plan (the foreign-key checks
+# made at each COMMIT included) until the table's statistics change. Measured from
+# empty tables, as the bench did until 2026-12, the checks that a new offer's, event's
+# and message's referral and offer exist ran as sequential scans of the referrals and
+# offers the run had written so far (perf: a quarter of the database's CPU per intake
+# POST, and growing with the run), which no deployment past its first minutes sees.
+HISTORY_REFERRALS = 100_000
 
 
 def create_database(backend: str, *, keep: bool) -> None:
@@ -284,7 +293,8 @@ def snapshot() -> None:
 
 
 def reset() -> None:
-    """Deletes every referral and puts agents back as loaded (offers change them)."""
+    """Deletes every referral and puts agents back as loaded (offers change them); on
+    PostgreSQL, then writes the deployment's past again (history) and analyses."""
     from django.db import connection, transaction
 
     from agentmatch.agents.models import Agent
@@ -322,6 +332,56 @@ def reset() -> None:
             f'WHERE a.id = "{slots}".agent_id AND "{slots}".is_available <> a.is_available'
         )
     if connection.vendor == "postgresql":
+        with transaction.atomic():
+            history()
         with connection.cursor() as cursor:
             for model in (Agent, Offer, Referral, RoutingSlot):
                 cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+
+
+def history(referrals: int = HISTORY_REFERRALS) -> None:
+    """PostgreSQL: the past referrals and offers (HISTORY_REFERRALS) of a deployment
+    serving these agents, written by one statement each in the database. Every one has
+    ended and been anonymised (retention has run), its state an agent's home state, its
+    language English or Spanish, its offers made to agents at random (one, or an expired
+    one and then the last), within the last 15 months."""
+    from django.db import connection
+
+    from agentmatch.agents.models import Agent
+    from agentmatch.referrals.models import Offer, Referral
+
+    agents = Agent._meta.db_table
+    referral_table = Referral._meta.db_table
+    agent_count = Agent.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.2026)")
+        cursor.execute(
+            f'INSERT INTO "{referral_table}" (public_id, reference_code, status, '
+            "status_token_hash, plan_year, first_name, last_name, phone, email, zip_code, "
+            "city, state, latitude, longitude, county, language, consent_given_at, "
+            "consent_wording_version, consent_channel, created_at, ended_at, end_reason, "
+            "page_language, anonymised_at) "
+            "SELECT gen_random_uuid(), NULL, CASE WHEN r < 0.8 THEN 'accepted' "
+            "WHEN r < 0.95 THEN 'unmatched' ELSE 'canceled' END, md5(n::text) || md5(r::text), "
+            "%s, '', '', '', '', '', '', a.home_state, NULL, NULL, 'History', "
+            "CASE WHEN r < 0.2 THEN 'es' ELSE 'en' END, t, '2026-1', 'web', t, "
+            "t + interval '20 minutes', '', 'en', t + interval '90 days' "
+            "FROM (SELECT n, random() AS r, now() - interval '455 days' * (1 - n::float / %s) "
+            f"  AS t, 1 + (n * 7919) %% %s AS agent FROM generate_series(1, %s) n) g "
+            f'JOIN "{agents}" a ON a.id = g.agent',
+            [PLAN_YEAR, referrals, agent_count, referrals],
+        )
+        # Half of them were offered twice: first to an agent who let it expire.
+        cursor.execute(
+            f'INSERT INTO "{Offer._meta.db_table}" (status, position, rank, distance_miles, '
+            "qualified_agents, reason, explanation, offered_at, expires_at, responded_at, "
+            "agent_id, referral_id) "
+            "SELECT CASE WHEN p < last THEN 'expired' WHEN status = 'accepted' "
+            "THEN 'accepted' ELSE 'expired' END, p, p, 1 + p * 3.5, 12, 'history', '{}', "
+            "created_at + (p - 1) * interval '15 minutes', "
+            "created_at + p * interval '15 minutes', created_at + p * interval '15 minutes', "
+            "1 + (id * 104729 + p) %% %s, id "
+            "FROM (SELECT id, status, created_at, 1 + (id %% 2) AS last "
+            f'FROM "{referral_table}") r CROSS JOIN LATERAL generate_series(1, last) p',
+            [agent_count],
+        )

@@ -39,7 +39,7 @@ def claim_agent(*, agent_id: int, now: datetime) -> str | None:
         UPDATE {agent} SET last_offered_at = %(now)s
         WHERE id = {target}
           AND (SELECT COUNT(*) FROM {offer}
-               WHERE agent_id = %(id)s AND status = %(pending)s) < %(limit)s
+               WHERE agent_id = %(id)s AND status = (SELECT %(pending)s)) < %(limit)s
         RETURNING npn"""
     params = {
         "id": agent_id,
@@ -87,28 +87,36 @@ def _insert_columns(model: type[Model]) -> _InsertColumns:
 
 
 @cache
-def _claim_and_offer_sql(open_statuses: int) -> str:
-    """The claim-and-offer statement for `open_statuses` statuses: the same text on every
-    call, so it is built once (per number of statuses)."""
+def _claim_and_offer_sql(ended_statuses: int) -> str:
+    """The claim-and-offer statement for `ended_statuses` statuses: the same text on every
+    call, so it is built once (per number of statuses).
+
+    Two conditions are spelled so that the planner cannot match them to a partial index:
+    statistics taken while no offer was pending and no request open (a quiet night, a
+    new deployment) make it believe such an index is empty, and read every pending offer
+    or open request through it (nearest/sql.py says more). The agent's pending offers
+    are counted with the status as `(SELECT %s)`, a value the planner cannot read, so by
+    offers_by_agent; the referral moves only if its status is NOT IN the ended ones
+    (the same thing: referral_status_known allows no others), so by its primary key."""
     from agentmatch.notifications.models import PushSubscription
     from agentmatch.referrals.models import Referral, ReferralEvent
 
     agent_table = Agent._meta.db_table
     offer = _insert_columns(Offer)
-    statuses = ", ".join(["%s"] * open_statuses)
+    statuses = ", ".join(["%s"] * ended_statuses)
     return f"""
         WITH c AS (
             UPDATE {agent_table} SET last_offered_at = %s
             WHERE id = (SELECT id FROM {agent_table} WHERE id = %s FOR UPDATE SKIP LOCKED)
               AND (SELECT COUNT(*) FROM {Offer._meta.db_table}
-                   WHERE agent_id = %s AND status = %s) < %s
+                   WHERE agent_id = %s AND status = (SELECT %s)) < %s
             RETURNING id, npn, email, cell_phone, contact_method
         ), o AS (
             INSERT INTO {Offer._meta.db_table} ({offer.names})
             SELECT {offer.placeholders} FROM c RETURNING id
         ), r AS (
             UPDATE {Referral._meta.db_table} SET status = %s, waiting_since = NULL
-            WHERE id = %s AND status IN ({statuses}) AND EXISTS (SELECT 1 FROM c)
+            WHERE id = %s AND status NOT IN ({statuses}) AND EXISTS (SELECT 1 FROM c)
             RETURNING id
         ), e AS (
             INSERT INTO {ReferralEvent._meta.db_table}
@@ -131,7 +139,7 @@ _CLAIMED_COLUMNS = ["id", "npn", "email", "cell_phone", "contact_method"]
 def claim_agent_and_write_offer(
     *,
     offer: Offer,
-    open_statuses: tuple[str, ...],
+    ended_statuses: tuple[str, ...],
     offered_status: str,
     event_code: str,
     event_params: dict[str, Any],
@@ -161,7 +169,7 @@ def claim_agent_and_write_offer(
         *_insert_columns(Offer).values(offer, db),
         offered_status,
         offer.referral_id,
-        *open_statuses,
+        *ended_statuses,
         EventKind.OFFERED.value,
         offered_at,
         event_code,
@@ -170,7 +178,7 @@ def claim_agent_and_write_offer(
         after,
     ]
     with prepared_sql.cursor() as cursor:
-        cursor.execute(_claim_and_offer_sql(len(open_statuses)), params)
+        cursor.execute(_claim_and_offer_sql(len(ended_statuses)), params)
         agent_id, *contact, push_ids, offer_id = cursor.fetchone()
     if agent_id is None:
         return None, False

@@ -179,8 +179,14 @@ class OfferStatus(models.TextChoices):
 
 
 class Offer(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
-    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="offers")
+    # No index of their own: offer_once_per_agent leads with the referral and
+    # offers_by_agent with the agent (each offer written or settled updated both for nothing).
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="offers", db_index=False
+    )
+    agent = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, related_name="offers", db_index=False
+    )
     status = models.CharField(
         max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )

@@ -44,6 +44,7 @@ from agentmatch.referrals.messages import (
     notify_referral_received,
 )
 from agentmatch.referrals.models import (
+    ENDED_STATUSES,
     OPEN_STATUSES,
     ContactDisclosure,
     EventKind,
@@ -378,7 +379,7 @@ def _place_offer(
         # The intake hot path: claim, offer, referral status and event in one round trip.
         claimed, written = claim_agent_and_write_offer(
             offer=offer,
-            open_statuses=tuple(OPEN_STATUSES),
+            ended_statuses=tuple(ENDED_STATUSES),
             offered_status=ReferralStatus.OFFERED,
             event_code=code,
             event_params=params,
