@@ -76,7 +76,7 @@ def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen:
     # own (the same niceness), with its own window.
     separate = args.reoffer_window and args.reoffer_window != args.offer_window
     command = [sys.executable, "-m", "agentmatch", "run", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", "0" if separate else "1"]
+    command += ["--port", str(port), "--workers", "0" if separate else str(args.workers)]
     if args.web_workers:
         command += ["--web-workers", str(args.web_workers)]
     if args.web_threads:
@@ -87,15 +87,16 @@ def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen:
         from agentmatch.core.management.commands.run import _worker_child
 
         worker_env = {**env, "OFFER_WINDOW_SECONDS": str(args.reoffer_window)}
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "agentmatch", "worker"],
-            env=worker_env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_worker_child,
-        )
-        _companions.append(worker)
+        for _ in range(args.workers):
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "agentmatch", "worker"],
+                env=worker_env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_worker_child,
+            )
+            _companions.append(worker)
     return server
 
 
@@ -114,12 +115,16 @@ def process_table() -> list[tuple[int, int, str]]:
     return rows
 
 
-def routing_worker_pid(run_pid: int) -> int:
-    """`agentmatch run`'s worker, or the one started beside it (--reoffer-window)."""
-    for pid, ppid, cmd in process_table():
-        if ppid in (run_pid, os.getpid()) and "agentmatch worker" in cmd:
-            return pid
-    raise SystemExit("agentmatch run started no routing worker")
+def routing_worker_pids(run_pid: int) -> list[int]:
+    """`agentmatch run`'s workers, or those started beside it (--reoffer-window)."""
+    pids = [
+        pid
+        for pid, ppid, cmd in process_table()
+        if ppid in (run_pid, os.getpid()) and "agentmatch worker" in cmd
+    ]
+    if not pids:
+        raise SystemExit("agentmatch run started no routing worker")
+    return sorted(pids)
 
 
 # The worker started beside `run` (--reoffer-window), stopped with it.
@@ -240,13 +245,13 @@ class CpuMeter:
     milliseconds of CPU per request move far less than requests/s do, and their sum says
     how many requests/s two idle cores could serve."""
 
-    def __init__(self, run_pid: int, worker_pid: int) -> None:
+    def __init__(self, run_pid: int, worker_pids: list[int]) -> None:
         table = process_table()
         web = {pid for pid, ppid, cmd in table if ppid == run_pid and "gunicorn" in cmd}
         web |= {pid for pid, ppid, cmd in table if ppid in web}
         backend = f" {PG_DB} "  # a backend's title: "postgres: 15/main: user DB host(port) ..."
         database = {pid for pid, _, cmd in table if cmd.startswith("postgres:") and backend in cmd}
-        self.parts = {"web": web, "worker": {worker_pid}, "db": database}
+        self.parts = {"web": web, "worker": set(worker_pids), "db": database}
         self.before = {pid: _cpu_seconds(pid) for pids in self.parts.values() for pid in pids}
 
     def per_request_ms(self, requests: int) -> dict[str, float]:
@@ -336,8 +341,14 @@ def drive_wrk(port: int, mix: list[tuple[str, str]], concurrency: int, duration:
 def offer_timings(since: float) -> dict[str, Any]:
     """From the database: the client's send time (in last_name) to each referral's first
     offer, split by whether it was offered at intake, later by the worker, or not at all.
-    Only requests sent after `since` (the measured part of the run) count."""
-    from agentmatch.referrals.models import Offer, Referral
+    Only requests sent after `since` (the measured part of the run) count. Also what the
+    worker left behind when the run ended: offers past their deadline still pending, and
+    messages still waiting in the outbox (a worker that keeps expiries on time by leaving
+    messages undelivered is not keeping up)."""
+    from django.utils import timezone
+
+    from agentmatch.notifications.models import Message, MessageStatus
+    from agentmatch.referrals.models import Offer, OfferStatus, Referral
 
     sent: dict[int, tuple[float, Any]] = {}
     for pk, last_name, created in Referral.objects.filter(last_name__startswith="T").values_list(
@@ -379,6 +390,10 @@ def offer_timings(since: float) -> dict[str, Any]:
         "reoffers": len(lag),
         "reoffer_lag_p50_ms": median(lag),
         "reoffer_lag_p99_ms": percentile(lag, 99),
+        "offers_overdue_end": Offer.objects.filter(
+            status=OfferStatus.PENDING, expires_at__lt=timezone.now()
+        ).count(),
+        "outbox_backlog_end": Message.objects.filter(status=MessageStatus.PENDING).count(),
     }
 
 
@@ -414,12 +429,12 @@ def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) 
         # opens its database connection: measure a server that has done that already.
         if args.warmup > 0:
             drive(port, mix, args.concurrency, args.warmup)
-        worker_pid = routing_worker_pid(server.pid)
-        rss = PeakRss(worker_pid)
+        worker_pids = routing_worker_pids(server.pid)
+        rss = PeakRss(worker_pids[0])  # the workers are alike: the first stands for them
         rss.start()
         load_before = os.getloadavg()[0]
         since = time.time()
-        cpu = CpuMeter(server.pid, worker_pid)
+        cpu = CpuMeter(server.pid, worker_pids)
         result = drive(port, mix, args.concurrency, args.duration)
         result.update(cpu.per_request_ms(result["requests"]))
         load_during = os.getloadavg()[0]
@@ -464,6 +479,9 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, help="default: agentmatch run's")
     parser.add_argument("--web-threads", type=int, help="default: agentmatch run's")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="routing workers (default: agentmatch run's, 1)"
+    )
     parser.add_argument(
         "--offer-window", type=int, default=900, help="seconds (5: stress the worker)"
     )
@@ -528,6 +546,7 @@ def main() -> None:
         concurrency=args.concurrency,
         duration=args.duration,
         web_workers=args.web_workers or default_web_workers(),
+        workers=args.workers,
         web_threads=args.web_threads or WEB_THREADS,
         runs=args.runs,
         **result,

@@ -20,9 +20,10 @@ class AccountsConfig(AppConfig):
         )
         from agentmatch.core.jobs import SWEEP, register
 
-        register("send invitations", send_invitation_job, order=40)
+        # Resting a second when there is none (core/jobs.py): no one notices a second.
+        register("send invitations", send_invitation_job, order=40, rest=1.0)
         # Before delivery, so a recovery email goes out in the turn that composed it.
-        register("recovery emails", recovery_email_job, order=40)
+        register("recovery emails", recovery_email_job, order=40, rest=1.0)
         register("tidy account records", tidy_account_records_job, kind=SWEEP)
         # New eligibility arrives by import, any other path or the date alone: the scan
         # catches them all. It finds someone only after an import: not every

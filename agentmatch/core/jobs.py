@@ -10,6 +10,12 @@ value when nothing is due.
   next one is due (`due`): the idle worker sleeps until then rather than polling, and a
   turn spent on later jobs (delivering messages) stops when that time comes, so the
   earlier job is back at the top of the next turn.
+- An item job whose work is not urgent (a reminder due an hour after an acceptance, a
+  file an operator uploaded) may `rest`: after a run that found nothing, the worker's
+  loop does not ask it again for that many seconds. Else each of them would be asked in
+  every turn, and a turn comes with each offer deadline: under full intake load, one
+  every few milliseconds, and the empty checks of the jobs after the clock took longer
+  than the expiries themselves (docs/benchmarks.md).
 - A sweep job is a periodic scan (every WORKER_WAITING_SWEEP_SECONDS): the safety net
   behind event-driven work; it returns how many items it handled.
 
@@ -18,6 +24,7 @@ heartbeat (core/heartbeat.py) stores that, so `/metrics` shows a job that stoppe
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,11 +49,15 @@ class Job:
     # A sweep that scans much and rarely finds anything runs at most this often in a
     # worker's loop (seconds; None: every WORKER_WAITING_SWEEP_SECONDS).
     every: Callable[[], float] | None = None
+    # An item job not asked again for this long after finding nothing (seconds).
+    rest: float = 0.0
 
 
 _jobs: dict[str, Job] = {}
 # Job name -> when its last run in this process finished (wall clock, for the heartbeat).
 _last_run: dict[str, datetime] = {}
+# Job name -> until when (time.monotonic()) a resting job is not asked in this process.
+_resting_until: dict[str, float] = {}
 
 
 def register(
@@ -57,6 +68,7 @@ def register(
     order: int = 50,
     due: Callable[[], datetime | None] | None = None,
     every: Callable[[], float] | None = None,
+    rest: float = 0.0,
 ) -> None:
     """Adds a job; registering the same name again replaces it (ready() may run twice)."""
     if kind not in (ITEM, SWEEP):
@@ -65,7 +77,9 @@ def register(
         raise ValueError("only an item job has a next due time")
     if every is not None and kind != SWEEP:
         raise ValueError("only a sweep has its own period")
-    _jobs[name] = Job(name=name, run=run, kind=kind, order=order, due=due, every=every)
+    if rest and (kind != ITEM or due is not None or rest < 0):
+        raise ValueError("only an item job with no due time rests, for a positive time")
+    _jobs[name] = Job(name=name, run=run, kind=kind, order=order, due=due, every=every, rest=rest)
 
 
 def registered(kind: str = ITEM) -> list[Job]:
@@ -77,24 +91,32 @@ def last_runs() -> dict[str, datetime]:
     return dict(_last_run)
 
 
-def run_due_jobs(*, now: datetime | None = None, max_items: int = 200) -> int:
+def run_due_jobs(*, now: datetime | None = None, max_items: int = 200, rests: bool = False) -> int:
     """Runs every due item of every item job, up to `max_items`; returns how many were done.
 
     Jobs after the limit do not run in this call (they are not marked as run either, so a
     job starved by a busy one shows up as old in `/metrics`). Nor do they once the next
     due time of an earlier job has come: the next call starts with that job (expiries
     before message delivery). Only a time still ahead when the earlier job finished
-    counts: items due already but held by another worker must not stop this one."""
+    counts: items due already but held by another worker must not stop this one.
+
+    With `rests` (the worker's loop), a resting job (`rest`) is skipped, and a job that
+    rests starts its rest when it found nothing."""
     done = 0
     wake_at: datetime | None = None
     for job in registered(ITEM):
         if done >= max_items or _has_come(wake_at):
             break
+        if rests and time.monotonic() < _resting_until.get(job.name, 0.0):
+            continue
+        found = 0
         while job.run(now or timezone.now()):
-            done += 1
+            done, found = done + 1, found + 1
             if done >= max_items or _has_come(wake_at):
                 break
         _last_run[job.name] = timezone.now()
+        if rests and job.rest and not found:
+            _resting_until[job.name] = time.monotonic() + job.rest
         later = job.due() if job.due is not None and now is None else None
         if later is not None and later > timezone.now() and (wake_at is None or later < wake_at):
             wake_at = later

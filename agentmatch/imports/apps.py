@@ -11,4 +11,4 @@ class ImportsConfig(AppConfig):
 
         # Files uploaded on /ops/imports/. An import can take minutes, during which this
         # worker does nothing else: after the quick jobs, before delivery sends their texts.
-        register("import uploaded files", run_one_upload, order=80)
+        register("import uploaded files", run_one_upload, order=80, rest=2.0)

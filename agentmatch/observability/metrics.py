@@ -14,7 +14,7 @@ rows would go down when old rows are deleted, which Prometheus takes for a resta
 
 Cost (each query an aggregate over an index range, bounded by the window or by what is
 open, never by the tables' history): open referrals and the oldest wait
-(`referrals_waiting`: status, waiting_since), pending offers (`offers_due`: status,
+(`waiting_queue`: status, created_at), pending offers (`offers_due`: status,
 expires_at), events and unmatched (`events_by_kind`: kind, at, plus a primary-key join),
 accepted offers (`offers_due`: an offer is accepted before its deadline, so one accepted
 in the window expires after the window's start), outbox (`message_due`, partial on

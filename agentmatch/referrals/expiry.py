@@ -15,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 
 from agentmatch.agents.services import MissedOfferPause
+from agentmatch.core.planning import opaque
 from agentmatch.eligibility.agent_facts import pause_for_missed_offers
 from agentmatch.notifications.messages import one_insert, push_ids_of
 from agentmatch.referrals.event_details import Params
@@ -36,13 +37,13 @@ def expire_offers(*, referrals: list[Referral], now: datetime) -> list[Offer]:
     by_id = {referral.pk: referral for referral in referrals}
     offers = list(
         Offer.objects.select_related("agent")
-        .filter(referral_id__in=by_id, status=OfferStatus.PENDING, expires_at__lte=now)
+        .filter(referral_id__in=by_id, status=opaque(OfferStatus.PENDING), expires_at__lte=now)
         .order_by("expires_at", "pk")
     )
     if not offers:
         return []
     updated = Offer.objects.filter(
-        pk__in=[offer.pk for offer in offers], status=OfferStatus.PENDING
+        pk__in=[offer.pk for offer in offers], status=opaque(OfferStatus.PENDING)
     ).update(status=OfferStatus.EXPIRED, responded_at=now)
     if updated != len(offers):
         # Every change to an offer takes its referral's lock first, and the caller holds it.

@@ -12,6 +12,7 @@ from django.db.models import Min
 
 from agentmatch.agents.models import Agent
 from agentmatch.core.jobs import SWEEP, register
+from agentmatch.core.planning import opaque
 from agentmatch.referrals.actions.offers import (
     end_due_wait,
     expire_due_offers,
@@ -35,11 +36,13 @@ def recheck_one_availability(now: datetime) -> bool:
 
 def next_offer_deadline() -> datetime | None:
     """The earliest deadline of a pending offer (the `offers_due` index)."""
-    return Offer.objects.filter(status=OfferStatus.PENDING).aggregate(at=Min("expires_at"))["at"]
+    return Offer.objects.filter(status=opaque(OfferStatus.PENDING)).aggregate(at=Min("expires_at"))[
+        "at"
+    ]
 
 
 def next_wait_deadline() -> datetime | None:
-    return Referral.objects.filter(status=ReferralStatus.WAITING).aggregate(
+    return Referral.objects.filter(status=opaque(ReferralStatus.WAITING)).aggregate(
         at=Min("wait_expires_at")
     )["at"]
 
@@ -51,7 +54,7 @@ def next_availability_change() -> datetime | None:
 def offer_waiting(now: datetime, batch: int = 100) -> int:
     """Safety net behind the event-driven wake-ups: tries each waiting referral once."""
     ids = list(
-        Referral.objects.filter(status=ReferralStatus.WAITING)
+        Referral.objects.filter(status=opaque(ReferralStatus.WAITING))  # waiting_queue
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:batch]
     )

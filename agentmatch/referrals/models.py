@@ -131,7 +131,10 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "waiting_since"], name="referrals_waiting"),
+            # Waiting referrals in the order they are offered again (first asked, first
+            # served), the status opaque to the planner (core/planning.py); also the open
+            # requests counted by status (metrics).
+            models.Index(fields=["status", "created_at", "id"], name="waiting_queue"),
             models.Index(fields=["status", "wait_expires_at"], name="referrals_wait_deadline"),
             # The retention sweep's candidates: ended, not yet anonymised.
             models.Index(

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from agentmatch.agents.models import Agent, AgentLanguage
+from agentmatch.core.planning import opaque, opaque_each
 from agentmatch.core.secrets import hash_secret, new_secret
 from agentmatch.eligibility.agent_facts import refresh_availability
 from agentmatch.eligibility.models import RoutingState
@@ -396,7 +397,7 @@ def _place_offer(
         push_ids = None
         offer.save(force_insert=True)
         written = (
-            Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+            Referral.objects.filter(pk=referral.pk, status__in=opaque_each(OPEN_STATUSES)).update(
                 status=ReferralStatus.OFFERED, waiting_since=None
             )
             == 1
@@ -447,7 +448,7 @@ def _start_waiting(*, referral: Referral, now: datetime) -> None:
     if deadline <= now:
         _end_after_max_wait(referral=referral, now=now, reason=reason, params=params)
         return
-    updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+    updated = Referral.objects.filter(pk=referral.pk, status__in=opaque_each(OPEN_STATUSES)).update(
         status=ReferralStatus.WAITING, waiting_since=now, wait_expires_at=deadline
     )
     if updated == 1:
@@ -468,13 +469,19 @@ def offer_waiting_referrals(
     With `agent`, only referrals that agent could take (their states and languages), and
     only while they still have room for another offer. Returns how many were offered.
     """
-    waiting = Referral.objects.filter(status=ReferralStatus.WAITING)
+    waiting = Referral.objects.filter(status=opaque(ReferralStatus.WAITING))  # waiting_queue
     if agent is not None:
         if not agent.is_available:
             return 0
+        # As lists, not subqueries: a semi-join loses the queue's order, and the planner
+        # then read and sorted every referral.
         waiting = waiting.filter(
-            state__in=RoutingState.objects.filter(agent=agent).values("state"),
-            language__in=AgentLanguage.objects.filter(agent=agent).values("language"),
+            state__in=list(
+                RoutingState.objects.filter(agent=agent).values_list("state", flat=True)
+            ),
+            language__in=list(
+                AgentLanguage.objects.filter(agent=agent).values_list("language", flat=True)
+            ),
         )
     offered = 0
     for pk in waiting.order_by("created_at", "pk").values_list("pk", flat=True)[:batch]:
@@ -482,7 +489,7 @@ def offer_waiting_referrals(
             break
         referral = (
             Referral.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=ReferralStatus.WAITING)
+            .filter(pk=pk, status=opaque(ReferralStatus.WAITING))
             .first()
         )
         if (
@@ -504,7 +511,7 @@ def _settle(*, offer_id: int, agent: Agent, now: datetime, status: str) -> Offer
         raise OfferConflict(NOT_FOUND)
     lock_referral(offer.referral_id)
     updated = Offer.objects.filter(
-        pk=offer_id, agent=agent, status=OfferStatus.PENDING, expires_at__gt=now
+        pk=offer_id, agent=agent, status=opaque(OfferStatus.PENDING), expires_at__gt=now
     ).update(status=status, responded_at=now)
     offer.refresh_from_db()
     if updated != 1:
@@ -515,9 +522,9 @@ def _settle(*, offer_id: int, agent: Agent, now: datetime, status: str) -> Offer
 def accept_offer(*, offer_id: int, agent: Agent, now: datetime, channel: str = "api") -> Offer:
     """The agent takes the referral: event, audited disclosure, the consumer is told."""
     offer = _settle(offer_id=offer_id, agent=agent, now=now, status=OfferStatus.ACCEPTED)
-    updated = Referral.objects.filter(pk=offer.referral_id, status=ReferralStatus.OFFERED).update(
-        status=ReferralStatus.ACCEPTED, ended_at=now
-    )
+    updated = Referral.objects.filter(
+        pk=offer.referral_id, status=opaque(ReferralStatus.OFFERED)
+    ).update(status=ReferralStatus.ACCEPTED, ended_at=now)
     if updated != 1:
         # The constraint one_accepted_offer_per_referral makes this unreachable in practice;
         # raising rolls the offer back with the caller's transaction.
@@ -564,7 +571,7 @@ def end_unmatched(
         reason = in_english(code, params)
     updated = Referral.objects.filter(
         pk=referral.pk,
-        status__in=(ReferralStatus.NEW, ReferralStatus.WAITING, ReferralStatus.OFFERED),
+        status__in=opaque_each(OPEN_STATUSES),
     ).update(status=ReferralStatus.UNMATCHED, ended_at=now, end_reason=reason[:300])
     if updated == 1:
         referral.status = ReferralStatus.UNMATCHED
@@ -599,7 +606,7 @@ def cancel_referral(*, referral_id: int, now: datetime) -> Referral:
     Offer.objects.filter(referral=referral, status=OfferStatus.PENDING).update(
         status=OfferStatus.CANCELED, responded_at=now
     )
-    Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES).update(
+    Referral.objects.filter(pk=referral.pk, status__in=opaque_each(OPEN_STATUSES)).update(
         status=ReferralStatus.CANCELED,
         ended_at=now,
         end_reason=in_english("canceled_by_consumer"),

@@ -14,6 +14,7 @@ class WebhooksConfig(AppConfig):
 
         checks.register(check_webhook_settings, checks.Tags.security, deploy=True)
         # After the routing jobs of a turn, so the events they wrote go out in that turn.
-        register("fan out webhook events", fan_out_job, order=80)
-        register("deliver webhooks", deliver_webhook_job, order=85)
+        # A partner's server is told within a second or two, not in every worker turn.
+        register("fan out webhook events", fan_out_job, order=80, rest=1.0)
+        register("deliver webhooks", deliver_webhook_job, order=85, rest=1.0)
         register("tidy webhook deliveries", tidy_job, kind=SWEEP)

@@ -37,6 +37,8 @@ from agentmatch.workspace.services import (
 )
 
 log = logging.getLogger("agentmatch.worker")
+# Due reminders read per claim: enough that several workers each find one not held.
+REMINDER_CANDIDATES = 10
 
 
 def show_contact_details(
@@ -125,17 +127,26 @@ def send_due_contact_reminder(*, now: datetime) -> bool:
     got past the query before the first committed fails on that key and sends nothing.
     """
     with transaction.atomic(durable=True):
+        # The due offers first, oldest deadline first (the offers_due index), then one of
+        # their referrals locked. As one statement, the planner took a semi-join in
+        # primary-key order, thinking it would stop early, and read every accepted offer
+        # ever made: 26 ms an empty check with 80,000 in the table (0.5 ms this way), and
+        # the worker checks in every turn.
+        due = list(
+            due_reminder_offers(now)
+            .order_by("expires_at")
+            .values_list("referral_id", flat=True)[:REMINDER_CANDIDATES]
+        )
+        if not due:
+            return False
         referral = (
             Referral.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=ReferralStatus.ACCEPTED,
-                pk__in=due_reminder_offers(now).values("referral"),
-            )
+            .filter(status=ReferralStatus.ACCEPTED, pk__in=due)
             .order_by("pk")
             .first()
         )
         if referral is None:
-            return False
+            return False  # each held by another worker, which sends it
         # Read again under the lock: a follow-up recorded meanwhile cancels the reminder.
         offer = due_reminder_offers(now).filter(referral=referral).select_related("agent").first()
         if offer is None:

@@ -88,3 +88,57 @@ def test_the_invitation_scan_runs_on_its_own_period(settings) -> None:  # type: 
     scan = next(j for j in jobs.registered(jobs.SWEEP) if j.name == "invite eligible agents")
     settings.INVITE_ELIGIBLE_SWEEP_SECONDS = 1200
     assert scan.every is not None and scan.every() == 1200
+
+
+def test_a_job_that_rests_is_not_asked_again_in_the_workers_loop_until_its_rest_is_over(
+    monkeypatch,
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(jobs, "_jobs", {})
+    monkeypatch.setattr(jobs, "_resting_until", {})
+    clock = [1000.0]
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: clock[0])
+    asked: list[str] = []
+    waiting = {"reminders": 0, "clock": 0}
+
+    def job(name: str):  # type: ignore[no-untyped-def]
+        def run(now: datetime) -> bool:
+            asked.append(name)
+            if waiting[name]:
+                waiting[name] -= 1
+                return True
+            return False
+
+        return run
+
+    jobs.register("clock", job("clock"), order=10)
+    jobs.register("reminders", job("reminders"), order=50, rest=10.0)
+    jobs.run_due_jobs(rests=True)
+    assert asked == ["clock", "reminders"]
+    asked.clear()
+    clock[0] += 9.9  # resting: the clock alone is asked, turn after turn
+    waiting["reminders"] = 1
+    jobs.run_due_jobs(rests=True)
+    jobs.run_due_jobs(rests=True)
+    assert asked == ["clock", "clock"]
+    assert jobs.run_due_jobs() == 1  # `worker --once` and direct calls ask every job
+    asked.clear()
+    clock[0] += 0.2  # the rest is over; a job that finds work does not rest
+    waiting["reminders"] = 1
+    assert jobs.run_due_jobs(rests=True) == 1
+    assert jobs.run_due_jobs(rests=True) == 0
+    assert asked == ["clock", "reminders", "reminders", "clock", "reminders"]
+    for wrong in ({"kind": jobs.SWEEP}, {"due": lambda: None}, {"rest": -1.0}):
+        with pytest.raises(ValueError):
+            jobs.register("odd rest", lambda now: 0, **{"rest": 5.0, **wrong})  # type: ignore[arg-type]
+
+
+def test_only_jobs_nobody_waits_on_by_the_second_rest() -> None:
+    rests = {j.name: j.rest for j in jobs.registered(jobs.ITEM) if j.rest}
+    assert rests == {
+        "send invitations": 1.0,
+        "recovery emails": 1.0,
+        "contact reminders": 10.0,
+        "import uploaded files": 2.0,
+        "fan out webhook events": 1.0,
+        "deliver webhooks": 1.0,
+    }

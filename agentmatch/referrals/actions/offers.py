@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from agentmatch.agents.models import Agent
+from agentmatch.core.planning import opaque
 from agentmatch.eligibility.agent_facts import refresh_availability
 from agentmatch.referrals.expiry import expire_offers
 from agentmatch.referrals.models import Offer, OfferStatus, Referral, ReferralStatus
@@ -86,12 +87,14 @@ def expire_due_offers(*, now: datetime, batch: int | None = None) -> list[Offer]
     with transaction.atomic(durable=True):
         # Oldest deadlines first, found through the `offers_due` index; only the referrals
         # are locked (each serialises everything done to it), skipping those other workers
-        # hold, so several workers take disjoint batches.
+        # hold, so several workers take disjoint batches. The statuses are opaque to the
+        # planner (core/planning.py): else, with statistics that saw nothing pending, it
+        # joined every open request to every pending offer.
         referrals = list(
             Referral.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
-                status=ReferralStatus.OFFERED,
-                offers__status=OfferStatus.PENDING,
+                status=opaque(ReferralStatus.OFFERED),
+                offers__status=opaque(OfferStatus.PENDING),
                 offers__expires_at__lte=now,
             )
             .order_by("offers__expires_at")[: batch or settings.OFFER_EXPIRY_BATCH]
@@ -113,7 +116,7 @@ def end_due_wait(*, now: datetime) -> Referral | None:
     with transaction.atomic(durable=True):
         referral = (
             Referral.objects.select_for_update(skip_locked=True)
-            .filter(status=ReferralStatus.WAITING, wait_expires_at__lte=now)
+            .filter(status=opaque(ReferralStatus.WAITING), wait_expires_at__lte=now)
             .order_by("wait_expires_at")
             .first()
         )
@@ -146,7 +149,7 @@ def offer_waiting_referral(*, referral_id: int, now: datetime) -> Offer | None:
     with transaction.atomic(durable=True):
         referral = (
             Referral.objects.select_for_update(skip_locked=True)
-            .filter(pk=referral_id, status=ReferralStatus.WAITING)
+            .filter(pk=referral_id, status=opaque(ReferralStatus.WAITING))
             .first()
         )
         if referral is None:

@@ -9,7 +9,6 @@ unavailable agents, stale slots, other states and languages.
 
 import random
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -23,9 +22,15 @@ from agentmatch.core.states import STATE_NAMES
 from agentmatch.eligibility.models import RoutingSlot, RoutingState
 from agentmatch.eligibility.routing_table import rebuild_slots
 from agentmatch.referrals import matching
-from agentmatch.referrals.models import Offer, OfferStatus, Referral
+from agentmatch.referrals.models import Offer, Referral
 from agentmatch.referrals.nearest import postgresql
 from agentmatch.referrals.nearest.sql import QUALIFIED_COUNT_CAP, fetch_rows
+from agentmatch.referrals.tests.stale_statistics import (
+    a_past_analysed_with_nothing_live,
+    offers_pending_elsewhere,
+    plan_of,
+    statements_run,
+)
 from agentmatch.testing import make_agent, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -340,69 +345,9 @@ def test_routing_counts_pending_offers_by_agent_when_statistics_saw_none(plan_ye
     # with 1,200 pending in the bench, against 0.2 ms by agent).
     rng = random.Random(7)
     agents_in_wisconsin([(rng.uniform(42.5, 47.0), rng.uniform(-92.9, -86.8)) for _ in range(300)])
-    referrals, offers = Referral._meta.db_table, Offer._meta.db_table
-    with connection.cursor() as cursor:
-        # A deployment's past: 20,000 ended requests, each with an expired offer (at this
-        # size no plan reads the whole table), and nothing pending when statistics are taken.
-        cursor.execute(
-            f"INSERT INTO {referrals} (public_id, status, status_token_hash, plan_year, "
-            "first_name, last_name, phone, email, zip_code, city, state, latitude, longitude, "
-            "county, language, consent_given_at, consent_wording_version, consent_channel, "
-            "created_at, ended_at, end_reason, page_language) "
-            "SELECT gen_random_uuid(), 'unmatched', 'x', 2026, '', '', '', '', '53703', "
-            "'Madison', 'WI', 43.07, -89.4, '', 'en', now(), '1', 'web', now(), now(), '', 'en' "
-            "FROM generate_series(1, 20000)"
-        )
-        cursor.execute(
-            f"INSERT INTO {offers} (status, position, rank, distance_miles, qualified_agents, "
-            "reason, explanation, offered_at, expires_at, responded_at, agent_id, referral_id) "
-            "SELECT 'expired', 1, 1, 1, 1, '', '{}', now(), now() + interval '15 minutes', "
-            f"now(), a.ids[1 + r.id % cardinality(a.ids)], r.id FROM {referrals} r, "
-            f"(SELECT array_agg(id) AS ids FROM {Agent._meta.db_table}) a"
-        )
-        for model in (Offer, Referral, Agent, RoutingSlot):
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
-    now = timezone.now()
-    waiting = Referral.objects.bulk_create(
-        Referral(
-            status="offered",
-            status_token_hash="x",
-            plan_year=2026,
-            first_name="Busy",
-            last_name="Elsewhere",
-            phone=f"+1608556{n:04d}",
-            zip_code="53703",
-            city="Madison",
-            state="WI",
-            latitude=43.07,
-            longitude=-89.4,
-            language="en",
-            consent_given_at=now,
-            created_at=now,
-        )
-        for n in range(200)
-    )
-    Offer.objects.bulk_create(
-        Offer(
-            referral=referral,
-            agent=agent,
-            status=OfferStatus.PENDING,
-            position=1,
-            rank=1,
-            distance_miles=1.0,
-            qualified_agents=1,
-            offered_at=now,
-            expires_at=now + timedelta(minutes=15),
-        )
-        for referral, agent in zip(waiting, Agent.objects.order_by("pk")[:200], strict=True)
-    )
-    statements: list[tuple[str, Any]] = []
-
-    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        statements.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
+    a_past_analysed_with_nothing_live()
+    waiting = offers_pending_elsewhere(list(Agent.objects.order_by("pk")[:200]), now=timezone.now())
+    with statements_run() as statements:
         referral = make_referral(zip_code="53703")
     assert referral.offers.get().agent_id not in {
         o.agent_id for o in Offer.objects.filter(referral__in=waiting)
@@ -411,9 +356,7 @@ def test_routing_counts_pending_offers_by_agent_when_statistics_saw_none(plan_ye
     routing = [(sql, params) for sql, params in statements if "last_offered_at" in sql]
     assert len(routing) == 2, [sql[:80] for sql, _ in statements]
     for sql, params in routing:
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = "\n".join(line for (line,) in cursor.fetchall())
+        plan = plan_of(sql, params)
         assert "offers_by_agent" in plan, plan
         assert "one_pending_offer_per_referral" not in plan, plan
         assert "one_open_request_per_phone" not in plan, plan

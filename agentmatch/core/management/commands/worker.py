@@ -41,7 +41,7 @@ class Command(BaseCommand):
         while not self.stopping:
             try:
                 started = timezone.now()
-                done = run_due_jobs(max_items=50)
+                done = run_due_jobs(max_items=50, rests=True)
                 if time.monotonic() - last_sweep >= settings.WORKER_WAITING_SWEEP_SECONDS:
                     done += sweep_alone()
                     last_sweep = time.monotonic()
