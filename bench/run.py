@@ -70,6 +70,8 @@ LABELS = {
     "reoffers": "offers re-made after an expiry",
     "reoffer_lag_p50_ms": "offer expiry to next offer (worker) p50 (ms)",
     "reoffer_lag_p99_ms": "offer expiry to next offer (worker) p99 (ms)",
+    "offers_overdue_end": "offers past their deadline, still pending, when the run ended",
+    "outbox_backlog_end": "messages still waiting in the outbox when the run ended",
     "all_reoffered_s": "first deadline to every expired offer handled (s)",
     "left_pending": "offers still pending 60 s after the last deadline",
     "after_last_deadline_s": "last deadline to every expired offer handled (s)",
