@@ -454,6 +454,11 @@ NOTIFY_HTTP_TIMEOUT_SECONDS = float(env_str("NOTIFY_HTTP_TIMEOUT_SECONDS", "10")
 # After a temporary failure a worker skips that channel this long (doubling up to 60 s),
 # so a provider that times out does not hold up the other channels; 0 turns it off.
 NOTIFY_CHANNEL_PAUSE_SECONDS = float(env_str("NOTIFY_CHANNEL_PAUSE_SECONDS", "2"))
+# Messages a worker claims, sends and records together, and how many of their sends run at
+# once (threads): a batch costs a few statements whatever its size, and it is what the
+# worker does before it looks at offer expiries again (docs/benchmarks.md).
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 25)
+NOTIFY_SEND_THREADS = env_int("NOTIFY_SEND_THREADS", 8)
 
 # Webhooks to integrators (agentmatch/webhooks, docs/webhooks.md).
 WEBHOOKS_ENCRYPTION_KEY = env_str("WEBHOOKS_ENCRYPTION_KEY", "")

@@ -1,6 +1,7 @@
 """Offer notifications end to end: from Offer.offered_at to the provider receiving it.
 
     python -m bench.notifications [--offers 300] [--rate 10] [--workers 1] [--keep]
+    python -m bench.notifications --drain [--offers 1000] [--workers 1]
 
 On a PostgreSQL bench database (bench_notify, created and dropped here) with agents who
 chose "Email, Text & App Notification", referrals are created in this process through
@@ -10,6 +11,13 @@ SMTP server (aiosmtpd), a stub of Twilio's Messages API and a Web Push service t
 checks VAPID and decrypts each payload. For every offer, latency per channel is the time
 from offered_at to the peer receiving the message. Only 127.0.0.1 is contacted.
 Ends with one SUMMARY line.
+
+`--drain` measures throughput instead: the referrals are all made first, with no worker
+running, then the workers start and empty the outbox. `messages_per_s` counts every
+message the peers received (the consumers' too) between the first receipt and the last,
+so the workers' start-up is not in it; `worker_cpu_ms_per_message` is the workers' CPU
+over the whole run divided by the messages. pgbench `-N` runs just before, on the same
+machine, and each figure is reported beside it.
 """
 
 import argparse
@@ -153,49 +161,76 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             worker.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (0 once it is gone)."""
+    from bench.http_load import _cpu_seconds
+
+    return _cpu_seconds(pid)
+
+
+def drain(
+    args: argparse.Namespace, env: dict[str, str], peers: tuple[Any, Any, Any]
+) -> dict[str, Any]:
+    """Makes every referral first, then times the workers emptying the outbox."""
+    from agentmatch.notifications.models import Message, MessageStatus
+    from bench.pgbench import measure
+
+    smtp, twilio, push = peers
+    yardstick = measure(mode="simple-update", seconds=10)
+    create_referrals(args.offers, rate=1e9)
+    queued = Message.objects.filter(status=MessageStatus.PENDING).count()
+    workers = start_workers(args.workers, env)
+    deadline = time.monotonic() + 600
+    cpu: dict[int, float] = {}
+    try:
+        while time.monotonic() < deadline:
+            received = len(smtp.inbox.messages) + len(twilio.texts) + len(push.pushes)
+            cpu = {w.pid: cpu_seconds(w.pid) or cpu.get(w.pid, 0.0) for w in workers}
+            if received >= queued:
+                break
+            time.sleep(0.05)
+    finally:
+        stop_workers(workers)
+    times = sorted(
+        list(smtp.inbox.received_at)
+        + [t.received_at for t in twilio.texts]
+        + [p.received_at for p in push.pushes]
+    )
+    received = len(times)
+    span = times[-1] - times[0] if received > 1 else 0.0
+    rate = (received - 1) / span if span else 0.0
+    return {
+        "mode": "drain",
+        "offers": args.offers,
+        "workers": args.workers,
+        "messages_queued": queued,
+        "messages_received": received,
+        "messages_not_sent": Message.objects.exclude(status=MessageStatus.SENT).count(),
+        "drain_s": round(span, 2),
+        "messages_per_s": round(rate, 1),
+        "worker_cpu_ms_per_message": round(sum(cpu.values()) * 1000 / max(received, 1), 2),
+        "pgbench_simple_update_tps": yardstick["tps"],
+        "messages_per_s_per_pgbench_tps": round(rate / yardstick["tps"], 4),
+    }
+
+
 def latencies_ms(received: list[tuple[str, float]], offered: dict[str, float]) -> list[float]:
     """Receipt time minus offered_at, for every receipt addressed to an offered agent."""
     return [(at - offered[to]) * 1000 for to, at in received if to in offered]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--offers", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=10.0, help="referrals per second")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    args = parser.parse_args()
+def latency_run(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    agents: dict[str, Any],
+    peers: tuple[Any, Any, Any],
+) -> dict[str, Any]:
+    """Referrals at --rate with the workers running: offered_at to receipt, per channel."""
+    from agentmatch.notifications.models import Message, MessageStatus
 
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    reset_database(create=True)
-    setup_django()
-    from django.core.management import call_command
-
-    from agentmatch.notifications.tests.stubs import PushServiceStub, SmtpServer, TwilioStub
-
-    call_command("migrate", verbosity=0)
-    smtp, twilio, push = SmtpServer(), TwilioStub(), PushServiceStub()
-    smtp.start()
-    twilio.start()
-    push.start()
-    workers: list[subprocess.Popen] = []
+    smtp, twilio, push = peers
+    workers = start_workers(args.workers, env)
     try:
-        agents = make_agents(args.offers, push)
-        # Agents made here were "invited long ago": no invitation emails in the measurement.
-        from bench.http_load import settle_invitations
-
-        settle_invitations()
-        env = {
-            **os.environ,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            **{k: str(v) for k, v in twilio.settings().items()},
-            **{k: v for k, v in push.settings().items() if isinstance(v, str)},
-            "PUSH_SERVICE_HOSTS": "127.0.0.1",
-        }
-        workers = start_workers(args.workers, env)
         time.sleep(2)  # let the workers start and drain startup work
         offered_at, enqueued_by_bench = create_referrals(args.offers, args.rate)
         by_email = {a.email: offered_at[pk] for pk, a in agents.items() if pk in offered_at}
@@ -220,10 +255,6 @@ def main() -> None:
         emails, texts, pushes = counts()
     finally:
         stop_workers(workers)
-        smtp.stop()
-        twilio.stop()
-        push.stop()
-
     email_ms = latencies_ms(
         [
             (str(m["To"]), at)
@@ -233,8 +264,6 @@ def main() -> None:
     )
     sms_ms = latencies_ms([(t.to, t.received_at) for t in twilio.texts], by_phone)
     push_ms = latencies_ms([(p.path, p.received_at) for p in push.pushes], by_path)
-    from agentmatch.notifications.models import Message, MessageStatus
-
     figures: dict[str, Any] = {
         "offers": expected,
         "rate_per_s": args.rate,
@@ -255,9 +284,57 @@ def main() -> None:
         figures[f"{name}_p99_ms"] = round(percentile(values, 99), 1)
         figures[f"{name}_max_ms"] = round(max(values), 1) if values else None
     figures["all_p99_ms"] = round(percentile(email_ms + sms_ms + push_ms, 99), 1)
-    for key, value in machine().items():
-        print(f"{key}: {value}")
-    for key, value in figures.items():
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--offers", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=10.0, help="referrals per second")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--drain", action="store_true", help="throughput: fill the outbox, then empty it"
+    )
+    args = parser.parse_args()
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    reset_database(create=True)
+    setup_django()
+    from django.core.management import call_command
+
+    from agentmatch.notifications.tests.stubs import PushServiceStub, SmtpServer, TwilioStub
+
+    call_command("migrate", verbosity=0)
+    smtp, twilio, push = SmtpServer(), TwilioStub(), PushServiceStub()
+    smtp.start()
+    twilio.start()
+    push.start()
+    try:
+        agents = make_agents(args.offers, push)
+        # Agents made here were "invited long ago": no invitation emails in the measurement.
+        from bench.http_load import settle_invitations
+
+        settle_invitations()
+        env = {
+            **os.environ,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            **{k: str(v) for k, v in twilio.settings().items()},
+            **{k: v for k, v in push.settings().items() if isinstance(v, str)},
+            "PUSH_SERVICE_HOSTS": "127.0.0.1",
+        }
+        if args.drain:
+            figures = drain(args, env, (smtp, twilio, push))
+        else:
+            figures = latency_run(args, env, agents, (smtp, twilio, push))
+    finally:
+        smtp.stop()
+        twilio.stop()
+        push.stop()
+    for key, value in {**machine(), **figures}.items():
         print(f"{key}: {value}")
     if not args.keep:
         from django.db import connections

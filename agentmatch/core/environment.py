@@ -194,6 +194,8 @@ VARIABLES: list[Variable] = [
     Variable("NOTIFY_CLAIM_SECONDS", "integer", _DELIV, "how long a claimed message is another worker's (well above the longest send)", default=300),
     Variable("NOTIFY_HTTP_TIMEOUT_SECONDS", "number", _DELIV, "Twilio and push request timeout", default=10),
     Variable("NOTIFY_CHANNEL_PAUSE_SECONDS", "number", _DELIV, "how long a worker skips a channel after a temporary failure (0: never)", default=2),
+    Variable("NOTIFY_BATCH_SIZE", "integer", _DELIV, "messages a worker claims, sends and records together (what it does before it looks at offer expiries again)", default=25),
+    Variable("NOTIFY_SEND_THREADS", "integer", _DELIV, "sends of a batch running at once in each worker (threads; each keeps one SMTP session for the batch)", default=8),
     # --- Webhooks -----------------------------------------------------------------------
     Variable("WEBHOOKS_ENCRYPTION_KEY", "text", _HOOK, "encrypts the webhook signing secrets at rest (any long random text); when empty, a key derived from `SECRET_KEY` (then changing `SECRET_KEY` makes every subscription's secret unreadable: rotate them)", default=""),
     Variable("WEBHOOKS_MAX_ATTEMPTS", "integer", _HOOK, "delivery attempts per webhook event before it is marked failed", default=8),

@@ -4,7 +4,7 @@ SQL aggregates over the same indexes /metrics reads (observability/metrics.py): 
 pending rows (`message_due`, partial on status pending) and the attempts of the last
 24 hours (`attempts_by_channel`: channel, finished_at). Four small queries in all.
 
-The circuit breaker (delivery.ChannelBreaker) lives in each worker's memory, out of a web
+The circuit breaker (sending.ChannelBreaker) lives in each worker's memory, out of a web
 page's reach; its state is estimated from the same facts it reacts to: the temporary
 failures since the channel's last success, and the pause the breaker takes after that
 many (ChannelBreaker.pause_seconds).
@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q
 
-from agentmatch.notifications.delivery import ChannelBreaker
 from agentmatch.notifications.models import (
     AttemptOutcome,
     Channel,
@@ -24,6 +23,7 @@ from agentmatch.notifications.models import (
     Message,
     MessageStatus,
 )
+from agentmatch.notifications.sending import ChannelBreaker
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(hours=24)

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from agentmatch.notifications.delivery import deliver_one
+from agentmatch.notifications.delivery import deliver_due
 
 
-def deliver_message_job(now: datetime) -> bool:
-    """Sends one due outbox message; False when none is due (the loop moves on)."""
-    return deliver_one(now)
+def deliver_message_job(now: datetime) -> int:
+    """Sends a batch of due outbox messages; 0 when none is due (the loop moves on)."""
+    return deliver_due(now)

@@ -9,18 +9,16 @@ The dedupe key names the event, so running the same event twice enqueues nothing
 """
 
 import hashlib
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, time
-from functools import cache
+from datetime import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 
 from agentmatch.agents.models import Agent, ContactMethod
-from agentmatch.core import prepared_sql
+from agentmatch.core.bulk import insert_rows
 from agentmatch.notifications.models import Channel, Message, PushSubscription
 from agentmatch.notifications.outbox import enqueue
 from agentmatch.notifications.rendering import (
@@ -83,58 +81,11 @@ def store(messages: list[Message], *, first_time: bool = False) -> int:
 
 
 def insert_new(messages: list[Message]) -> int:
-    """`bulk_create(messages, ignore_conflicts=True)`: on PostgreSQL as one statement
-    taking every row in one JSON array (`jsonb_array_elements`), the same statement for
-    any number of rows. Rows whose dedupe key exists already are left out, as with
-    bulk_create; the messages' ids are not read back. Returns how many were inserted on
-    PostgreSQL; on SQLite, how many were given.
-
-    Why one JSON parameter: on the intake path, Django compiling a many-valued INSERT and
-    psycopg parsing it (over 50 parameters: never cached) cost more than the insert itself,
-    and so did psycopg quoting one array per column (22 arrays) in Python; `json.dumps`
-    writes the whole batch in C (bench/profile_intake.py). Each value is still prepared by
-    its field as Django would, and cast by the database from text to the column's type as
-    an array of that type would be."""
-    if not messages:
-        return 0
-    db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for every value
-    if db.vendor != "postgresql":
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
-        return len(messages)
-    sql, prepare = _json_insert()
-    rows = [[prep(getattr(m, attname), db) for attname, prep in prepare] for m in messages]
-    with prepared_sql.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(rows, default=_as_text)])
-        return int(cursor.rowcount)
-
-
-def _as_text(value: Any) -> str:
-    """A prepared value json.dumps does not know, as the text PostgreSQL reads it from: a
-    JSON column's value as its JSON text, a date and time in ISO 8601 (with its offset)."""
-    from psycopg.types.json import Jsonb  # PostgreSQL only
-
-    if isinstance(value, Jsonb):
-        text = (value.dumps or json.dumps)(value.obj)
-        return text.decode() if isinstance(text, bytes) else text
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
-
-
-@cache
-def _json_insert() -> tuple[str, tuple[tuple[str, Callable[..., Any]], ...]]:
-    """insert_new's statement and each column's (attname, get_db_prep_save), built once per
-    process rather than quoting the columns and their types on every call."""
-    db = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(db.ops.quote_name(str(f.column)) for f in fields)
-    # `->>` reads the n-th value of a row as text (NULL for JSON null), cast as the column.
-    values = ", ".join(f"(r ->> {n})::{f.db_type(db)}" for n, f in enumerate(fields))
-    sql = (
-        f"INSERT INTO {Message._meta.db_table} ({columns}) "
-        f"SELECT {values} FROM jsonb_array_elements(%s::jsonb) AS r ON CONFLICT DO NOTHING"
-    )
-    return sql, tuple((f.attname, f.get_db_prep_save) for f in fields)
+    """`bulk_create(messages, ignore_conflicts=True)` as one statement whatever their
+    number (core/bulk.py): rows whose dedupe key exists already are left out; the
+    messages' ids are not read back. Returns how many were inserted on PostgreSQL; on
+    SQLite, how many were given."""
+    return insert_rows(Message, messages, ignore_conflicts=True)
 
 
 def unrendered(

@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 from agentmatch.agents.models import Agent
 from agentmatch.notifications.models import Message
 
-MootCheck = Callable[[Message], str | None]
+# Given the messages a delivery batch claimed, the reason each moot one need no longer be
+# sent, by message id (one query for the batch, not one per message).
+MootCheck = Callable[[list[Message]], dict[int, str]]
 
-# Checks the delivery job runs on each message it claims: a message whose event no longer
+# Checks the delivery job runs on the messages it claims: a message whose event no longer
 # matters (an offer no longer pending) is suppressed, with the reason a check returns.
 # Registered from the AppConfig.ready() of the app the messages are about (referrals).
 MOOT_CHECKS: list[MootCheck] = []
@@ -22,13 +24,18 @@ def register_moot_check(check: MootCheck) -> None:
         MOOT_CHECKS.append(check)
 
 
+def moot_reasons(messages: list[Message]) -> dict[int, str]:
+    """Why each of these messages need no longer be sent, by id; the wanted are missing."""
+    reasons: dict[int, str] = {}
+    for check in MOOT_CHECKS:
+        for pk, reason in check([m for m in messages if m.pk not in reasons]).items():
+            reasons.setdefault(pk, reason)
+    return reasons
+
+
 def moot_reason(message: Message) -> str | None:
     """Why the message need no longer be sent, or None: it is still wanted."""
-    for check in MOOT_CHECKS:
-        reason = check(message)
-        if reason is not None:
-            return reason
-    return None
+    return moot_reasons([message]).get(message.pk)
 
 
 def enqueue(

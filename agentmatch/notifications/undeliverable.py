@@ -91,8 +91,22 @@ def clear(*phones: str) -> int:
 
 def skip_reason(phone: str) -> str | None:
     """Why the outbox does not text `phone` (in English, for the outbox's records), or None."""
-    found = undeliverable(phone)
-    if found is None:
-        return None
+    return skip_reasons([phone]).get(phone)
+
+
+def skip_reasons(phones: list[str]) -> dict[str, str]:
+    """skip_reason for many numbers in one query: the reason by number, for those marked."""
+    keys = {p: phone_hash(p) for p in phones if p}
+    if not keys:
+        return {}
+    codes = dict(
+        UndeliverablePhone.objects.filter(phone_hash__in=set(keys.values())).values_list(
+            "phone_hash", "error_code"
+        )
+    )
     with translation.override("en"):
-        return f"texts to this number are not delivered ({describe(found.error_code)})"
+        return {
+            phone: f"texts to this number are not delivered ({describe(codes[key])})"
+            for phone, key in keys.items()
+            if key in codes
+        }

@@ -14,6 +14,7 @@ from typing import Literal
 from django.conf import settings
 
 from agentmatch.core.secrets import hash_secret, new_secret
+from agentmatch.notifications.rendering import add_row
 from agentmatch.referrals.models import LinkAction, Offer, OfferLink
 from agentmatch.referrals.problems import CLOSED, EXPIRED, OfferConflict, offer_problem
 
@@ -29,12 +30,15 @@ def make_token(*, offer: Offer, action: str) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     token = new_secret()
-    OfferLink.objects.create(
-        token_hash=hash_secret(token),
-        offer=offer,
-        agent_id=offer.agent_id,
-        action=action,
-        expires_at=offer.expires_at,
+    # Stored with the other rows of the delivery worker's rendering batch, if in one.
+    add_row(
+        OfferLink(
+            token_hash=hash_secret(token),
+            offer=offer,
+            agent_id=offer.agent_id,
+            action=action,
+            expires_at=offer.expires_at,
+        )
     )
     return token
 

@@ -25,7 +25,11 @@ from agentmatch.notifications.rendering import (
     agent_time_zone,
     channel_fields,
     language_name,
+    register_preloader,
     register_renderer,
+    remember,
+    remember_agent_languages,
+    remembered,
 )
 from agentmatch.referrals.links import ACCEPT, REJECT, offer_link_url
 from agentmatch.referrals.models import Offer, OfferStatus, Referral
@@ -38,6 +42,8 @@ MARKETPLACE_PHONE = marketplace.CALL_CENTER_PHONE
 # offer is no longer pending, unless its kind is one of these: messages that are *about*
 # the offer having ended ("you missed a referral", "this referral has been reassigned").
 KINDS_ABOUT_ENDED_OFFERS = frozenset({"offer_missed", "offer_reassigned", "offer_expired"})
+# The kinds rendered here that go to the agent (in the agent's language).
+AGENT_KINDS = frozenset({"offer_new", "offer_missed"})
 
 
 # --- To the agent ---------------------------------------------------------------------------
@@ -160,11 +166,28 @@ def consumer_language(referral: Referral) -> str:
     return "es" if referral.page_language == "es" else "en"
 
 
+def preload_batch(messages: list[Message]) -> None:
+    """What the renders of a delivery batch read, in four queries: the offers (with their
+    referral and agent), the referrals of the consumers' messages, the agents' languages."""
+    offer_ids = {m.context["offer"] for m in messages if isinstance(m.context.get("offer"), int)}
+    offers = Offer.objects.select_related("referral", "agent").in_bulk(offer_ids)
+    for pk in offer_ids:
+        remember(("offer", pk), offers.get(pk))
+    referral_ids = {m.referral_id for m in messages if m.referral_id and not m.context.get("offer")}
+    referrals = Referral.objects.in_bulk(referral_ids - {o.referral_id for o in offers.values()})
+    for offer in offers.values():
+        referrals[offer.referral_id] = offer.referral
+    for pk in referral_ids:
+        remember(("referral", pk), referrals.get(pk))
+    to_agents = {m.context["offer"] for m in messages if m.kind in AGENT_KINDS}
+    remember_agent_languages([offers[pk].agent for pk in to_agents if pk in offers])
+
+
 def _offer(message: Message) -> Offer:
-    offer = (
-        Offer.objects.select_related("referral", "agent")
-        .filter(pk=message.context.get("offer"))
-        .first()
+    pk = message.context.get("offer")
+    offer = remembered(
+        ("offer", pk),
+        lambda: Offer.objects.select_related("referral", "agent").filter(pk=pk).first(),
     )
     if offer is None:
         raise CannotRender("the offer no longer exists")
@@ -172,7 +195,8 @@ def _offer(message: Message) -> Offer:
 
 
 def _referral(message: Message) -> Referral:
-    referral = Referral.objects.filter(pk=message.referral_id or 0).first()
+    pk = message.referral_id or 0
+    referral = remembered(("referral", pk), lambda: Referral.objects.filter(pk=pk).first())
     if referral is None:
         raise CannotRender("the referral no longer exists")
     return referral
@@ -269,12 +293,23 @@ def _consumer_unmatched(message: Message) -> dict[str, Any]:
     return _consumer_fields(message, _referral(message), {})
 
 
-def offer_has_ended(message: Message) -> str | None:
-    """Why a message about an offer is moot (the offer is no longer pending); None if not."""
-    if message.offer_id is None or message.kind in KINDS_ABOUT_ENDED_OFFERS:
-        return None
-    status = Offer.objects.filter(pk=message.offer_id).values_list("status", flat=True).first()
-    return None if status == OfferStatus.PENDING else "offer no longer pending"
+def offers_have_ended(messages: list[Message]) -> dict[int, str]:
+    """The messages about an offer no longer pending, by id, with why they are moot."""
+    about = [
+        m for m in messages if m.offer_id is not None and m.kind not in KINDS_ABOUT_ENDED_OFFERS
+    ]
+    if not about:
+        return {}
+    # By primary key only, the status compared here: a live status in the WHERE clause
+    # could lead stale statistics to a partial index (core/planning.py).
+    statuses = dict(
+        Offer.objects.filter(pk__in={m.offer_id for m in about}).values_list("pk", "status")
+    )
+    return {
+        m.pk: "offer no longer pending"
+        for m in about
+        if statuses.get(m.offer_id or 0) != OfferStatus.PENDING
+    }
 
 
 def register_messages() -> None:
@@ -284,4 +319,5 @@ def register_messages() -> None:
     register_renderer("consumer_received", _consumer_received)
     register_renderer("consumer_accepted", _consumer_accepted)
     register_renderer("consumer_unmatched", _consumer_unmatched)
-    register_moot_check(offer_has_ended)
+    register_preloader(preload_batch)
+    register_moot_check(offers_have_ended)

@@ -55,6 +55,17 @@ class SmtpInbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.received_at: list[float] = []
+        self.sessions = 0  # SMTP sessions opened (EHLO or HELO), each a connection
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):  # type: ignore[no-untyped-def]
+        self.sessions += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(message_from_bytes(envelope.original_content))

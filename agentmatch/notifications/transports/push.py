@@ -1,6 +1,7 @@
 """Web Push with VAPID (RFC 8030/8291/8292) through pywebpush; payload encrypted aes128gcm."""
 
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,23 +23,53 @@ class SubscriptionGone(TransportError):
 DEFAULT_TTL_SECONDS = 15 * 60
 
 
-def time_to_live(message: Message) -> int:
+def time_to_live(message: Message, deadline: datetime | None = None) -> int:
     """Seconds the push service may hold the notification for a phone that is offline.
 
     An offer's alert is worth delivering only until that offer's own deadline (shorter
-    than 15 minutes with the adaptive window); after it, the push service drops it."""
-    offer = message.offer if message.offer_id is not None else None
-    if offer is None:
+    than 15 minutes with the adaptive window); after it, the push service drops it.
+    `deadline`: the offer's, when the caller has read it already."""
+    if deadline is None and message.offer_id is not None:
+        deadline = message.offer.expires_at if message.offer else None
+    if deadline is None:
         return DEFAULT_TTL_SECONDS
-    left = (offer.expires_at - timezone.now()).total_seconds()
+    left = (deadline - timezone.now()).total_seconds()
     return max(0, int(left))
 
 
 class PushTransport(Transport):
+    def __init__(self) -> None:
+        # Read by prepare() for a batch; a transport not prepared reads them per send.
+        self.prepared = False
+        self.subscriptions: dict[int, PushSubscription] = {}
+        self.deadlines: dict[int, datetime] = {}  # offer id -> the offer's expires_at
+
+    def prepare(self, messages: list[Message]) -> None:
+        """The batch's subscriptions and offer deadlines, in two queries."""
+        ids = {_int(m.to) for m in messages}
+        self.subscriptions = {s.pk: s for s in PushSubscription.objects.filter(pk__in=ids)}
+        # The offer model through the foreign key: referrals sits above this app.
+        offers = Message._meta.get_field("offer").related_model._default_manager
+        wanted = {m.offer_id for m in messages if m.offer_id is not None}
+        self.deadlines = dict(offers.filter(pk__in=wanted).values_list("pk", "expires_at"))
+        for offer_id in wanted - self.deadlines.keys():
+            self.deadlines[offer_id] = timezone.now()  # the offer is gone: worth nothing
+        self.prepared = True
+
+    def _subscription(self, message: Message) -> PushSubscription | None:
+        if self.prepared:
+            return self.subscriptions.get(_int(message.to))
+        return PushSubscription.objects.filter(pk=_int(message.to)).first()
+
+    def _time_to_live(self, message: Message) -> int:
+        if self.prepared and message.offer_id is not None:
+            return time_to_live(message, self.deadlines[message.offer_id])
+        return time_to_live(message)
+
     def send(self, message: Message) -> str:
         if not (settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY):
             raise TransportError("VAPID keys not configured", permanent=True)
-        subscription = PushSubscription.objects.filter(pk=_int(message.to)).first()
+        subscription = self._subscription(message)
         if subscription is None:
             raise TransportError("push subscription no longer exists", permanent=True)
         payload = message.payload or {"title": message.subject, "body": message.body}
@@ -53,7 +84,7 @@ class PushTransport(Transport):
                 # webpush() adds aud/exp to this dict: a fresh one every time.
                 vapid_claims={"sub": settings.VAPID_SUBJECT},
                 timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS,
-                ttl=time_to_live(message),
+                ttl=self._time_to_live(message),
             )
         except WebPushException as exc:
             status = getattr(exc.response, "status_code", None)
