@@ -11,4 +11,5 @@ class ImportsConfig(AppConfig):
 
         # Files uploaded on /ops/imports/. An import can take minutes, during which this
         # worker does nothing else: after the quick jobs, before delivery sends their texts.
-        register("import uploaded files", run_one_upload, order=80, rest=2.0)
+        # A whole file per item: minutes for a big roster, so beside the offer clock.
+        register("import uploaded files", run_one_upload, order=80, rest=2.0, lane="imports")

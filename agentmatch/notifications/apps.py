@@ -9,5 +9,5 @@ class NotificationsConfig(AppConfig):
         from agentmatch.core.jobs import register
         from agentmatch.notifications.jobs import deliver_message_job
 
-        # Last, so the messages the other jobs of a turn enqueue go out in that turn.
-        register("deliver messages", deliver_message_job, order=90)
+        # In a lane of its own: a batch waits on the providers (core/jobs.py).
+        register("deliver messages", deliver_message_job, order=90, lane="messages")

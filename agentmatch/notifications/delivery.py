@@ -43,8 +43,8 @@ from agentmatch.notifications.outbox import moot_reasons
 from agentmatch.notifications.recording import (
     Claim,
     attempt_row,
-    done_with,
     record_outcomes,
+    redact,
     retry_delay,
 )
 from agentmatch.notifications.rendering import (
@@ -112,8 +112,7 @@ def _end_unsent(ended: list[tuple[Message, str, str]], *, now: datetime) -> list
     attempts = []
     for message, error, status in ended:
         message.status, message.last_error, message.context = status, error[:500], {}
-        for name, value in done_with(message).items():
-            setattr(message, name, value)
+        redact(message)
         outcome = (
             AttemptOutcome.SUPPRESSED
             if status == MessageStatus.SUPPRESSED

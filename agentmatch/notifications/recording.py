@@ -101,11 +101,11 @@ def record_outcomes(done: list[tuple[Claim, Result]], *, now: datetime) -> None:
             if outcome == AttemptOutcome.SENT and message.pk in current:
                 message.status, message.sent_at = MessageStatus.SENT, finished_at
                 message.provider_id, message.last_error = result.provider_id[:200], ""
-                _redact(message)
+                redact(message)
                 changes["sent"].append(message)
             elif outcome == AttemptOutcome.PERMANENT and mine:
                 message.status, message.last_error = MessageStatus.FAILED, text
-                _redact(message)
+                redact(message)
                 changes["failed"].append(message)
             elif outcome == AttemptOutcome.TEMPORARY and mine:
                 message.next_attempt_at = finished_at + retry_delay(claim.attempt)
@@ -178,7 +178,8 @@ def _log_failure(claim: Claim, result: Result, outcome: str) -> None:
         )
 
 
-def _redact(message: Message) -> None:
+def redact(message: Message) -> None:
+    """Strips the raw one-tap secrets from a message that is done with (sent, failed, ended)."""
     for name, value in done_with(message).items():
         setattr(message, name, value)
 

@@ -46,7 +46,9 @@ class ChannelBreaker:
             return [channel for channel, until in self.until.items() if until > clock]
 
     def is_paused(self, channel: str) -> bool:
-        return channel in self.paused()
+        # Asked before every send: one lookup, not the whole list.
+        with self._lock:
+            return self.until.get(channel, 0.0) > time.monotonic()
 
     @classmethod
     def pause_seconds(cls, failures: int) -> float:
@@ -86,18 +88,20 @@ class Result:
 
 
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 _pool_lock = threading.Lock()
 
 
 def _executor() -> ThreadPoolExecutor:
     """The process's sending threads, made on first use (and again if resized)."""
-    global _pool
+    global _pool, _pool_size
     size = max(1, settings.NOTIFY_SEND_THREADS)
     with _pool_lock:
-        if _pool is None or _pool._max_workers != size:
+        if _pool is None or _pool_size != size:
             if _pool is not None:
                 _pool.shutdown(wait=False)
             _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="send")
+            _pool_size = size
         return _pool
 
 

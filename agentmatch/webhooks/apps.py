@@ -16,5 +16,6 @@ class WebhooksConfig(AppConfig):
         # After the routing jobs of a turn, so the events they wrote go out in that turn.
         # A partner's server is told within a second or two, not in every worker turn.
         register("fan out webhook events", fan_out_job, order=80, rest=1.0)
-        register("deliver webhooks", deliver_webhook_job, order=85, rest=1.0)
+        # The partners' servers answer when they do: not on the offer clock's time.
+        register("deliver webhooks", deliver_webhook_job, order=85, rest=1.0, lane="webhooks")
         register("tidy webhook deliveries", tidy_job, kind=SWEEP)

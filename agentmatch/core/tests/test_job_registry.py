@@ -21,19 +21,21 @@ def agentmatch_imports(path: Path) -> set[str]:
     return names
 
 
-def test_every_app_registers_its_jobs_delivery_last() -> None:
-    assert [j.name for j in jobs.registered(jobs.ITEM)] == [
+def test_every_app_registers_its_jobs_and_what_waits_on_others_runs_beside_the_clock() -> None:
+    assert [j.name for j in jobs.registered(jobs.ITEM, jobs.MAIN)] == [
         "expire offers",
         "end waits",
         "recheck availability",
         "send invitations",
         "recovery emails",
         "contact reminders",
-        "import uploaded files",
         "fan out webhook events",
-        "deliver webhooks",
-        "deliver messages",
     ]
+    assert {lane: [j.name for j in jobs.registered(jobs.ITEM, lane)] for lane in jobs.lanes()} == {
+        "imports": ["import uploaded files"],
+        "messages": ["deliver messages"],
+        "webhooks": ["deliver webhooks"],
+    }
     assert {j.name for j in jobs.registered(jobs.SWEEP)} == {
         "offer waiting referrals",
         "invite eligible agents",

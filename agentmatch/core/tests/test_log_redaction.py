@@ -3,6 +3,8 @@ phone number or a secret: link tokens, query tokens, credential headers."""
 
 import io
 import logging
+import re
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
@@ -11,7 +13,14 @@ import pytest
 from gunicorn.config import Config
 
 from agentmatch.core.access_log import Logger
-from agentmatch.core.logging import RedactSecrets, mask_phone, redact
+from agentmatch.core.logging import (
+    _FIELD_SECRETS,
+    RedactSecrets,
+    _folded,
+    cut_secrets,
+    mask_phone,
+    redact,
+)
 from agentmatch.core.management.commands.run import gunicorn_argv
 
 STATUS_ID = "3f2a8c4e-1b2c-4d5e-8f9a-0b1c2d3e4f5a"
@@ -37,6 +46,33 @@ def test_secrets_are_cut_from_links_queries_headers_and_json(line):
     assert TOKEN not in redacted
     assert "[redacted]" in redacted
     assert redact(redacted) == redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"TOKEN={TOKEN}",
+        f"\u017fecret={TOKEN}",  # long s: (?i) takes it for "s"
+        f"api_\u212aey: {TOKEN}",  # Kelvin sign for "k"
+        f"s\u0130g={TOKEN}",  # Turkish dotted capital I
+        f"s\u0131gnature={TOKEN}",  # and dotless i
+        f"bEaReR {TOKEN}",
+    ],
+)
+def test_secrets_named_in_any_case_are_cut(line):
+    assert TOKEN not in cut_secrets(line)
+
+
+def test_the_word_looked_for_before_each_pattern_is_in_everything_it_matches():
+    """cut_secrets runs a pattern only when the case-folded text holds one of its words:
+    each character `(?i)` takes for a letter of those words must fold to that letter."""
+    every_character = "".join(
+        chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF
+    )
+    letters = {letter for words, _pattern in _FIELD_SECRETS for word in words for letter in word}
+    for letter in letters:
+        for character in re.findall("(?i)" + re.escape(letter), every_character):
+            assert _folded(character) == letter, (letter, hex(ord(character)))
 
 
 @pytest.mark.parametrize(
