@@ -19,7 +19,7 @@ bench database's environment. Measured from the database and the clock:
   committed) 1 s and 5 s past their deadline at any poll (every 50 ms); 0: every offer was
   moved on within that time;
 - `expiries_per_s`: offers expired over the time from the first deadline to the last expiry;
-- each worker's peak RSS (VmHWM).
+- each worker process's peak RSS (VmHWM), its lanes' child process included.
 
 `--soak SECONDS`: a feeder in this process makes `--soak-rate` referrals a second whose
 first offer lasts `--soak-window` seconds, so the workers expire and re-offer at that rate
@@ -137,6 +137,14 @@ def start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen[byte
     ]
 
 
+def with_lanes(workers: list[subprocess.Popen[bytes]]) -> list[int]:
+    """The workers' pids and their lanes' processes' (each process's own peak counts)."""
+    from bench.http_load import lanes_pids
+
+    pids = [w.pid for w in workers]
+    return pids + lanes_pids(pids)
+
+
 def status_kb(pid: int, field: str) -> int:
     """VmRSS or VmHWM (peak) of a process, in kB; 0 when it is gone."""
     try:
@@ -230,7 +238,7 @@ def run_once(args: argparse.Namespace, seed: int) -> dict[str, Any]:
             time.sleep(0.05)
         done = timezone.now()
         left = pending_due(last)
-        peaks = [status_kb(w.pid, "VmHWM") / 1024 for w in workers]
+        peaks = [status_kb(pid, "VmHWM") / 1024 for pid in with_lanes(workers)]
     finally:
         if feeder:
             feeder.stop.set()
@@ -293,7 +301,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
     try:
         feeder.start()
         while (elapsed := time.monotonic() - started) < args.soak:
-            samples.append((elapsed, [status_kb(w.pid, "VmRSS") for w in workers]))
+            samples.append((elapsed, [status_kb(pid, "VmRSS") for pid in with_lanes(workers)]))
             print(
                 f"[soak] {elapsed:6.0f} s rss_mb="
                 + ",".join(f"{kb / 1024:.1f}" for kb in samples[-1][1])
@@ -301,7 +309,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
                 flush=True,
             )
             time.sleep(args.sample)
-        peaks = [status_kb(w.pid, "VmHWM") / 1024 for w in workers]
+        peaks = [status_kb(pid, "VmHWM") / 1024 for pid in with_lanes(workers)]
         overdue = pending_due(timezone.now() - timedelta(seconds=1))
     finally:
         feeder.stop.set()

@@ -116,7 +116,8 @@ def process_table() -> list[tuple[int, int, str]]:
 
 
 def routing_worker_pids(run_pid: int) -> list[int]:
-    """`agentmatch run`'s workers, or those started beside it (--reoffer-window)."""
+    """`agentmatch run`'s workers, or those started beside it (--reoffer-window): the
+    processes running the offer clock (each has a child for its other lanes)."""
     pids = [
         pid
         for pid, ppid, cmd in process_table()
@@ -125,6 +126,16 @@ def routing_worker_pids(run_pid: int) -> list[int]:
     if not pids:
         raise SystemExit("agentmatch run started no routing worker")
     return sorted(pids)
+
+
+def lanes_pids(worker_pids: list[int]) -> list[int]:
+    """Each worker's child process running its other lanes (messages, webhooks, imports)."""
+    table = process_table()
+    return sorted(
+        pid
+        for pid, ppid, cmd in table
+        if ppid in worker_pids and "agentmatch worker --lanes" in cmd
+    )
 
 
 # The worker started beside `run` (--reoffer-window), stopped with it.
@@ -430,19 +441,28 @@ def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) 
         if args.warmup > 0:
             drive(port, mix, args.concurrency, args.warmup)
         worker_pids = routing_worker_pids(server.pid)
+        apart = lanes_pids(worker_pids)
         rss = PeakRss(worker_pids[0])  # the workers are alike: the first stands for them
         rss.start()
+        lanes_rss = PeakRss(apart[0]) if apart else None
+        if lanes_rss is not None:
+            lanes_rss.start()
         load_before = os.getloadavg()[0]
         since = time.time()
-        cpu = CpuMeter(server.pid, worker_pids)
+        cpu = CpuMeter(server.pid, worker_pids + apart)
         result = drive(port, mix, args.concurrency, args.duration)
         result.update(cpu.per_request_ms(result["requests"]))
         load_during = os.getloadavg()[0]
         # Let the worker handle the offers that expired near the end (short windows only).
         time.sleep(args.offer_window + 1 if args.offer_window <= 30 else 1)
-        rss.stop.set()
-        rss.join()
+        lanes_peak_kb = 0
+        for meter in (rss, lanes_rss):
+            if meter is not None:
+                meter.stop.set()
+                meter.join()
         peak_kb = max(rss.peak_kb, rss.read())
+        if lanes_rss is not None:
+            lanes_peak_kb = max(lanes_rss.peak_kb, lanes_rss.read())
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -457,6 +477,7 @@ def run_once(args: argparse.Namespace, mix: list[tuple[str, str]], client: str) 
         **result,
         **offer_timings(since),
         "worker_peak_rss_mb": peak_kb / 1024,
+        "lanes_peak_rss_mb": lanes_peak_kb / 1024,
         "load_avg_1m": load_before,
         "load_avg_1m_end": load_during,
     }

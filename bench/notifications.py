@@ -16,6 +16,7 @@ Ends with one SUMMARY line.
 running, then the workers start and empty the outbox. `messages_per_s` counts every
 message the peers received (the consumers' too) between the first receipt and the last,
 so the workers' start-up is not in it; `worker_cpu_ms_per_message` is the workers' CPU
+(each worker and its lanes' process, where delivery runs)
 over the whole run divided by the messages. pgbench `-N` runs just before, on the same
 machine, and each figure is reported beside it.
 """
@@ -161,6 +162,12 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             worker.kill()
 
 
+def lanes_pids(worker_pids: list[int]) -> list[int]:
+    from bench.http_load import lanes_pids as found
+
+    return found(worker_pids)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU a process has used so far (0 once it is gone)."""
     from bench.http_load import _cpu_seconds
@@ -185,7 +192,9 @@ def drain(
     try:
         while time.monotonic() < deadline:
             received = len(smtp.inbox.messages) + len(twilio.texts) + len(push.pushes)
-            cpu = {w.pid: cpu_seconds(w.pid) or cpu.get(w.pid, 0.0) for w in workers}
+            # Each worker and its lanes' process (the delivery runs there).
+            family = [w.pid for w in workers] + lanes_pids([w.pid for w in workers])
+            cpu = {pid: cpu_seconds(pid) or cpu.get(pid, 0.0) for pid in {*cpu, *family}}
             if received >= queued:
                 break
             time.sleep(0.05)

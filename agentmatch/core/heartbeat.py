@@ -1,6 +1,12 @@
 """The worker's heartbeat: one row per worker process, so every web process can tell
 whether the background work is being done (`/readyz`, `/metrics`).
 
+`agentmatch worker` is two processes (core/management/commands/worker.py): the offer clock,
+and the lanes apart (messages, webhooks, imports); each has its row, which says its lanes.
+Readiness follows the clock's rows: a clock that froze is a service that no longer moves
+offers on, whatever delivery does (a lane that stopped shows in each job's last run on
+`/metrics`).
+
 Cheap and safe with many workers: each process writes only its own row (by primary key),
 at most once every WORKER_HEARTBEAT_SECONDS, at the end of a loop, never per item. A
 clean stop deletes the row; rows of workers that died (killed, machine gone) are deleted
@@ -15,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agentmatch.core.models import WorkerHeartbeat
@@ -24,13 +31,28 @@ from agentmatch.core.models import WorkerHeartbeat
 STALE_AFTER = timedelta(hours=1)
 # How often a worker looks for such rows.
 CLEAN_EVERY_SECONDS = 300.0
+# The offer clock's lane (core/jobs.py MAIN), first in `lanes` when a process runs it.
+CLOCK = "main"
+
+
+def with_the_clock(rows: "QuerySet[WorkerHeartbeat]") -> "QuerySet[WorkerHeartbeat]":
+    """The rows of processes that run the offer clock (as runs_the_clock says)."""
+    return rows.filter(Q(lanes=CLOCK) | Q(lanes__startswith=f"{CLOCK},"))
+
+
+def runs_the_clock(lanes: str) -> bool:
+    """Whether a row's `lanes` include the offer clock (as with_the_clock filters)."""
+    return lanes == CLOCK or lanes.startswith(f"{CLOCK},")
 
 
 class Heartbeat:
     """The heartbeat of this process. The row is made by the first `beat`, inside the
     worker loop's database error handling (the database may be down when a worker starts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lanes: list[str] | None = None) -> None:
+        # The clock first, as with_the_clock() reads it.
+        names = lanes or [CLOCK]
+        self.lanes = ",".join(sorted(names, key=lambda name: name != CLOCK))
         self.pk: int | None = None
         self.started_at = timezone.now()
         self.written = -float("inf")  # time.monotonic() of the last write
@@ -49,6 +71,7 @@ class Heartbeat:
                 hostname=socket.gethostname()[:255],
                 pid=os.getpid(),
                 started_at=self.started_at,
+                lanes=self.lanes,
                 **fields,
             ).pk
         self.written = clock
@@ -64,9 +87,11 @@ class Heartbeat:
 
 
 def newest_loop_age(now: datetime) -> float | None:
-    """Seconds since any worker last finished a loop; None if no worker has a row."""
+    """Seconds since any worker running the offer clock last finished a loop; None if no
+    such worker has a row."""
     newest = (
-        WorkerHeartbeat.objects.order_by("-last_loop_at")
+        with_the_clock(WorkerHeartbeat.objects.all())
+        .order_by("-last_loop_at")
         .values_list("last_loop_at", flat=True)
         .first()
     )
@@ -75,13 +100,15 @@ def newest_loop_age(now: datetime) -> float | None:
 
 def loop_age_here(now: datetime, *, hostname: str | None = None) -> float | None:
     """Seconds since a worker on this host (this container) last finished a loop; None if
-    none has a row. The container healthcheck of a worker (`agentmatch worker_alive`)."""
-    newest = (
-        WorkerHeartbeat.objects.filter(hostname=(hostname or socket.gethostname())[:255])
-        .order_by("-last_loop_at")
-        .values_list("last_loop_at", flat=True)
-        .first()
-    )
+    none has a row. The container healthcheck of a worker (`agentmatch worker_alive`).
+
+    The clock's rows when this host has any: the lanes' process beating on must not hide
+    a clock that froze beside it. A host that runs only other lanes (`worker --lanes
+    messages`) is judged by theirs."""
+    here = WorkerHeartbeat.objects.filter(hostname=(hostname or socket.gethostname())[:255])
+    if with_the_clock(here).exists():
+        here = with_the_clock(here)
+    newest = here.order_by("-last_loop_at").values_list("last_loop_at", flat=True).first()
     return None if newest is None else max(0.0, (now - newest).total_seconds())
 
 
@@ -97,13 +124,18 @@ def readiness_problems(now: datetime) -> list[dict[str, str]]:
     if limit <= 0:
         return []
     if age is None:
-        return [{"code": "no_worker", "message": "No worker has written a heartbeat."}]
+        return [
+            {
+                "code": "no_worker",
+                "message": "No worker running the offer clock has written a heartbeat.",
+            }
+        ]
     if age > limit:
         return [
             {
                 "code": "worker_stale",
-                "message": f"No worker finished a loop in the last {limit} s "
-                f"(the newest {age:.0f} s ago).",
+                "message": "No worker running the offer clock finished a loop in the "
+                f"last {limit} s (the newest {age:.0f} s ago).",
             }
         ]
     return []

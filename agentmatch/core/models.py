@@ -20,6 +20,10 @@ class WorkerHeartbeat(models.Model):
     # {job name: ISO time its last run finished}: one JSON value, so the heartbeat stays
     # one UPDATE of one row however many jobs the apps register.
     jobs = models.JSONField(default=dict)
+    # The lanes the process runs, comma-separated, "main" (the offer clock) first when it
+    # is one of them (`agentmatch worker` runs the other lanes in a child process with a
+    # row of its own). Rows written by a release before lanes had processes ran them all.
+    lanes = models.CharField(max_length=200, default="main", db_default="main")
 
     class Meta:
         indexes = [models.Index(fields=["last_loop_at"], name="heartbeats_by_loop")]

@@ -36,6 +36,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from agentmatch.core.heartbeat import runs_the_clock
 from agentmatch.core.models import WorkerHeartbeat
 from agentmatch.notifications.health import pending_backlog
 from agentmatch.notifications.models import (
@@ -228,7 +229,9 @@ def delivery_metrics(now: datetime) -> Iterator[Metric]:
 
 
 def worker_metrics(now: datetime) -> Iterator[Metric]:
-    rows = list(WorkerHeartbeat.objects.values_list("hostname", "pid", "last_loop_at", "jobs"))
+    rows = list(
+        WorkerHeartbeat.objects.values_list("hostname", "pid", "last_loop_at", "jobs", "lanes")
+    )
     loop_age = GaugeMetricFamily(
         "agentmatch_worker_loop_age_seconds",
         "Seconds since each worker process last finished a loop (dead workers' rows go "
@@ -236,16 +239,19 @@ def worker_metrics(now: datetime) -> Iterator[Metric]:
         labels=["worker"],
     )
     newest_job: dict[str, datetime] = {}
-    for hostname, pid, last_loop_at, jobs in rows:
+    for hostname, pid, last_loop_at, jobs, _lanes in rows:
         loop_age.add_metric([f"{hostname}:{pid}"], _age(now, last_loop_at))
         for name, finished in (jobs or {}).items():
             at = datetime.fromisoformat(finished)
             newest_job[name] = max(at, newest_job.get(name, at))
     yield loop_age
-    newest = max((row[2] for row in rows), default=None)
+    # As /readyz: the processes running the offer clock (a worker's lanes process beating
+    # on beside a frozen clock must not hide it).
+    newest = max((row[2] for row in rows if runs_the_clock(row[4])), default=None)
     yield GaugeMetricFamily(
         "agentmatch_worker_newest_loop_age_seconds",
-        "Seconds since any worker last finished a loop (+Inf: no worker has a heartbeat).",
+        "Seconds since any worker running the offer clock last finished a loop "
+        "(+Inf: none has a heartbeat).",
         value=float("inf") if newest is None else _age(now, newest),
     )
     max_age = settings.READY_WORKER_MAX_AGE_SECONDS or 60

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -58,27 +58,36 @@ def test_readiness_follows_a_real_worker_that_freezes_stops_and_starts_again(tmp
     settings.READY_WORKER_MAX_AGE_SECONDS = 1
     log = tmp_path / "worker.log"
     assert readyz() == (503, {"status": "unavailable", "reasons": [
-        {"code": "no_worker", "message": "No worker has written a heartbeat."}]})  # fmt: skip
+        {"code": "no_worker",
+         "message": "No worker running the offer clock has written a heartbeat."}]})  # fmt: skip
 
     worker = start_worker(log)
     try:
         wait_until(lambda: readyz() == (200, {"status": "ok"}), "ready", log)
-        row = WorkerHeartbeat.objects.get()
-        assert row.pid == worker.pid and "expire offers" in row.jobs
+        wait_until(lambda: WorkerHeartbeat.objects.count() == 2, "the lanes' heartbeat", log)
+        clock = WorkerHeartbeat.objects.get(pid=worker.pid)
+        assert clock.lanes == "main" and "expire offers" in clock.jobs
+        apart = WorkerHeartbeat.objects.exclude(pid=worker.pid).get()
+        assert apart.lanes == "imports,messages,webhooks"
 
-        # A hung worker (a provider call that never returns) keeps its process but stops
-        # finishing loops: not ready once the age passes, while /healthz stays fine.
+        # A hung clock (a lock it waits on) keeps its process but stops finishing loops:
+        # not ready once the age passes, though the lanes' process beats on beside it,
+        # while /healthz stays fine.
         worker.send_signal(signal.SIGSTOP)
         waited = wait_until(lambda: readyz()[0] == 503, "stale", log)
         assert 0.5 <= waited < 5
         assert readyz()[1]["reasons"][0]["code"] == "worker_stale"
         assert Client().get("/healthz").status_code == 200
+        if connection.vendor == "postgresql":
+            # (On SQLite the frozen clock may hold the one write lock, and everyone waits.)
+            fresh = WorkerHeartbeat.objects.get(pk=apart.pk).last_loop_at
+            assert fresh > apart.last_loop_at, "the lanes' process kept beating"
         worker.send_signal(signal.SIGCONT)
         wait_until(lambda: readyz()[0] == 200, "ready again", log)
 
-        # A clean stop removes the worker's row at once.
+        # A clean stop removes both processes' rows at once.
         worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=10) == 0, log.read_text()
+        assert worker.wait(timeout=40) == 0, log.read_text()
         assert readyz()[1]["reasons"][0]["code"] == "no_worker"
         assert not WorkerHeartbeat.objects.exists()
 
@@ -130,3 +139,20 @@ def test_the_heartbeat_writes_at_most_once_per_interval_and_cleans_up_dead_worke
     assert WorkerHeartbeat.objects.filter(pk=beat.pk).exists()
     beat.stop()
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_a_frozen_clock_is_not_ready_though_its_lanes_process_beats_on(db, settings):
+    settings.READY_WORKER_MAX_AGE_SECONDS = 60
+    now = timezone.now()
+    for lanes, seconds_ago in (("main", 120), ("imports,messages,webhooks", 1)):
+        WorkerHeartbeat.objects.create(
+            hostname="w", pid=seconds_ago, started_at=now - timedelta(hours=1),
+            last_loop_at=now - timedelta(seconds=seconds_ago), lanes=lanes,
+        )  # fmt: skip
+    status, body = readyz()
+    assert status == 503 and body["reasons"][0]["code"] == "worker_stale"
+    # A clock that runs every lane in one process (`worker --lanes main,messages`) counts.
+    WorkerHeartbeat.objects.create(
+        hostname="w", pid=3, started_at=now, last_loop_at=now, lanes="main,messages"
+    )
+    assert readyz() == (200, {"status": "ok"})

@@ -420,7 +420,7 @@ def test_two_web_servers_and_two_workers_route_every_request_once_and_leave_noth
             pid
             for i in instances
             for pid, cmd in descendants(i.proc.pid).items()
-            if "agentmatch worker" in cmd
+            if cmd.strip().endswith("agentmatch worker")  # not its lanes' child
         ]
         assert len(workers) == 2, "one worker per instance"
         print(f"{time.strftime('%X')} both instances healthy", flush=True)

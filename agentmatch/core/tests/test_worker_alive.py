@@ -12,13 +12,14 @@ from agentmatch.core.models import WorkerHeartbeat
 pytestmark = pytest.mark.django_db
 
 
-def heartbeat(*, seconds_ago: float, hostname: str | None = None) -> None:
+def heartbeat(*, seconds_ago: float, hostname: str | None = None, lanes: str = "main") -> None:
     now = timezone.now()
     WorkerHeartbeat.objects.create(
         hostname=hostname or socket.gethostname(),
         pid=4242,
         started_at=now - timedelta(hours=1),
         last_loop_at=now - timedelta(seconds=seconds_ago),
+        lanes=lanes,
     )
 
 
@@ -40,3 +41,17 @@ def test_a_worker_on_another_host_does_not_make_this_container_healthy() -> None
     heartbeat(seconds_ago=1, hostname="some-other-container")
     with pytest.raises(CommandError, match="no worker on this host"):
         call_command("worker_alive")
+
+
+def test_a_frozen_clock_is_not_hidden_by_its_lanes_process_beating_on(settings) -> None:
+    settings.READY_WORKER_MAX_AGE_SECONDS = 60
+    heartbeat(seconds_ago=120)
+    heartbeat(seconds_ago=1, lanes="messages,webhooks,imports")
+    with pytest.raises(CommandError, match="last loop was 120 s ago"):
+        call_command("worker_alive")
+
+
+def test_a_host_running_only_other_lanes_is_judged_by_them(capsys) -> None:
+    heartbeat(seconds_ago=2, lanes="messages")
+    call_command("worker_alive")
+    assert "worker alive" in capsys.readouterr().out

@@ -1,7 +1,9 @@
 """The worker's lanes: jobs that wait on others (a provider, a partner's server) or take
-long (a whole file) run in threads beside the offer clock, so they never hold up a
-deadline; they start their work when the clock has caught up (or after a second: never
-starved); a lane that dies stops the worker rather than leaving it half alive."""
+long (a whole file) run in threads of their own, so they never hold up a deadline. Here
+all in one process (`worker --lanes main,messages`): they start their work when the
+clock has caught up (or after a second: never starved); a lane that dies stops the
+worker rather than leaving it half alive. The lanes in a process of their own, as
+`agentmatch worker` runs them by default: test_worker_processes.py."""
 
 import os
 import signal
@@ -61,7 +63,7 @@ def run_worker(
     jobs.register("expire offers", expire, order=10, due=due)
     jobs.register("deliver messages", deliver, order=90, lane="messages")
     watcher = stop_worker_when(until, within=5)
-    call_command("worker")
+    call_command("worker", "--lanes", "main,messages")
     watcher.join()
 
 
@@ -169,7 +171,7 @@ def test_a_lane_that_fails_stops_the_worker_with_an_error(
     watchdog.start()
     try:
         with pytest.raises(CommandError, match="the messages lane failed"):
-            call_command("worker")
+            call_command("worker", "--lanes", "main,messages")
     finally:
         watchdog.cancel()
 

@@ -109,6 +109,17 @@ class _Server:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Twilio's API and the push services speak it; the headers and
+            # the body go out in two writes, which Nagle's algorithm would hold back until
+            # the client's delayed ACK (40 ms) on a kept-alive connection.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def setup(self) -> None:
+                super().setup()
+                with stub.lock:
+                    stub.connections += 1
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -125,11 +136,12 @@ class _Server:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+        self.connections = 0  # TCP connections accepted (each may carry many requests)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # made before the first request can come
 
     def start(self) -> None:
         self.thread.start()

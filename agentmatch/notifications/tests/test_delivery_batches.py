@@ -1,6 +1,6 @@
 """The delivery job takes the outbox a batch at a time: a batch costs the same statements
-whatever its size, its emails share SMTP sessions, and a provider that fails costs one
-try, not one per message."""
+whatever its size, its emails share SMTP sessions and its texts and pushes kept-alive
+connections, and a provider that fails costs one try, not one per message."""
 
 from datetime import timedelta
 
@@ -81,7 +81,7 @@ def test_a_batch_of_six_referrals_messages_costs_the_statements_of_one(
     assert OfferLink.objects.count() == 5 * 6
 
 
-def test_the_emails_of_a_batch_share_one_smtp_session_per_sending_thread(
+def test_the_sends_of_a_batch_share_one_connection_per_sending_thread_on_every_channel(
     plan_year, smtp: SmtpServer, twilio: TwilioStub, push_service: PushServiceStub, settings
 ) -> None:
     settings.NOTIFY_SEND_THREADS = 2
@@ -89,8 +89,14 @@ def test_the_emails_of_a_batch_share_one_smtp_session_per_sending_thread(
 
     deliver_due(timezone.now() + timedelta(seconds=1), limit=100)
 
-    assert len(smtp.inbox.messages) == 12  # six consumers' and six agents' emails
+    # Six consumers' and six agents' emails and texts, six app notifications: each over a
+    # session or kept-alive connection per thread, not a TCP (in production, TLS)
+    # handshake and an SMTP greeting each.
+    assert len(smtp.inbox.messages) == 12
+    assert len(twilio.texts) == 12 and len(push_service.pushes) == 6
     assert 1 <= smtp.inbox.sessions <= 2
+    assert 1 <= twilio.connections <= 2
+    assert 1 <= push_service.connections <= 2
 
 
 def test_a_failing_provider_costs_one_try_the_rest_of_its_channel_waits_untouched(

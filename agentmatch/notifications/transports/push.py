@@ -1,14 +1,19 @@
-"""Web Push with VAPID (RFC 8030/8291/8292) through pywebpush; payload encrypted aes128gcm."""
+"""Web Push with VAPID (RFC 8030/8291/8292) through pywebpush; payload encrypted aes128gcm.
+
+A batch's pushes go over one kept-alive connection per sending thread (http_sessions.py)."""
 
 import json
+import threading
 from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from agentmatch.notifications.models import Message, PushSubscription
 from agentmatch.notifications.transports import Transport, TransportError
+from agentmatch.notifications.transports.http_sessions import ThreadSessions
 
 
 class SubscriptionGone(TransportError):
@@ -43,6 +48,17 @@ class PushTransport(Transport):
         self.prepared = False
         self.subscriptions: dict[int, PushSubscription] = {}
         self.deadlines: dict[int, datetime] = {}  # offer id -> the offer's expires_at
+        self.sessions = ThreadSessions()
+        self._key: Vapid | None = None
+        self._key_lock = threading.Lock()
+
+    def _vapid_key(self) -> Vapid:
+        # Parsed once per batch, not per push (webpush() would also look for a file by
+        # the key's name first).
+        with self._key_lock:
+            if self._key is None:
+                self._key = Vapid.from_string(private_key=settings.VAPID_PRIVATE_KEY)
+            return self._key
 
     def prepare(self, messages: list[Message]) -> None:
         """The batch's subscriptions and offer deadlines, in two queries."""
@@ -80,11 +96,12 @@ class PushTransport(Transport):
                     "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
                 },
                 data=json.dumps(payload),
-                vapid_private_key=settings.VAPID_PRIVATE_KEY,
+                vapid_private_key=self._vapid_key(),
                 # webpush() adds aud/exp to this dict: a fresh one every time.
                 vapid_claims={"sub": settings.VAPID_SUBJECT},
                 timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS,
                 ttl=self._time_to_live(message),
+                requests_session=self.sessions.session(),
             )
         except WebPushException as exc:
             status = getattr(exc.response, "status_code", None)
@@ -100,6 +117,9 @@ class PushTransport(Transport):
             # Malformed keys stored for this subscription or in the settings.
             raise TransportError(f"cannot encrypt or sign: {exc}", permanent=True) from exc
         return str(getattr(response, "headers", {}).get("Location", ""))
+
+    def close(self) -> None:
+        self.sessions.close()
 
 
 def _int(value: str) -> int:

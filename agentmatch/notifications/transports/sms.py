@@ -1,20 +1,18 @@
 """Text messages: Twilio's REST API (Messages resource), or console/file for development."""
 
-import base64
 import json
 import logging
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import requests
 from django.conf import settings
 
 from agentmatch.core.logging import mask_phone, redact
 from agentmatch.notifications.models import Message
 from agentmatch.notifications.transports import Transport, TransportError
+from agentmatch.notifications.transports.http_sessions import ThreadSessions
 from agentmatch.notifications.twilio_signing import status_callback_url
 
 log = logging.getLogger("agentmatch.notifications.sms")
@@ -66,8 +64,15 @@ class TwilioSms(Transport):
     """POST {TWILIO_API_BASE}/2010-04-01/Accounts/{sid}/Messages.json; 201 → the SM sid.
 
     StatusCallback asks Twilio to report the text's delivery (delivery_reports.py), which
-    finds the message by the sid returned here.
+    finds the message by the sid returned here. A batch's texts go over one kept-alive
+    connection per sending thread (http_sessions.py).
     """
+
+    def __init__(self) -> None:
+        self.sessions = ThreadSessions()
+
+    def close(self) -> None:
+        self.sessions.close()
 
     def send(self, message: Message) -> str:
         sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
@@ -79,25 +84,16 @@ class TwilioSms(Transport):
         callback = status_callback_url()
         if callback:  # set empty: no delivery reports asked for
             form["StatusCallback"] = callback
-        credentials = base64.b64encode(f"{sid}:{token}".encode()).decode()
-        request = urllib.request.Request(
-            url,
-            data=urllib.parse.urlencode(form).encode(),
-            method="POST",
-            headers={
-                "Authorization": f"Basic {credentials}",
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-            },
-        )
         try:
-            with urllib.request.urlopen(
-                request, timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS
-            ) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        except (urllib.error.URLError, OSError) as exc:
+            response = self.sessions.session().post(
+                url,
+                data=form,
+                auth=(sid, token),
+                headers={"Accept": "application/json"},
+                timeout=settings.NOTIFY_HTTP_TIMEOUT_SECONDS,
+            )
+            status, raw = response.status_code, response.content
+        except requests.RequestException as exc:
             raise TransportError(f"Twilio unreachable: {exc!r}") from exc
         body = _json(raw)
         if status in (200, 201) and body.get("sid"):

@@ -136,9 +136,16 @@ def test_worker_and_job_ages_come_from_the_heartbeats_of_every_worker(db):
         last_loop_at=now - timedelta(minutes=10),
         jobs={"offer waiting referrals": (now - timedelta(seconds=20)).isoformat()},
     )  # fmt: skip
+    # A worker's lanes process, fresher than any clock: not the newest loop of a clock.
+    WorkerHeartbeat.objects.create(
+        hostname="a", pid=3, started_at=now - timedelta(hours=1), last_loop_at=now,
+        lanes="imports,messages,webhooks",
+        jobs={"deliver messages": now.isoformat()},
+    )  # fmt: skip
     metrics = scrape()
     assert 3 <= metrics[("agentmatch_worker_newest_loop_age_seconds", ())] < 10
-    assert metrics[("agentmatch_workers_alive", ())] == 1
+    assert metrics[("agentmatch_workers_alive", ())] == 2  # processes: clock and lanes
+    assert metrics[("agentmatch_job_last_run_age_seconds", (("job", "deliver messages"),))] < 3
     assert 600 <= metrics[("agentmatch_worker_loop_age_seconds", (("worker", "b:2"),))] < 610
     job = "agentmatch_job_last_run_age_seconds"
     # The newest run by any worker counts.

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agentmatch.core.processes import die_with_parent
+
 STOP_GRACE_SECONDS = 8.0
 POLL_SECONDS = 0.2
 # Threads per gunicorn process. 1 = the sync worker: a request is mostly Python (the GIL)
@@ -44,17 +46,8 @@ def default_web_workers() -> int:
     return 2 * cpus
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
 def _web_child() -> None:  # pragma: no cover - runs in the child before exec
-    _die_with_parent()
+    die_with_parent()
     # The worker gets the CPU first when both are busy (WEB_NICE 10 above WORKER_NICE 0):
     # under more intake than the machine can take, offers already made still expire and
     # move on in time, and the consumers still to come wait a little longer for their
@@ -66,7 +59,7 @@ def _web_child() -> None:  # pragma: no cover - runs in the child before exec
 
 
 def _worker_child() -> None:  # pragma: no cover - runs in the child before exec
-    _die_with_parent()
+    die_with_parent()
     # The worker moves expired offers on: a consumer whose offer expired waits for nobody
     # until it does. At niceness 10 under full intake load (bench/http_load.py
     # --offer-window 5 --reoffer-window 900) an expiry waited 11 s for its next offer
@@ -177,7 +170,7 @@ class Command(BaseCommand):
             raise CommandError(f"stopped because a child process exited (code {exit_code})")
 
     def _spawn(
-        self, argv: list[str], preexec: Callable[[], None] = _die_with_parent
+        self, argv: list[str], preexec: Callable[[], None] = die_with_parent
     ) -> subprocess.Popen[bytes]:
         return subprocess.Popen(argv, env=self.env, process_group=0, preexec_fn=preexec)
 

@@ -1,25 +1,35 @@
 """`agentmatch worker`: runs the jobs every app registered (agentmatch/core/jobs.py).
 
-Each lane of jobs (core/jobs.py) is a loop of its own: the main lane (the offer clock, the
-sweeps, the heartbeat) in the main thread, each other lane (messages, webhooks, imports)
-in a thread with its own database connection, so a provider that takes seconds to answer
-never holds up an offer's deadline. When nothing is due, a loop waits until the earliest
-time one of its jobs knows work falls due (an offer's deadline), at most
-WORKER_IDLE_SLEEP_SECONDS, and on PostgreSQL a NOTIFY ends the wait at once
-(core/wakeup.py: new outbox messages notify).
+Each lane of jobs (core/jobs.py) is a loop of its own. By default the main lane (the offer
+clock, the sweeps, the heartbeat) runs in this process, and the other lanes (messages,
+webhooks, imports) in one child process it starts and watches (`worker --lanes
+imports,messages,webhooks`), each of them in a thread with its own database connection.
+A process of their own, not threads beside the clock: threads share one interpreter and
+its GIL, and a clock whose every query came back to a GIL held by a thread rendering or
+sending a batch waited that long on each of its dozens of queries a turn. Under full
+intake load with 5-second offers, expiry to next offer was 1.4-1.9 s at p99 with the
+lanes as threads, 53-63 ms with them apart (docs/benchmarks.md). `--lanes` runs exactly
+the lanes named, all in this process (main in the main thread), to run lanes on hosts of
+their own or, where memory is short, all in one process.
 
-The offer clock comes first: the other lanes start a turn (one item: a batch of messages)
-only when the main lane has nothing due, or after CLOCK_FIRST_SECONDS at the latest, so a
-clock that never rests (full intake load) slows delivery but cannot stop it. The lanes
-share the process's CPU (and its GIL): without that, a lane rendering a batch would
-take the CPU an expiry needs.
+When nothing is due, a loop waits until the earliest time one of its jobs knows work
+falls due (an offer's deadline), at most WORKER_IDLE_SLEEP_SECONDS, and on PostgreSQL a
+NOTIFY ends the wait at once (core/wakeup.py: new outbox messages notify).
 
-A lane's thread that dies of an unexpected error stops the worker, which exits with an
-error for its supervisor to restart it: a worker that kept the clock but no longer
-delivered would look alive.
+When the main lane shares its process with other lanes, it comes first: they start a turn
+(one item: a batch of messages) only when the main lane has nothing due, or after
+CLOCK_FIRST_SECONDS at the latest, so a clock that never rests (full intake load) slows
+delivery but cannot stop it.
+
+A lane's thread that dies of an unexpected error, or the lanes' child process exiting,
+stops the worker, which exits with an error for its supervisor to restart it: a worker
+that kept the clock but no longer delivered would look alive. The child is told to stop
+with its parent (SIGTERM, and on Linux also when the parent is killed outright).
 """
 
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +41,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 
+from agentmatch.core.command_options import names_from
 from agentmatch.core.heartbeat import Heartbeat
 from agentmatch.core.jobs import (
     MAIN,
@@ -41,10 +52,14 @@ from agentmatch.core.jobs import (
     run_due_jobs,
     run_sweeps,
 )
+from agentmatch.core.processes import die_with_parent
 from agentmatch.core.wakeup import Waiter
 
 # How long another lane waits for the main lane to catch up before it starts a turn anyway.
 CLOCK_FIRST_SECONDS = 1.0
+# How long the lanes' child process may take to finish its batches when told to stop (a
+# send ends at its provider's timeout, 10 s by default) before it is killed.
+CHILD_STOP_SECONDS = 30.0
 
 
 class Command(BaseCommand):
@@ -52,8 +67,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="run due work once and exit")
+        parser.add_argument(
+            "--lanes",
+            help="comma-separated lanes to run, all in this process (main, messages, "
+            "webhooks, imports); default: main here, the others in a child process",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        here, apart = chosen_lanes(options["lanes"])
         self.stopping = threading.Event()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
@@ -61,21 +82,34 @@ class Command(BaseCommand):
             run_sweeps()
             run_due_jobs()
             return
-        log.info("worker started")
+        log.info("worker started: lanes %s", ",".join(here))
         failed: list[str] = []
         clock_idle = threading.Event()
+        if MAIN not in here:
+            clock_idle.set()  # no clock in this process to wait for
+        child = start_lanes_apart(apart, self.stopping, failed) if apart else None
+        heartbeat = Heartbeat(here)
+        beating = threading.Lock()
+
+        def beat() -> int:
+            # Each lane of a process without the main lane beats after its turns.
+            with beating:
+                heartbeat.beat(last_runs())
+            return 0
+
         threads = [
             threading.Thread(
                 target=run_lane_in_thread,
                 args=(lane, self.stopping, failed, clock_idle),
+                kwargs={"after_turn": None if MAIN in here else beat},
                 name=f"lane-{lane}",
                 daemon=True,
             )
-            for lane in lanes()
+            for lane in here
+            if lane != MAIN
         ]
         for thread in threads:
             thread.start()
-        heartbeat = Heartbeat()
         last_sweep = 0.0
 
         def sweeps_and_heartbeat() -> int:
@@ -88,7 +122,13 @@ class Command(BaseCommand):
             heartbeat.beat(last_runs())
             return done
 
-        run_lane(MAIN, self.stopping, clock_idle, after_turn=sweeps_and_heartbeat)
+        if MAIN in here:
+            run_lane(MAIN, self.stopping, clock_idle, after_turn=sweeps_and_heartbeat)
+        else:
+            while not self.stopping.wait(1.0):
+                pass  # the lanes run in their threads; a signal or a failure ends this
+        if child is not None:
+            stop_child(child)
         for thread in threads:
             # Each finishes the batch in hand (its sends end at their timeouts).
             thread.join()
@@ -97,7 +137,7 @@ class Command(BaseCommand):
         except DatabaseError:
             log.warning("could not remove this worker's heartbeat; it ages out instead")
         if failed:
-            raise CommandError(f"worker stopped: the {', '.join(failed)} lane failed")
+            raise CommandError(f"worker stopped: {'; '.join(failed)}")
         log.info("worker stopped")
 
     def _stop(self, signum: int, frame: object) -> None:
@@ -112,23 +152,25 @@ def run_lane(
     *,
     after_turn: Callable[[], int] | None = None,
 ) -> None:
-    """Runs the lane's jobs turn after turn until `stopping` is set. The main lane says
-    through `clock_idle` whether its last turn found nothing; the others wait for that."""
+    """Runs the lane's jobs turn after turn until `stopping` is set, and `after_turn` after
+    each turn (what it returns counts as work done). The main lane says through
+    `clock_idle` whether its last turn found nothing; the others wait for that."""
     waiter = Waiter()
     while not stopping.is_set():
         try:
             started = timezone.now()
             if lane == MAIN:
                 done = run_due_jobs(max_items=50, rests=True, lane=lane)
-                if after_turn is not None:
-                    done += after_turn()
+            else:
+                clock_idle.wait(CLOCK_FIRST_SECONDS)
+                done = run_due_jobs(max_items=1, rests=True, lane=lane)
+            if after_turn is not None:
+                done += after_turn()
+            if lane == MAIN:
                 if done:
                     clock_idle.clear()
                 else:
                     clock_idle.set()
-            else:
-                clock_idle.wait(CLOCK_FIRST_SECONDS)
-                done = run_due_jobs(max_items=1, rests=True, lane=lane)
             if not done and not stopping.is_set():
                 waiter.wait(idle_seconds(since=started, lane=lane))
         except (OperationalError, InterfaceError):
@@ -139,17 +181,68 @@ def run_lane(
 
 
 def run_lane_in_thread(
-    lane: str, stopping: threading.Event, failed: list[str], clock_idle: threading.Event
+    lane: str,
+    stopping: threading.Event,
+    failed: list[str],
+    clock_idle: threading.Event,
+    *,
+    after_turn: Callable[[], int] | None = None,
 ) -> None:
     """A lane's thread: an error that is not the database's stops the whole worker."""
     try:
-        run_lane(lane, stopping, clock_idle)
+        run_lane(lane, stopping, clock_idle, after_turn=after_turn)
     except BaseException:
         log.exception("the %s lane stopped", lane)
-        failed.append(lane)
+        failed.append(f"the {lane} lane failed")
         stopping.set()
     finally:
         connection.close()  # this thread's own
+
+
+def chosen_lanes(given: str | None) -> tuple[list[str], list[str]]:
+    """The lanes to run in this process and those for a child process, from `--lanes`."""
+    known = [MAIN, *lanes()]
+    if given is None:
+        return [MAIN], known[1:]
+    return names_from(given, option="--lanes", what="lane", known=known), []
+
+
+def start_lanes_apart(
+    apart: list[str], stopping: threading.Event, failed: list[str]
+) -> "subprocess.Popen[bytes]":
+    """Starts `worker --lanes <apart>` as a child process, and a thread that stops this
+    worker (with an error) if the child exits while this one is running."""
+    lanes_arg = ",".join(apart)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "agentmatch", "worker", "--lanes", lanes_arg],
+        # A group of its own: a Ctrl-C in the terminal reaches this process alone, which
+        # then stops the child (a child stopping first would look like a failure here).
+        process_group=0,
+        preexec_fn=die_with_parent,
+    )
+
+    def watch() -> None:
+        code = child.wait()
+        if not stopping.is_set():
+            log.error("the %s lanes' process exited with code %s", lanes_arg, code)
+            failed.append(f"the process of the {lanes_arg} lanes exited with code {code}")
+            stopping.set()
+
+    threading.Thread(target=watch, name="lanes-apart", daemon=True).start()
+    return child
+
+
+def stop_child(child: "subprocess.Popen[bytes]") -> None:
+    """Tells the lanes' child process to stop, waits for it to finish its batch in hand,
+    and kills it if it takes longer than CHILD_STOP_SECONDS."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=CHILD_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        log.warning("the lanes' process did not stop in %.0f s; killed", CHILD_STOP_SECONDS)
+        child.kill()
+        child.wait()
 
 
 # The advisory lock key of the sweeps ("amsw"): one worker runs them at a time.

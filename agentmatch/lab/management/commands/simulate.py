@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from agentmatch.core.command_options import names_from
 from agentmatch.lab.compare import load_runs, write_comparison
 from agentmatch.lab.report import Figures
 from agentmatch.lab.runs import write_run
@@ -122,13 +123,4 @@ class Command(BaseCommand):
 
 
 def _policies(text: str) -> list[str]:
-    policies = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in policies if name not in POLICIES]
-    if unknown or not policies:
-        raise CommandError(
-            f"--compare: unknown policy {', '.join(map(repr, unknown)) or '(none given)'}: "
-            f"choose among {', '.join(POLICIES)}"
-        )
-    if len(set(policies)) < len(policies):
-        raise CommandError(f"--compare: a policy is named twice in {text!r}")
-    return policies
+    return names_from(text, option="--compare", what="policy", known=list(POLICIES))
