@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from agentmatch.core.models import WorkerHeartbeat
 from agentmatch.core.tests.test_readiness import start_worker, wait_until
-from agentmatch.core.tests.test_run_command import alive, descendants, linux_only
+from agentmatch.core.tests.test_run_command import alive, descendants, linux_only, niceness
 from agentmatch.notifications.models import DeliveryAttempt, Message
 from agentmatch.testing import make_agent, make_referral, plan_year_2026
 
@@ -81,6 +81,8 @@ def test_messages_are_delivered_by_the_lanes_process_and_the_clock_runs_apart(
     )
     clock.refresh_from_db()
     assert "expire offers" in clock.jobs and "deliver messages" not in clock.jobs
+    # The clock gets the CPU first (WORKER_LANES_NICE, 5 by default).
+    assert niceness(run.child) == min(19, niceness(run.worker.pid) + 5)
 
     run.worker.send_signal(signal.SIGTERM)
     assert run.worker.wait(timeout=40) == 0, run.log.read_text()
@@ -117,3 +119,12 @@ def test_a_wrong_list_of_lanes_is_a_clear_error_naming_the_lanes() -> None:
         call_command("worker", "--lanes", " , ")
     with pytest.raises(CommandError, match="a lane is named twice"):
         call_command("worker", "--lanes", "main,main")
+
+
+@pytest.mark.django_db
+def test_a_lanes_niceness_that_is_not_a_number_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WORKER_LANES_NICE", "low")
+    with pytest.raises(CommandError, match="WORKER_LANES_NICE must be a whole number, not 'low'"):
+        call_command("worker")

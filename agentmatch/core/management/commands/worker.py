@@ -7,8 +7,9 @@ imports,messages,webhooks`), each of them in a thread with its own database conn
 A process of their own, not threads beside the clock: threads share one interpreter and
 its GIL, and a clock whose every query came back to a GIL held by a thread rendering or
 sending a batch waited that long on each of its dozens of queries a turn. Under full
-intake load with 5-second offers, expiry to next offer was 1.4-1.9 s at p99 with the
-lanes as threads, 53-63 ms with them apart (docs/benchmarks.md). `--lanes` runs exactly
+intake load with 5-second offers, expiry to next offer was 0.4-1.9 s at p99 with the
+lanes as threads, 54-126 ms with them apart (docs/benchmarks.md). The child runs
+WORKER_LANES_NICE nicer than the clock, so the clock gets the CPU first. `--lanes` runs exactly
 the lanes named, all in this process (main in the main thread), to run lanes on hosts of
 their own or, where memory is short, all in one process.
 
@@ -27,6 +28,7 @@ that kept the clock but no longer delivered would look alive. The child is told 
 with its parent (SIGTERM, and on Linux also when the parent is killed outright).
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -75,6 +77,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         here, apart = chosen_lanes(options["lanes"])
+        nice = lanes_nice() if apart else 0
         self.stopping = threading.Event()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
@@ -87,7 +90,7 @@ class Command(BaseCommand):
         clock_idle = threading.Event()
         if MAIN not in here:
             clock_idle.set()  # no clock in this process to wait for
-        child = start_lanes_apart(apart, self.stopping, failed) if apart else None
+        child = start_lanes_apart(apart, nice, self.stopping, failed) if apart else None
         heartbeat = Heartbeat(here)
         beating = threading.Lock()
 
@@ -208,17 +211,22 @@ def chosen_lanes(given: str | None) -> tuple[list[str], list[str]]:
 
 
 def start_lanes_apart(
-    apart: list[str], stopping: threading.Event, failed: list[str]
+    apart: list[str], nice: int, stopping: threading.Event, failed: list[str]
 ) -> "subprocess.Popen[bytes]":
-    """Starts `worker --lanes <apart>` as a child process, and a thread that stops this
-    worker (with an error) if the child exits while this one is running."""
+    """Starts `worker --lanes <apart>` as a child process `nice` nicer than this one, and a
+    thread that stops this worker (with an error) if the child exits while this one runs."""
     lanes_arg = ",".join(apart)
+
+    def in_child() -> None:  # pragma: no cover - runs in the child before exec
+        die_with_parent()
+        os.nice(nice)
+
     child = subprocess.Popen(
         [sys.executable, "-m", "agentmatch", "worker", "--lanes", lanes_arg],
         # A group of its own: a Ctrl-C in the terminal reaches this process alone, which
         # then stops the child (a child stopping first would look like a failure here).
         process_group=0,
-        preexec_fn=die_with_parent,
+        preexec_fn=in_child,
     )
 
     def watch() -> None:
@@ -230,6 +238,18 @@ def start_lanes_apart(
 
     threading.Thread(target=watch, name="lanes-apart", daemon=True).start()
     return child
+
+
+def lanes_nice() -> int:
+    """WORKER_LANES_NICE: how much nicer than the clock its lanes' process runs. The clock
+    first: with four workers and 10,000 offers expiring within a minute, delivery at the
+    clock's own niceness took half the CPU and the slowest re-offer waited 4.4 s
+    (docs/benchmarks.md)."""
+    given = os.environ.get("WORKER_LANES_NICE", "5").strip()
+    try:
+        return int(given)
+    except ValueError:
+        raise CommandError(f"WORKER_LANES_NICE must be a whole number, not {given!r}") from None
 
 
 def stop_child(child: "subprocess.Popen[bytes]") -> None:
