@@ -100,6 +100,8 @@ class Command(BaseCommand):
                 heartbeat.beat(last_runs())
             return 0
 
+        # The main thread runs the clock, or in a process without it, the first lane.
+        in_main = MAIN if MAIN in here else here[0]
         threads = [
             threading.Thread(
                 target=run_lane_in_thread,
@@ -109,7 +111,7 @@ class Command(BaseCommand):
                 daemon=True,
             )
             for lane in here
-            if lane != MAIN
+            if lane != in_main
         ]
         for thread in threads:
             thread.start()
@@ -125,11 +127,10 @@ class Command(BaseCommand):
             heartbeat.beat(last_runs())
             return done
 
-        if MAIN in here:
+        if in_main == MAIN:
             run_lane(MAIN, self.stopping, clock_idle, after_turn=sweeps_and_heartbeat)
         else:
-            while not self.stopping.wait(1.0):
-                pass  # the lanes run in their threads; a signal or a failure ends this
+            run_lane_in_thread(in_main, self.stopping, failed, clock_idle, after_turn=beat)
         if child is not None:
             stop_child(child)
         for thread in threads:
@@ -191,7 +192,8 @@ def run_lane_in_thread(
     *,
     after_turn: Callable[[], int] | None = None,
 ) -> None:
-    """A lane's thread: an error that is not the database's stops the whole worker."""
+    """A lane's loop in a thread of its own (or the main thread of a process without the
+    clock): an error that is not the database's stops the whole worker."""
     try:
         run_lane(lane, stopping, clock_idle, after_turn=after_turn)
     except BaseException:
